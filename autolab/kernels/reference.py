@@ -1,0 +1,129 @@
+"""Plain numpy reference implementations of every kernel in the seam.
+
+These are the definitions: short, readable, and obviously correct. The numba kernels in this package are
+tested against them (and against PyTorch). They are also a valid (if slower) implementation that
+``autolab.kernels`` can fall back to.
+
+All arrays are NCHW; ``stride``, ``padding`` and ``kernel`` are ``(int, int)`` tuples. Outputs keep the
+dtype of the inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def _out_size(size: int, k: int, s: int, p: int) -> int:
+    return (size + 2 * p - k) // s + 1
+
+
+def _pad(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def _windows(xp: np.ndarray, kernel, stride, out_hw) -> np.ndarray:
+    """View of shape (N, C, Ho, Wo, kh, kw): the input patch under every output pixel."""
+    (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
+    v = sliding_window_view(xp, (kh, kw), axis=(2, 3))
+    return v[:, :, : (ho - 1) * sh + 1 : sh, : (wo - 1) * sw + 1 : sw]
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """numpy matmul semantics (2-D and batched, with broadcasting)."""
+    return np.matmul(a, b)
+
+
+def conv2d_forward(x, w, b, stride, padding):
+    """Cross-correlation, like ``torch.nn.functional.conv2d``: x (N,C,H,W), w (O,C,kh,kw) -> (N,O,Ho,Wo)."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    ho = _out_size(h, kh, stride[0], padding[0])
+    wo = _out_size(wd, kw, stride[1], padding[1])
+    win = _windows(_pad(x, padding), (kh, kw), stride, (ho, wo))
+    y = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, O)
+    y = np.ascontiguousarray(y.transpose(0, 3, 1, 2))
+    if b is not None:
+        y += b.reshape(1, o, 1, 1)
+    return y
+
+
+def conv2d_backward_input(gy, w, x_shape, stride, padding):
+    """Gradient of conv2d_forward with respect to x: each kernel tap scatters gy back through w."""
+    n, c, h, wd = x_shape
+    _, _, ho, wo = gy.shape
+    _, _, kh, kw = w.shape
+    (sh, sw), (ph, pw) = stride, padding
+    gxp = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), dtype=gy.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            contrib = np.einsum("nohw,oc->nchw", gy, w[:, :, i, j])
+            gxp[:, :, i : i + (ho - 1) * sh + 1 : sh, j : j + (wo - 1) * sw + 1 : sw] += contrib
+    return np.ascontiguousarray(gxp[:, :, ph : ph + h, pw : pw + wd])
+
+
+def conv2d_backward_weight(gy, x, w_shape, stride, padding):
+    """Gradient of conv2d_forward with respect to w: correlate gy with the shifted input."""
+    o, c, kh, kw = w_shape
+    _, _, ho, wo = gy.shape
+    (sh, sw) = stride
+    xp = _pad(x, padding)
+    gw = np.empty((o, c, kh, kw), dtype=gy.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            xs = xp[:, :, i : i + (ho - 1) * sh + 1 : sh, j : j + (wo - 1) * sw + 1 : sw]
+            gw[:, :, i, j] = np.einsum("nohw,nchw->oc", gy, xs)
+    return gw
+
+
+def max_pool2d_forward(x, kernel, stride, padding):
+    """Max pooling; also returns argmax: the int64 flat index into H*W of the chosen input pixel.
+
+    Ties go to the first element of the window in row-major order; padding never wins (it is -inf).
+    """
+    n, c, h, wd = x.shape
+    kh, kw = kernel
+    ho = _out_size(h, kh, stride[0], padding[0])
+    wo = _out_size(wd, kw, stride[1], padding[1])
+    win = _windows(_pad(x, padding, -np.inf), kernel, stride, (ho, wo)).reshape(n, c, ho, wo, kh * kw)
+    k = np.argmax(win, axis=-1)
+    y = np.take_along_axis(win, k[..., None], axis=-1)[..., 0]
+    # window-local (di, dj) -> row and column in the unpadded input
+    rows = np.arange(ho)[:, None] * stride[0] - padding[0] + k // kw
+    cols = np.arange(wo)[None, :] * stride[1] - padding[1] + k % kw
+    return np.ascontiguousarray(y), (rows * wd + cols).astype(np.int64)
+
+
+def max_pool2d_backward(gy, argmax, x_shape):
+    """Route each output gradient to the input pixel that won the max (summing where windows overlap)."""
+    n, c, h, w = x_shape
+    gx = np.zeros((n * c, h * w), dtype=gy.dtype)
+    rows = np.repeat(np.arange(n * c), gy.shape[2] * gy.shape[3])
+    np.add.at(gx, (rows, argmax.reshape(-1)), gy.reshape(-1))
+    return gx.reshape(x_shape)
+
+
+def avg_pool2d_forward(x, kernel, stride, padding):
+    """Average pooling with count_include_pad=True: every window divides by kh*kw."""
+    kh, kw = kernel
+    ho = _out_size(x.shape[2], kh, stride[0], padding[0])
+    wo = _out_size(x.shape[3], kw, stride[1], padding[1])
+    win = _windows(_pad(x, padding), kernel, stride, (ho, wo))
+    return np.ascontiguousarray(win.sum(axis=(4, 5)) / (kh * kw)).astype(x.dtype, copy=False)
+
+
+def avg_pool2d_backward(gy, x_shape, kernel, stride, padding):
+    """Spread each output gradient evenly over its window, then drop the padding."""
+    n, c, h, w = x_shape
+    kh, kw = kernel
+    (sh, sw), (ph, pw) = stride, padding
+    _, _, ho, wo = gy.shape
+    gxp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gy.dtype)
+    g = gy / (kh * kw)
+    for i in range(kh):
+        for j in range(kw):
+            gxp[:, :, i : i + (ho - 1) * sh + 1 : sh, j : j + (wo - 1) * sw + 1 : sw] += g
+    return np.ascontiguousarray(gxp[:, :, ph : ph + h, pw : pw + w])

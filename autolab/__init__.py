@@ -1,0 +1,88 @@
+"""autolab: a small, readable deep learning framework with PyTorch's API, for learning how frameworks work.
+
+>>> import autolab as torch
+>>> x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x ** 2).sum().backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+
+from . import (
+    autograd,  # noqa: E402,I001  (after Tensor: autograd's helpers build tensors)
+    cuda,
+)
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from .ops import *  # noqa: F403  (the functional API: autolab.exp, autolab.cat, autolab.matmul, ...)
+from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .tensor import Size, Tensor, device
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> "builtins.bool":  # noqa: F821
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> "builtins.int":  # noqa: F821
+    return t.numel()
+
+
+def get_default_dtype() -> dtype:
+    return float32
+
+
+def _lazy(name: str):
+    import importlib
+
+    return importlib.import_module(f"autolab.{name}")
+
+
+def __getattr__(name: str):
+    # nn, optim, utils and vision load on first use, so `import autolab` stays fast.
+    if name in ("nn", "optim", "utils", "vision", "training", "kernels", "course", "serialization"):
+        return _lazy(name)
+    if name in ("save", "load"):
+        return getattr(_lazy("serialization"), name)
+    raise AttributeError(f"module 'autolab' has no attribute '{name}'")

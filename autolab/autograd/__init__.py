@@ -1,0 +1,23 @@
+"""Automatic differentiation: the graph of Functions, backpropagation, grad modes and gradient checks."""
+
+from .engine import topological_order
+from .function import AccumulateGrad, Function
+from .functional import backward, grad
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = [
+    "Function",
+    "AccumulateGrad",
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "topological_order",
+]

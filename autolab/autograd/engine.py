@@ -1,0 +1,111 @@
+"""Backpropagation: walk the graph from the output back to the leaves, applying each op's backward.
+
+The topological order is built with an explicit stack, not recursion, so a chain of 10,000 ops works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .grad_mode import no_grad, set_grad_enabled
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time."
+)
+
+
+def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
+    """Tensors reachable from ``roots`` through ``grad_fn``, each after every tensor that depends on it."""
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, False)]
+        while stack:
+            t, expanded = stack.pop()
+            if expanded:
+                order.append(t)  # post-order: all of t's inputs are already in `order`
+                continue
+            stack.append((t, True))
+            if t.grad_fn is not None:
+                for parent in t.grad_fn.inputs:
+                    if parent.requires_grad and id(parent) not in seen:
+                        seen.add(id(parent))
+                        stack.append((parent, False))
+    order.reverse()  # outputs first
+    return order
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: Sequence[Tensor] | None = None,
+) -> dict[int, Tensor]:
+    """Propagate ``grads`` from ``roots``.
+
+    Without ``capture`` the gradients of leaves accumulate into ``.grad`` (what ``backward()`` does); with it, the
+    gradients of the captured tensors are returned instead and no ``.grad`` is touched (``autograd.grad``).
+    """
+    pending: dict[int, Tensor] = {}
+    for r, g in zip(roots, grads):
+        pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
+    wanted = {id(t) for t in capture} if capture is not None else None
+    captured: dict[int, Tensor] = {}
+
+    # Without create_graph the backward ops are not recorded: that keeps the pass cheap.
+    with set_grad_enabled(create_graph):
+        for t in topological_order(roots):
+            g = pending.pop(id(t), None)
+            if g is None:
+                continue
+            for hook in t._backward_hooks:
+                new = hook(g)
+                if new is not None:
+                    g = new
+            if wanted is not None:
+                if id(t) in wanted:
+                    captured[id(t)] = g
+            elif t.grad_fn is None or t._retains_grad:
+                _accumulate(t, g, create_graph)
+            fn = t.grad_fn
+            if fn is None:
+                continue
+            if fn._released:
+                raise RuntimeError(FREED_MESSAGE)
+            in_grads = fn.backward(g)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            for inp, ig in zip(fn.inputs, in_grads):
+                if ig is None or not inp.requires_grad:
+                    continue
+                if ig.shape != inp.shape:
+                    raise RuntimeError(
+                        f"{fn.name()} returned a gradient of shape {ig.shape} for an input of "
+                        f"shape {inp.shape}: this is a bug in that op's backward"
+                    )
+                pending[id(inp)] = pending[id(inp)] + ig if id(inp) in pending else ig
+            if not retain_graph:
+                fn._released = True
+    return captured
+
+
+def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
+    if not create_graph:
+        # A copy, so that an in-place change of one .grad (zero_(), clipping) never reaches another tensor's.
+        g = g.detach().clone()
+    if t.grad is None:
+        t.grad = g
+    else:
+        # Out of place: `g` may be shared with another tensor's gradient (Add hands the same grad to both inputs).
+        with no_grad() if not create_graph else set_grad_enabled(True):
+            t.grad = t.grad + g

@@ -1,0 +1,227 @@
+"""Functions that make tensors: from data, filled with a constant, ranges, and random draws.
+
+Defaults follow PyTorch: Python floats become float32, Python ints int64, bools bool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .random import Generator, rng
+from .tensor import Tensor, check_device
+
+
+def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+        arr = np.asarray([_to_array(d) for d in data])
+    else:
+        arr = np.asarray(data)
+    if dtype is not None:
+        return arr.astype(dtypes.to_dtype(dtype).np, copy=False)
+    if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, Tensor, np.floating)):
+        return arr.astype(np.float32, copy=False)  # Python floats: float32, as in PyTorch
+    if arr.dtype.kind in "iu" and not isinstance(data, (np.ndarray, Tensor, np.integer)):
+        return arr.astype(np.int64, copy=False)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"can't convert data of numpy dtype {arr.dtype} to a tensor: only numbers and bools")
+    return arr
+
+
+def _size(size: tuple) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _finish(arr: np.ndarray, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
+    check_device(device)
+    if dtype is not None:
+        arr = arr.astype(dtypes.to_dtype(dtype).np, copy=False)
+    return Tensor._wrap(arr).requires_grad_(requires_grad) if requires_grad else Tensor._wrap(arr)
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, a numpy array).
+
+    >>> autolab.tensor([[1, 2], [3, 4]]).dtype
+    autolab.int64
+    """
+    return _finish(np.array(_to_array(data, dtype)), None, requires_grad, device)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like ``tensor`` but shares memory with a numpy array when no conversion is needed."""
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    return _finish(_to_array(data, dtype), None, False, device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array``: changing one changes the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if array.dtype.kind not in "fiub":
+        raise TypeError(
+            f"can't convert np.ndarray of type {array.dtype}; only numbers and bools are supported"
+        )
+    return Tensor._wrap(array)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(
+        np.zeros(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+    )
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(
+        np.ones(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+    )
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(
+        np.empty(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+    )
+
+
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    if dtype is None:
+        dtype = (
+            dtypes.bool
+            if isinstance(fill_value, bool)
+            else dtypes.int64
+            if isinstance(fill_value, int)
+            else dtypes.float32
+        )
+    return _finish(
+        np.full(_size((size,)), fill_value, dtypes.to_dtype(dtype).np), None, requires_grad, device
+    )
+
+
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Values from ``start`` up to (not including) ``end``. Integers give int64, floats float32."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        dtype = (
+            dtypes.int64
+            if all(float(v).is_integer() and not isinstance(v, float) for v in (start, end, step))
+            else dtypes.float32
+        )
+    return _finish(np.arange(start, end, step, dtype=np.float64), dtype, requires_grad, device)
+
+
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(np.linspace(start, end, steps), dtype or dtypes.float32, requires_grad, device)
+
+
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(np.eye(n, m), dtype or dtypes.float32, requires_grad, device)
+
+
+def rand(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Uniform on [0, 1)."""
+    return _finish(rng(generator).random(_size(size)), dtype or dtypes.float32, requires_grad, device)
+
+
+def randn(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Standard normal."""
+    return _finish(
+        rng(generator).standard_normal(_size(size)), dtype or dtypes.float32, requires_grad, device
+    )
+
+
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Integers in [low, high). ``randint(10, (3,))`` means low=0, high=10, as in PyTorch."""
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
+    return _finish(
+        rng(generator).integers(low, high, _size((size,))), dtype or dtypes.int64, requires_grad, device
+    )
+
+
+def randperm(n: int, generator: Generator | None = None, dtype: Any = None, device: Any = None) -> Tensor:
+    return _finish(rng(generator).permutation(n), dtype or dtypes.int64, False, device)
+
+
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+) -> Tensor:
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    return _finish(rng(generator).normal(m, s, shape), dtype or dtypes.float32, False, device)
+
+
+def _like(fn: Any) -> Any:
+    def like(input: Tensor, *args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return (
+            fn(*args, input.shape, dtype=dtype or input.dtype, **kwargs)
+            if fn is full
+            else fn(input.shape, *args, dtype=dtype or input.dtype, **kwargs)
+        )
+
+    like.__name__ = fn.__name__ + "_like"
+    like.__doc__ = f"``{fn.__name__}`` with the shape and dtype of ``input``."
+    return like
+
+
+zeros_like, ones_like, empty_like, rand_like, randn_like = map(_like, (zeros, ones, empty, rand, randn))
+
+
+def full_like(input: Tensor, fill_value: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, **kwargs)
+
+
+def randint_like(
+    input: Tensor, low: int, high: int | None = None, dtype: Any = None, **kwargs: Any
+) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, **kwargs)

@@ -1,0 +1,208 @@
+"""+ - * / ** and negation, with PyTorch's broadcasting and type promotion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
+    """Sum ``grad`` back down to ``shape``: the backward of broadcasting.
+
+    A dimension that broadcasting added or stretched from 1 received the same input value many times, so its
+    gradient is the sum over that dimension.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
+    )
+    from .reduce import sum as _sum
+    from .shape import reshape
+
+    return reshape(_sum(grad, dim=axes), shape)
+
+
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        return unbroadcast(grad, a.shape), unbroadcast(-grad, b.shape) if self.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad * b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(grad * a, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad / b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(-grad * a / (b * b), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class Pow(Function):
+    """a ** b for two tensors. d/da = b a^(b-1); d/db = a^b log a."""
+
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
+        gb = None
+        if self.needs_input_grad[1]:
+            from .unary import log
+
+            # log(a) is -inf/nan for a <= 0; PyTorch defines the gradient there as 0 where a == 0.
+            safe = a.detach()._data > 0
+            la = log(where_mask(a, safe))
+            gb = unbroadcast(grad * self.output * la * Tensor._wrap(safe.astype(grad._data.dtype)), b.shape)
+        return ga, gb
+
+
+class PowScalar(Function):
+    """a ** p for a Python number p: the common case (x**2), kept separate so it needs no log."""
+
+    torch_name = "Pow"
+
+    def forward(self, a, p):
+        self.p = p
+        return a**p
+
+    def backward(self, grad):
+        (a,) = self.inputs
+        if self.p == 2:
+            return grad * 2 * a
+        return grad * self.p * a ** (self.p - 1)
+
+
+def where_mask(a: Tensor, mask: np.ndarray) -> Tensor:
+    """``a`` where mask, else 1 (a value at which log and division are harmless)."""
+    from .join import where
+
+    return where(Tensor._wrap(mask), a, Tensor._wrap(np.ones((), a._data.dtype)))
+
+
+# ---- turning Python numbers into tensors and matching dtypes ----------------------------------------------------
+def scalar_like(x: Any, ref: Tensor) -> Tensor:
+    """A Python number as a 0-d tensor of ``ref``'s dtype; an int tensor with a float number becomes float32."""
+    kind = ref._data.dtype.kind
+    if isinstance(x, (bool, np.bool_)):
+        dt = ref._data.dtype
+    elif isinstance(x, (float, np.floating)) and kind != "f":
+        dt = np.dtype(np.float32)
+    elif isinstance(x, (int, np.integer)) and kind == "b":
+        dt = np.dtype(np.int64)
+    else:
+        dt = ref._data.dtype
+    return Tensor._wrap(np.asarray(x, dtype=dt))
+
+
+def operands(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
+    from ..creation import tensor
+
+    if not isinstance(a, Tensor):
+        a = scalar_like(a, b) if isinstance(b, Tensor) and np.isscalar(a) else tensor(a)
+    if not isinstance(b, Tensor):
+        b = scalar_like(b, a) if np.isscalar(b) else tensor(b)
+    if a._data.dtype != b._data.dtype:
+        dt = dtypes.promote(a._data.dtype, b._data.dtype)
+        if a._data.dtype != dt:
+            a = a.type(dt) if a.ndim or a.requires_grad else Tensor._wrap(a._data.astype(dt))
+        if b._data.dtype != dt:
+            b = b.type(dt) if b.ndim or b.requires_grad else Tensor._wrap(b._data.astype(dt))
+    if a.shape != b.shape:
+        check_broadcast(op, a.shape, b.shape)
+    return a, b
+
+
+def check_broadcast(op: str, sa: tuple, sb: tuple) -> None:
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        n = max(len(sa), len(sb))
+        pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+        dim = next(i for i in range(n) if pa[i] != pb[i] and 1 not in (pa[i], pb[i]))
+        raise RuntimeError(
+            f"{op}: shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together: the size of tensor a "
+            f"({pa[dim]}) must match the size of tensor b ({pb[dim]}) at non-singleton dimension {dim - n + len(sa)}"
+        ) from None
+
+
+def add(a: Any, b: Any, alpha: float = 1) -> Tensor:
+    a, b = operands(a, b, "add")
+    return Add.apply(a, b if alpha == 1 else b * alpha)
+
+
+def sub(a: Any, b: Any, alpha: float = 1) -> Tensor:
+    a, b = operands(a, b, "sub")
+    return Sub.apply(a, b if alpha == 1 else b * alpha)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    return Mul.apply(*operands(a, b, "mul"))
+
+
+def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
+    a, b = operands(a, b, "div")
+    if rounding_mode is not None:  # integer-style division has no useful gradient
+        fn = np.floor_divide if rounding_mode == "floor" else lambda x, y: np.trunc(x / y).astype(x.dtype)
+        return Tensor._wrap(fn(a._data, b._data))
+    if a._data.dtype.kind != "f":  # true division of integers gives float32, as in PyTorch
+        a, b = a.float(), b.float()
+    return Div.apply(a, b)
+
+
+def neg(a: Tensor) -> Tensor:
+    return Neg.apply(a)
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    if isinstance(a, Tensor) and np.isscalar(b) and not isinstance(b, bool):
+        if a._data.dtype.kind != "f" and isinstance(b, float):
+            a = a.float()
+        return PowScalar.apply(a, p=b)
+    return Pow.apply(*operands(a, b, "pow"))
+
+
+true_divide = divide = div
+multiply = mul
+subtract = sub
+negative = neg

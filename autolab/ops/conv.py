@@ -1,0 +1,198 @@
+"""2-D convolution and pooling. The loops live in ``autolab.kernels``; this file holds the graph bookkeeping.
+
+Their backward calls kernels too, so these ops can be differentiated once, not twice (PyTorch can do both).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import kernels
+from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
+from ..tensor import Tensor
+
+
+def _pair(v: Any, name: str) -> tuple[int, int]:
+    if isinstance(v, int):
+        return (v, v)
+    v = tuple(v)
+    if len(v) == 1:
+        return (int(v[0]), int(v[0]))
+    if len(v) != 2:
+        raise ValueError(f"{name} must be an int or a pair of ints, got {v}")
+    return (int(v[0]), int(v[1]))
+
+
+def _no_double_backward(grad: Tensor, op: str) -> None:
+    if is_grad_enabled() and grad.requires_grad:
+        raise NotImplementedError(
+            f"autolab computes {op}'s gradient with a kernel, so it cannot be differentiated "
+            "a second time (create_graph=True through a conv or pool)"
+        )
+
+
+class Conv2d(Function):
+    def forward(self, x, w, b=None, *, stride, padding):
+        self.stride, self.padding = stride, padding
+        return kernels.conv2d_forward(x, w, b, stride, padding)
+
+    def backward(self, grad):
+        _no_double_backward(grad, "conv2d")
+        x, w = self.inputs[:2]
+        gy = grad._data
+        need = self.needs_input_grad
+        # The first layer's input needs no gradient: skipping it saves most of that layer's backward.
+        gx = (
+            kernels.conv2d_backward_input(gy, w._data, x.shape, self.stride, self.padding)
+            if need[0]
+            else None
+        )
+        gw = (
+            kernels.conv2d_backward_weight(gy, x._data, w.shape, self.stride, self.padding)
+            if need[1]
+            else None
+        )
+        grads = [None if g is None else Tensor._wrap(g) for g in (gx, gw)]
+        if len(self.inputs) == 3:
+            grads.append(Tensor._wrap(gy.sum(axis=(0, 2, 3))) if need[2] else None)
+        return tuple(grads)
+
+
+class MaxPool2d(Function):
+    def forward(self, x, kernel, stride, padding):
+        y, self.argmax = kernels.max_pool2d_forward(x, kernel, stride, padding)
+        return y
+
+    def backward(self, grad):
+        _no_double_backward(grad, "max_pool2d")
+        (x,) = self.inputs
+        return Tensor._wrap(kernels.max_pool2d_backward(grad._data, self.argmax, x.shape))
+
+
+class AvgPool2d(Function):
+    def forward(self, x, kernel, stride, padding):
+        self.kernel, self.stride, self.padding = kernel, stride, padding
+        return kernels.avg_pool2d_forward(x, kernel, stride, padding)
+
+    def backward(self, grad):
+        _no_double_backward(grad, "avg_pool2d")
+        (x,) = self.inputs
+        return Tensor._wrap(
+            kernels.avg_pool2d_backward(grad._data, x.shape, self.kernel, self.stride, self.padding)
+        )
+
+
+def _batched(x: Tensor, op: str) -> tuple[Tensor, bool]:
+    """Accept (C, H, W) as a batch of one, as PyTorch does; anything else but 4-D is an error."""
+    if x.ndim == 3:
+        return x.unsqueeze(0), True
+    if x.ndim != 4:
+        raise RuntimeError(
+            f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}"
+        )
+    return x, False
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (really cross-correlation, as in every framework) over an (N, C, H, W) batch."""
+    if _pair(dilation, "dilation") != (1, 1) or groups != 1:
+        raise NotImplementedError("conv2d: autolab supports dilation=1 and groups=1 only")
+    x, unbatched = _batched(input, "conv2d")
+    if weight.ndim != 4:
+        raise RuntimeError(f"conv2d: weight must be 4-D (out, in, kh, kw), got shape {tuple(weight.shape)}")
+    if x.shape[1] != weight.shape[1]:
+        raise RuntimeError(
+            f"conv2d: input {tuple(input.shape)} has {x.shape[1]} channels but weight "
+            f"{tuple(weight.shape)} expects {weight.shape[1]} (dim 1 of the input must match dim 1 "
+            "of the weight)"
+        )
+    if x._data.dtype != weight._data.dtype:
+        raise RuntimeError(
+            f"conv2d: input dtype {x.dtype} and weight dtype {weight.dtype} should be the same"
+        )
+    kh, kw = weight.shape[2:]
+    if padding == "valid":
+        padding = 0
+    elif padding == "same":
+        if kh % 2 == 0 or kw % 2 == 0 or _pair(stride, "stride") != (1, 1):
+            raise NotImplementedError("conv2d: padding='same' is supported for odd kernels with stride 1")
+        padding = (kh // 2, kw // 2)
+    stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
+    h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
+    if h < kh or w < kw:
+        raise RuntimeError(
+            f"conv2d: input {tuple(input.shape)} padded to {h}x{w} is smaller than the kernel {kh}x{kw}"
+        )
+    args = (x, weight) if bias is None else (x, weight, bias)
+    out = Conv2d.apply(*args, stride=stride, padding=padding)
+    return out.squeeze(0) if unbatched else out
+
+
+def _pool_args(x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str) -> tuple:
+    kernel = _pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
+    padding = _pair(padding, "padding")
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise RuntimeError(
+            f"{op}: pad should be at most half of effective kernel size, but got pad={padding}, "
+            f"kernel_size={kernel}"
+        )
+    h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
+    if h < kernel[0] or w < kernel[1]:
+        raise RuntimeError(f"{op}: input {tuple(x.shape)} is smaller than the kernel {kernel}")
+    return kernel, stride, padding
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    if ceil_mode or _pair(dilation, "dilation") != (1, 1):
+        raise NotImplementedError("max_pool2d: autolab supports ceil_mode=False and dilation=1 only")
+    x, unbatched = _batched(input, "max_pool2d")
+    kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
+    out = MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=padding)
+    if return_indices:
+        fn = out.grad_fn if out.grad_fn is not None else None
+        argmax = (
+            fn.argmax if fn is not None else kernels.max_pool2d_forward(x._data, kernel, stride, padding)[1]
+        )
+        idx = Tensor._wrap(np.asarray(argmax, dtype=np.int64))
+        return (out.squeeze(0), idx.squeeze(0)) if unbatched else (out, idx)
+    return out.squeeze(0) if unbatched else out
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    if ceil_mode or not count_include_pad or divisor_override is not None:
+        raise NotImplementedError(
+            "avg_pool2d: autolab supports ceil_mode=False, count_include_pad=True and no "
+            "divisor_override only"
+        )
+    x, unbatched = _batched(input, "avg_pool2d")
+    kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
+    out = AvgPool2d.apply(x, kernel=kernel, stride=stride, padding=padding)
+    return out.squeeze(0) if unbatched else out

@@ -1,0 +1,98 @@
+"""Indexing: x[1:3], x[idx], x[mask]. The backward puts the gradient back where the elements came from,
+adding where the same element was picked more than once (np.add.at)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def _raw_index(index: Any) -> Any:
+    """Tensors inside an index become numpy arrays; lists become arrays, as in PyTorch."""
+    if isinstance(index, tuple):
+        return tuple(_raw_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _check_index(index: Any) -> None:
+    for i in index if isinstance(index, tuple) else (index,):
+        if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
+            raise IndexError(
+                f"tensors used as indices must be long, int, byte or bool tensors, got {i.dtype}"
+            )
+
+
+class GetItem(Function):
+    torch_name = "Index"
+
+    def forward(self, x, index):
+        self.index = index
+        return x[index]
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return IndexAdd.apply(grad, index=self.index, shape=x.shape)
+
+
+class IndexAdd(Function):
+    """zeros(shape) with grad added at ``index``: the backward of GetItem. Its own backward is GetItem again."""
+
+    def forward(self, g, index, shape):
+        self.index = index
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, index, g)
+        return out
+
+    def backward(self, grad):
+        return GetItem.apply(grad, index=self.index)
+
+
+def getitem(x: Tensor, index: Any) -> Tensor:
+    raw = _raw_index(index)
+    _check_index(raw)
+    try:
+        return GetItem.apply(x, index=raw)
+    except IndexError as e:
+        raise IndexError(
+            f"index {index!r} is out of range for a tensor of shape {tuple(x.shape)}: {e}"
+        ) from None
+
+
+class ScatterAlong(Function):
+    """Place ``g`` at positions ``index`` along ``dim`` of a zero tensor (the backward of max(x, dim))."""
+
+    def forward(self, g, index, dim, shape):
+        self.index, self.dim = index, dim
+        out = np.zeros(shape, dtype=g.dtype)
+        np.put_along_axis(out, index, g, axis=dim)
+        return out
+
+    def backward(self, grad):
+        return GatherAlong.apply(grad, index=self.index, dim=self.dim)
+
+
+class GatherAlong(Function):
+    def forward(self, x, index, dim):
+        self.index, self.dim = index, dim
+        self.shape = x.shape
+        return np.take_along_axis(x, index, axis=dim)
+
+    def backward(self, grad):
+        return ScatterAlong.apply(grad, index=self.index, dim=self.dim, shape=self.shape)
+
+
+def scatter_along(g: Tensor, index: np.ndarray, dim: int, shape: tuple) -> Tensor:
+    return ScatterAlong.apply(g, index=index, dim=dim, shape=shape)
+
+
+def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j] = x[i][index[i][j]]`` for dim=1, as ``torch.gather``."""
+    return GatherAlong.apply(x, index=index._data, dim=dim)

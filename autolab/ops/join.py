@@ -1,0 +1,121 @@
+"""Joining and choosing: cat, stack, where, and the comparisons (which carry no gradient)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+class Cat(Function):
+    def forward(self, *xs, dim):
+        self.dim = dim
+        self.splits = np.cumsum([x.shape[dim] for x in xs])[:-1]
+        return np.concatenate(xs, axis=dim)
+
+    def backward(self, grad):
+        from .index import getitem
+
+        bounds = [0, *self.splits.tolist(), grad.shape[self.dim]]
+        lead = (slice(None),) * self.dim
+        return tuple(
+            getitem(grad, lead + (slice(bounds[i], bounds[i + 1]),)) if need else None
+            for i, need in enumerate(self.needs_input_grad)
+        )
+
+
+class Where(Function):
+    def forward(self, a, b, cond):
+        self.cond = cond
+        return np.where(cond, a, b)
+
+    def backward(self, grad):
+        from .arithmetic import unbroadcast
+
+        a, b = self.inputs
+        mask = Tensor._wrap(np.broadcast_to(self.cond, grad.shape).astype(grad._data.dtype))
+        ga = unbroadcast(grad * mask, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(grad * (1 - mask), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    ref = tensors[0]
+    d = dim % max(ref.ndim, 1)
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim or any(t.shape[k] != ref.shape[k] for k in range(ref.ndim) if k != d):
+            raise RuntimeError(
+                f"cat: sizes of tensors must match except in dimension {dim}: tensor 0 has shape "
+                f"{tuple(ref.shape)} but tensor {i} has shape {tuple(t.shape)}"
+            )
+    return Cat.apply(*tensors, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {tuple(tensors[0].shape)} at "
+                f"entry 0 and {tuple(t.shape)} at entry {i}"
+            )
+    return cat([t.unsqueeze(dim) for t in tensors], dim=dim)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    from .arithmetic import operands
+
+    a, b = operands(a, b, "where")
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}"
+        )
+    return Where.apply(a, b, cond=cond)
+
+
+def _compare(fn: Any) -> Any:
+    def compare(a: Any, b: Any) -> Tensor:
+        x = a._data if isinstance(a, Tensor) else a
+        y = b._data if isinstance(b, Tensor) else b
+        return Tensor._wrap(np.asarray(fn(x, y)))
+
+    return compare
+
+
+eq = _compare(np.equal)
+ne = _compare(np.not_equal)
+lt = _compare(np.less)
+le = _compare(np.less_equal)
+gt = _compare(np.greater)
+ge = _compare(np.greater_equal)
+logical_and = _compare(np.logical_and)
+logical_or = _compare(np.logical_or)
+
+
+def logical_not(a: Tensor) -> Tensor:
+    return Tensor._wrap(np.logical_not(a._data))
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
+
+
+def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+    return bool(np.allclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+    return Tensor._wrap(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))

@@ -1,0 +1,77 @@
+"""Matrix product, 2-D and batched. The arithmetic runs in ``autolab.kernels.matmul`` (numba or BLAS).
+
+Backward of C = A @ B:  dA = dC @ B^T,  dB = A^T @ dC  (summed over broadcast batch dims).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import kernels
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+class MatMul(Function):
+    def forward(self, a, b):
+        return kernels.matmul(a, b)
+
+    def backward(self, grad):
+        from .arithmetic import unbroadcast
+
+        a, b = self.inputs
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = unbroadcast(matmul(grad, b.transpose(-1, -2)), a.shape)
+        if self.needs_input_grad[1]:
+            gb = unbroadcast(matmul(a.transpose(-1, -2), grad), b.shape)
+        return ga, gb
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b``. 1-D operands are treated as a row/column vector, as numpy and PyTorch do.
+
+    >>> autolab.ones(64, 400) @ autolab.ones(400, 120)   # -> shape (64, 120)
+    """
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected two tensors, got {type(a).__name__} and {type(b).__name__}")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}"
+            " (convert one, e.g. with .float())"
+        )
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {a.ndim}D and {b.ndim}D")
+    if a.ndim == 1 and b.ndim == 1:
+        _check_inner(a, b, a.shape[0], b.shape[0])
+        return (a * b).sum()
+    if a.ndim == 1:
+        return matmul(a.unsqueeze(0), b).squeeze(-2)
+    if b.ndim == 1:
+        return matmul(a, b.unsqueeze(-1)).squeeze(-1)
+    _check_inner(a, b, a.shape[-1], b.shape[-2])
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise RuntimeError(
+            f"matmul: {tuple(a.shape)} @ {tuple(b.shape)}: batch dimensions {tuple(a.shape[:-2])} and "
+            f"{tuple(b.shape[:-2])} cannot be broadcast"
+        ) from None
+    return MatMul.apply(a, b)
+
+
+def _check_inner(a: Tensor, b: Tensor, n: int, m: int) -> None:
+    if n != m:
+        raise RuntimeError(f"matmul: {tuple(a.shape)} @ {tuple(b.shape)}: inner sizes {n} and {m} differ")
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}D and {b.ndim}D")
+    return matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 3 or b.ndim != 3:
+        raise RuntimeError(f"bmm: expected 3-D tensors, got {a.ndim}D and {b.ndim}D")
+    return matmul(a, b)

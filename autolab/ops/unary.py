@@ -1,0 +1,188 @@
+"""Elementwise functions of one tensor. Each backward multiplies the incoming gradient by the local derivative,
+written with tensor ops so that it can be differentiated again (create_graph=True)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def _const(mask: np.ndarray, like: Tensor) -> Tensor:
+    """A 0/1 (or other) array as a constant tensor of ``like``'s dtype: it carries no gradient."""
+    return Tensor._wrap(mask.astype(like._data.dtype, copy=False))
+
+
+class Exp(Function):
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, grad):
+        return grad * self.output  # d/dx e^x = e^x
+
+
+class Log(Function):
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad / x
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, grad):
+        return grad / (2 * self.output)
+
+
+class Abs(Function):
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad * _const(np.sign(x._data), x)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, grad):
+        y = self.output
+        return grad * (1 - y * y)  # so d2/dx2 tanh = -2 y (1 - y^2) comes out of autograd itself
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        # exp of a large positive number overflows; the tanh form is exact and stable everywhere
+        return (0.5 * (1 + np.tanh(0.5 * x))).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        y = self.output
+        return grad * y * (1 - y)
+
+
+class ReLU(Function):
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad * _const(x._data > 0, x)
+
+
+class LeakyReLU(Function):
+    def forward(self, x, negative_slope):
+        self.slope = negative_slope
+        return np.where(x > 0, x, x * x.dtype.type(negative_slope))
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad * _const(np.where(x._data > 0, 1.0, self.slope), x)
+
+
+class Clamp(Function):
+    def forward(self, x, min, max):
+        self.lo, self.hi = min, max
+        return np.clip(x, min, max)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        inside = np.ones(x.shape, bool)
+        lo, hi = self.lo, self.hi
+        if lo is not None:
+            inside &= x._data >= lo
+        if hi is not None:
+            inside &= x._data <= hi
+        return grad * _const(inside, x)
+
+
+class Cast(Function):
+    torch_name = "ToCopy"
+
+    def forward(self, x, dtype):
+        self.src = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, grad):
+        return grad.type(self.src)
+
+
+class Clone(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad):
+        return grad
+
+
+def exp(x: Tensor) -> Tensor:
+    return Exp.apply(_float(x))
+
+
+def log(x: Tensor) -> Tensor:
+    return Log.apply(_float(x))
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt.apply(_float(x))
+
+
+def abs(x: Tensor) -> Tensor:
+    return Abs.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(_float(x))
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(_float(x))
+
+
+def relu(x: Tensor) -> Tensor:
+    return ReLU.apply(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyReLU.apply(x, negative_slope=negative_slope)
+
+
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    lo = min.item() if isinstance(min, Tensor) else min
+    hi = max.item() if isinstance(max, Tensor) else max
+    return Clamp.apply(x, min=lo, max=hi)
+
+
+def cast(x: Tensor, dtype: Any) -> Tensor:
+    if x._data.dtype == dtype.np:
+        return x
+    if x.requires_grad and dtype.np.kind != "f":
+        return Tensor._wrap(x._data.astype(dtype.np))
+    return Cast.apply(x, dtype=dtype.np)
+
+
+def clone(x: Tensor) -> Tensor:
+    return Clone.apply(x)
+
+
+def sign(x: Tensor) -> Tensor:
+    return Tensor._wrap(np.sign(x._data))
+
+
+def _float(x: Tensor) -> Tensor:
+    """exp, log, ... of an integer tensor give float32, as in PyTorch."""
+    return x if x._data.dtype.kind == "f" else cast(x, dtypes.float32)
+
+
+clip = clamp

@@ -1,0 +1,405 @@
+"""The Tensor: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+The maths lives in ``autolab/ops``; the methods here only forward to it, so that ``x.exp()`` and
+``autolab.exp(x)`` are the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .autograd.grad_mode import is_grad_enabled
+
+
+class Size(tuple):
+    """``x.shape``: a tuple that prints like PyTorch's ``torch.Size``."""
+
+    def __repr__(self) -> str:
+        return f"autolab.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class device:
+    """``autolab.device("cpu")``. autolab computes on the CPU only; asking for CUDA says so clearly."""
+
+    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
+        name = type.type if isinstance(type, device) else str(type)
+        self.type = name.split(":")[0]
+        if self.type not in ("cpu", "cuda", "mps"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda, mps device type at start of device string: {name}"
+            )
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')"
+
+    def __str__(self) -> str:
+        return self.type
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self.type)
+
+
+def check_device(dev: Any) -> None:
+    if dev is not None and device(dev).type != "cpu":
+        raise RuntimeError(
+            f"autolab runs on the CPU only, so it cannot move a tensor to '{dev}' "
+            "(autolab.cuda.is_available() is False). Use device='cpu', or write "
+            "`device = autolab.device('cuda' if autolab.cuda.is_available() else 'cpu')`."
+        )
+
+
+class Tensor:
+    """An n-dimensional array that can record the ops applied to it, to compute gradients.
+
+    >>> x = autolab.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __array_ufunc__ = None  # makes `numpy_array * tensor` call Tensor.__rmul__ instead of numpy's loop
+
+    def __init__(self, data: Any = None, dtype: Any = None, requires_grad: bool = False) -> None:
+        from .creation import _to_array
+
+        self._data: np.ndarray = _to_array([] if data is None else data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+        self.requires_grad = False
+        self._backward_hooks: list[Callable] = []
+        self._retains_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """Wrap an array without copying or converting it (the fast path used by every op)."""
+        t = cls.__new__(cls)
+        t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t.grad = None
+        t.grad_fn = None
+        t.requires_grad = requires_grad
+        t._backward_hooks = []
+        t._retains_grad = False
+        return t
+
+    # ---- what a tensor is ---------------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        return self.shape if dim is None else self._data.shape[dim]
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def device(self) -> device:
+        return device("cpu")
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    @property
+    def data(self) -> Tensor:
+        """The same storage, detached from the graph (PyTorch's ``.data``)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor | np.ndarray) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    # ---- autograd -----------------------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, got {self.dtype} "
+                "(create it with dtype=autolab.float32, or call .float() first)"
+            )
+        if not requires_grad and not self.is_leaf:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables; use .detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Compute the gradient of this tensor with respect to the graph leaves; it accumulates in ``.grad``."""
+        from .autograd.functional import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        return Tensor._wrap(self._data)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep theirs)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        self._retains_grad = not self.is_leaf
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        self._backward_hooks.append(hook)
+        return _RemovableHandle(self._backward_hooks, hook)
+
+    # ---- conversions --------------------------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def clone(self) -> Tensor:
+        from .ops import clone
+
+        return clone(self)
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``x.to("cpu")``, ``x.to(autolab.float64)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``."""
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, device)):
+                check_device(a)
+            elif a is not None:
+                dtype = a
+        return self if dtype is None else self.type(dtype)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"autolab.{self.dtype.name}"
+        from .ops import cast
+
+        return cast(self, dtypes.to_dtype(dtype))
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        check_device("cuda")
+        return self
+
+    def float(self) -> Tensor:
+        return self.type(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.type(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.type(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.type(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.type(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.type(dtypes.bool)
+
+    # ---- Python protocol ----------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        from ._format import format_tensor
+
+        return format_tensor(self)
+
+    def __getstate__(self) -> None:
+        raise TypeError(
+            "autolab tensors are not pickled (pickle can run code on load); use autolab.save/load"
+        )
+
+    # ---- in-place updates (optimizers, nn.init). They bypass autograd, so guard the graph. -------------------
+    def _check_inplace(self) -> None:
+        if is_grad_enabled() and self.requires_grad:
+            if self.is_leaf:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation. "
+                    "Wrap the update in `with autolab.no_grad():`."
+                )
+            raise RuntimeError(
+                "autolab does not support in-place ops on a tensor that is part of the graph "
+                "(its old value may be needed for backward); use the out-of-place form, e.g. y = y + 1"
+            )
+
+    def _set_(self, value: Any) -> Tensor:
+        self._check_inplace()
+        arr = value._data if isinstance(value, Tensor) else value
+        np.copyto(self._data, arr, casting="unsafe")
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        return self._set_(
+            np.broadcast_to(src._data if isinstance(src, Tensor) else np.asarray(src), self._data.shape)
+        )
+
+    def zero_(self) -> Tensor:
+        return self._set_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        return self._set_(value._data if isinstance(value, Tensor) else value)
+
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._set_(self._data + alpha * _raw(other))
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._set_(self._data - alpha * _raw(other))
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._set_(self._data * _raw(other))
+
+    def div_(self, other: Any) -> Tensor:
+        return self._set_(self._data / _raw(other))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        return self._set_(np.clip(self._data, min, max))
+
+    def addcmul_(self, t1: Any, t2: Any, value: float = 1) -> Tensor:
+        return self._set_(self._data + value * _raw(t1) * _raw(t2))
+
+    def addcdiv_(self, t1: Any, t2: Any, value: float = 1) -> Tensor:
+        return self._set_(self._data + value * _raw(t1) / _raw(t2))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        from .random import rng
+
+        return self._set_(rng(generator).uniform(a, b, self._data.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        from .random import rng
+
+        return self._set_(rng(generator).normal(mean, std, self._data.shape))
+
+    # `x += y` updates x in place, as in PyTorch. Inside a graph (a non-leaf that requires grad) autolab
+    # builds a new node instead, since it keeps no version counters to detect a clobbered saved value.
+    def _in_graph(self) -> bool:
+        return self.requires_grad and not self.is_leaf and is_grad_enabled()
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self + other if self._in_graph() else self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self - other if self._in_graph() else self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self * other if self._in_graph() else self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self / other if self._in_graph() else self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace()
+        self._data[_raw_index(index)] = _raw(value)
+
+
+def _raw(x: Any) -> Any:
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _raw_index(index: Any) -> Any:
+    if isinstance(index, tuple):
+        return tuple(_raw(i) for i in index)
+    return _raw(index)
+
+
+class _RemovableHandle:
+    def __init__(self, container: list, item: Any) -> None:
+        self._container, self._item = container, item
+
+    def remove(self) -> None:
+        if self._item in self._container:
+            self._container.remove(self._item)
+
+
+from . import _tensor_methods  # noqa: E402,F401  (attaches the op methods: x + y, x.sum(), x.view(...))

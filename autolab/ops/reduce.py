@@ -55,9 +55,10 @@ class Mean(Function):
 
 
 class MaxMin(Function):
-    torch_name = "Max"
     """max or min over axes. The gradient goes to the elements that won (shared equally among ties, as PyTorch's
     full reduction does)."""
+
+    torch_name = "Max"
 
     def forward(self, x, axes, keepdim, fn):
         out = fn(x, axis=axes, keepdims=True)
@@ -74,8 +75,9 @@ class MaxMin(Function):
 
 
 class IndexedMaxMin(Function):
-    torch_name = "Max"
     """max(x, dim) / min(x, dim): values and indices; the gradient goes to the index PyTorch returns."""
+
+    torch_name = "Max"
 
     def forward(self, x, dim, keepdim, arg):
         self.dim, self.keepdim = dim, keepdim

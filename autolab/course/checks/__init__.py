@@ -1,0 +1,41 @@
+"""Instant checks for the notebooks' "your turn" cells: each prints ✓, or ✗ with a hint, and returns a bool.
+
+Grouped by notebook; every check is also importable from here, e.g. ``checks.linear(MyLinear)``.
+"""
+
+from . import autograd, cnn, kernels, modules, regression, tensors
+from ._core import FAIL, PASS, Result, fail, ok, to_numpy
+from .autograd import backward, chain_rule, topo_sort
+from .cnn import accuracy, conv_output_size
+from .kernels import im2col, matmul
+from .modules import count_parameters, linear
+from .regression import mse, sgd_step
+from .tensors import broadcast_shape, pairwise_sq_distances
+
+__all__ = [
+    "PASS",
+    "FAIL",
+    "Result",
+    "ok",
+    "fail",
+    "to_numpy",
+    "tensors",
+    "autograd",
+    "modules",
+    "regression",
+    "cnn",
+    "kernels",
+    "broadcast_shape",
+    "pairwise_sq_distances",
+    "chain_rule",
+    "topo_sort",
+    "backward",
+    "linear",
+    "count_parameters",
+    "mse",
+    "sgd_step",
+    "conv_output_size",
+    "accuracy",
+    "im2col",
+    "matmul",
+]

@@ -1,0 +1,151 @@
+"""Checks for notebook 02 (autograd): the chain rule by hand, a topological sort, and a new op's backward."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._core import Result, exercise, fail, ok, to_numpy
+
+CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
+
+
+def _chain_rule_grads() -> dict[str, float]:
+    """L = (a*b + c)**2 at CHAIN_RULE_INPUTS, differentiated by autolab itself."""
+    import autolab
+
+    t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in CHAIN_RULE_INPUTS.items()}
+    loss = (t["a"] * t["b"] + t["c"]) ** 2
+    loss.backward()
+    return {k: float(v.grad.item()) for k, v in t.items()}
+
+
+@exercise
+def chain_rule(grads: dict[str, float]) -> Result:
+    """``grads`` maps "a", "b", "c" to dL/da, dL/db, dL/dc worked out by hand."""
+    want = _chain_rule_grads()
+    if not isinstance(grads, dict) or set(grads) != set(want):
+        return fail('give a dict with the keys "a", "b" and "c", e.g. {"a": ..., "b": ..., "c": ...}.')
+    for name in ("c", "a", "b"):
+        got = float(grads[name])
+        if not np.isclose(got, want[name]):
+            return fail(
+                f"dL/d{name} = {got:g} is not what backward() says. Start from dL/dd = 2*d where d = a*b + c, "
+                "then multiply by the local derivative of d with respect to each input."
+            )
+    return ok(f"your hand-worked gradients match backward(): {want}")
+
+
+def _reachable(root: Any) -> dict[int, Any]:
+    found, stack = {id(root): root}, [root]
+    while stack:
+        t = stack.pop()
+        if t.grad_fn is None:
+            continue
+        for parent in t.grad_fn.inputs:
+            if parent.requires_grad and id(parent) not in found:
+                found[id(parent)] = parent
+                stack.append(parent)
+    return found
+
+
+@exercise
+def topo_sort(fn: Callable[[Any], list]) -> Result:
+    """``fn(root)`` must list every tensor reachable from root (that requires grad), each before its inputs."""
+    import autolab
+
+    x = autolab.tensor([1.0, 2.0], requires_grad=True)
+    y = autolab.tensor([3.0, -1.0], requires_grad=True)
+    z = x * y
+    w = z + x
+    root = (w * z).sum()
+    order = fn(root)
+    if order is None:
+        return fail("your function returned None: did you forget `return`?")
+    order = list(order)
+    want = _reachable(root)
+    ids = [id(t) for t in order]
+    if len(set(ids)) != len(ids):
+        return fail("a tensor appears twice: keep a `visited` set so each tensor is added once.")
+    if set(ids) != set(want):
+        return fail(
+            f"expected {len(want)} tensors (the root, every intermediate and both leaves), got {len(order)}. "
+            "Follow t.grad_fn.inputs from each tensor; leaves have grad_fn None."
+        )
+    position = {i: k for k, i in enumerate(ids)}
+    for t in order:
+        if t.grad_fn is None:
+            continue
+        for parent in t.grad_fn.inputs:
+            if id(parent) in position and position[id(parent)] < position[id(t)]:
+                return fail(
+                    "an input comes before a tensor computed from it. Backward needs the OUTPUT first: "
+                    "a post-order depth-first search lists inputs first, so reverse it at the end."
+                )
+    return ok(f"a valid topological order of all {len(order)} tensors, output first.")
+
+
+def _numeric_grads(f: Callable, arrays: list[np.ndarray], weights: np.ndarray, eps: float = 1e-6):
+    """Central finite differences of sum(f(*arrays) * weights), in float64."""
+    import autolab
+
+    def value(arrs):
+        with autolab.no_grad():
+            out = f(*[autolab.tensor(a, dtype=autolab.float64) for a in arrs])
+        return float((to_numpy(out) * weights).sum())
+
+    grads = []
+    for i, a in enumerate(arrays):
+        g = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            plus = [x.copy() for x in arrays]
+            minus = [x.copy() for x in arrays]
+            plus[i][idx] += eps
+            minus[i][idx] -= eps
+            g[idx] = (value(plus) - value(minus)) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+@exercise
+def backward(op: Any, *shapes: tuple, reference: Callable | None = None, positive: bool = False) -> Result:
+    """Check a new op (a ``Function`` subclass, or a function of tensors) against finite differences.
+
+    ``shapes`` gives one shape per input. ``reference`` (numpy arrays -> array) checks the forward too.
+    ``positive`` draws inputs away from zero, for ops like log and sqrt.
+    """
+    import autolab
+
+    f = op.apply if hasattr(op, "apply") else op
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    if positive:
+        arrays = [np.abs(a) + 0.5 for a in arrays]
+    inputs = [autolab.tensor(a, dtype=autolab.float64, requires_grad=True) for a in arrays]
+    out = f(*inputs)
+    if reference is not None:
+        want = reference(*arrays)
+        if not np.allclose(to_numpy(out), want, rtol=1e-6, atol=1e-8):
+            return fail("the forward pass gives the wrong values: check `forward` before `backward`.")
+    # A random weighting of the outputs, so every output element's gradient path is tested.
+    weights = rng.standard_normal(tuple(out.shape))
+    (out * autolab.tensor(weights, dtype=autolab.float64)).sum().backward()
+    numeric = _numeric_grads(f, arrays, weights)
+    for i, (t, num) in enumerate(zip(inputs, numeric)):
+        if t.grad is None:
+            return fail(
+                f"input {i} got no gradient: `backward` must return one gradient per input "
+                f"({len(inputs)} here), as a tuple when there are several."
+            )
+        got = to_numpy(t.grad)
+        if got.shape != num.shape:
+            return fail(f"the gradient of input {i} has shape {got.shape}, but the input has shape {num.shape}.")
+        err = float(np.max(np.abs(got - num))) if got.size else 0.0
+        if not np.allclose(got, num, rtol=1e-4, atol=1e-6):
+            return fail(
+                f"the gradient of input {i} is off by up to {err:.3g} from finite differences. `backward` gets "
+                "dL/d(output) and must multiply it by d(output)/d(input): the chain rule."
+            )
+    return ok(f"backward matches finite differences for all {len(inputs)} input(s) (float64).")

@@ -1,0 +1,60 @@
+"""Checks for notebook 04 (linear regression): the loss and one step of gradient descent, by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ._core import Result, close, exercise, fail, ok, to_numpy
+
+
+@exercise
+def mse(fn: Callable) -> Result:
+    """``fn(pred, target)`` must return the mean squared error as a 0-d tensor, with a gradient."""
+    import autolab
+
+    rng = np.random.default_rng(1)
+    p, t = rng.standard_normal(6), rng.standard_normal(6)
+    pred = autolab.tensor(p, requires_grad=True)
+    got = fn(pred, autolab.tensor(t))
+    if got is None:
+        return fail("your function returned None: did you forget `return`?")
+    want = float(((p - t) ** 2).mean())
+    if tuple(got.shape) != ():
+        return fail(f"the loss must be one number (shape ()), got shape {tuple(got.shape)}: take the mean.")
+    if not np.isclose(float(got.item()), want, rtol=1e-5):
+        sum_instead = float(((p - t) ** 2).sum())
+        extra = " You summed; divide by the number of points." if np.isclose(float(got.item()), sum_instead) else ""
+        return fail(f"got {float(got.item()):.5f}, expected {want:.5f}.{extra}")
+    got.backward()
+    if pred.grad is None or not close(pred.grad, 2 * (p - t) / len(p)):
+        return fail("the gradient is wrong: build the loss only from tensor ops (no .item() or numpy inside).")
+    return ok("mean squared error: right value and right gradient.")
+
+
+@exercise
+def sgd_step(fn: Callable) -> Result:
+    """``fn(params, lr)`` must do ``p -= lr * p.grad`` in place, without recording it, then clear the grads."""
+    import autolab
+
+    w = autolab.tensor([1.0, -2.0], requires_grad=True)
+    b = autolab.tensor(0.5, requires_grad=True)
+    loss = ((w * 3.0).sum() + b * 2.0) ** 2  # d = 3*1 - 3*2 + 1 = -2: dL/dw = 2d*3, dL/db = 2d*2
+    loss.backward()
+    want_w = np.array([1.0, -2.0]) - 0.1 * np.array([-12.0, -12.0])
+    want_b = 0.5 - 0.1 * -8.0
+    w_id = id(w)
+    fn([w, b], 0.1)
+    if id(w) != w_id:
+        return fail("update the tensor in place (w -= ...), not by making a new one.")
+    if not close(w, want_w) or not close(b, want_b):
+        return fail(
+            f"after one step w = {to_numpy(w)}, b = {float(to_numpy(b)):.3f}; expected w = {want_w}, "
+            f"b = {want_b:.3f}. Step AGAINST the gradient: p -= lr * p.grad."
+        )
+    if not w.requires_grad or w.grad_fn is not None:
+        return fail("the update was recorded in the graph: do it inside `with torch.no_grad():`.")
+    if w.grad is not None and np.any(to_numpy(w.grad) != 0):
+        return fail("the gradients are still there: set p.grad = None (or zero it) so the next step starts fresh.")
+    return ok("one step of gradient descent: in place, unrecorded, grads cleared.")

@@ -1,0 +1,155 @@
+# Source of notebooks/03_modules.ipynb (build with scripts/build_notebooks.py).
+# ruff: noqa: E402
+
+# %% [markdown]
+# # 3. Modules
+#
+# A network is a function with parameters. `nn.Module` is the container that keeps the two together: it finds
+# every `Parameter` you assign to it (also inside sub-modules), names them, and saves and loads them.
+#
+# **Learning goals.** After this notebook you can
+# - write an `nn.Module` with `__init__` and `forward`, and list its parameters by name;
+# - stack layers with `nn.Sequential`;
+# - write your own layer (a `Linear`), initialised like PyTorch's;
+# - save a model's `state_dict` and load it back.
+
+# %%
+import os
+import tempfile
+
+import numpy as np
+
+import autolab as torch
+from autolab import nn
+from autolab.course import FAST, checks
+
+torch.manual_seed(0)
+print("fast mode:", FAST)
+
+# %% [markdown]
+# ## A module
+#
+# Assigning a `Parameter` (or another module) to `self` registers it. `forward` says what to compute; call the
+# module itself, `model(x)`, which runs `forward` (and any hooks).
+
+
+# %%
+class TwoLayer(nn.Module):
+    def __init__(self, n_in, n_hidden, n_out):
+        super().__init__()
+        self.hidden = nn.Linear(n_in, n_hidden)
+        self.out = nn.Linear(n_hidden, n_out)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.hidden(x)))
+
+
+model = TwoLayer(4, 8, 3)
+print(model)
+print(model(torch.randn(2, 4)).shape)
+
+# %% [markdown]
+# ## Parameters and their names
+#
+# Names follow the attribute path: `hidden.weight` is the `weight` of the `hidden` sub-module. An optimizer gets
+# `model.parameters()`; a checkpoint stores them by name.
+
+# %%
+for name, p in model.named_parameters():
+    print(f"{name:14s} {str(tuple(p.shape)):10s} requires_grad={p.requires_grad}")
+
+# %% [markdown]
+# ### Your turn: count the parameters
+# Return the total number of numbers in `model.parameters()`.
+
+
+# %%
+def count_parameters(model):
+    ### BEGIN SOLUTION
+    return sum(p.numel() for p in model.parameters())
+    ### END SOLUTION
+
+
+checks.count_parameters(count_parameters)
+
+# %% [markdown]
+# ## `nn.Sequential`
+#
+# When each layer feeds the next, `Sequential` saves writing `forward`. Its sub-modules are named `0`, `1`, ...
+
+# %%
+seq = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+print(seq)
+print([name for name, _ in seq.named_parameters()])
+print(seq[0])
+
+# %% [markdown]
+# ## Your own layer
+#
+# `nn.Linear(in_features, out_features)` computes `x @ weight.T + bias`, with `weight` of shape
+# `(out_features, in_features)`. PyTorch initialises both uniformly in `[-1/sqrt(in_features), 1/sqrt(in_features)]`
+# so that the outputs start with about the same scale as the inputs.
+#
+# ### Your turn: write `MyLinear`
+# Use `nn.Parameter(torch.empty(...))` and the in-place `uniform_(low, high)` to initialise.
+
+
+# %%
+class MyLinear(nn.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        ### BEGIN SOLUTION
+        bound = 1 / np.sqrt(in_features)
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        ### END SOLUTION
+
+    def forward(self, x):
+        ### BEGIN SOLUTION
+        return x @ self.weight.T + self.bias
+        ### END SOLUTION
+
+
+checks.linear(MyLinear)
+
+# %% [markdown]
+# ## `train()` and `eval()`
+#
+# Some layers behave differently while training (dropout drops, batch norm uses batch statistics). `model.train()`
+# and `model.eval()` set the `training` flag on every sub-module.
+
+# %%
+drop = nn.Sequential(nn.Dropout(0.5))
+x = torch.ones(1, 8)
+print("train:", drop(x))
+drop.eval()
+print("eval: ", drop(x))
+
+# %% [markdown]
+# ## `state_dict`, save and load
+#
+# `state_dict()` is an ordered dict from names to tensors. `torch.save` writes it to a file; `load_state_dict`
+# copies the values into a model of the same architecture.
+
+# %%
+state = model.state_dict()
+print(list(state.keys()))
+
+path = os.path.join(tempfile.mkdtemp(), "two_layer.pt")
+torch.save(model.state_dict(), path)
+
+fresh = TwoLayer(4, 8, 3)  # different random weights
+x = torch.randn(5, 4)
+print("before loading, same output?", np.allclose(fresh(x).detach().numpy(), model(x).detach().numpy()))
+fresh.load_state_dict(torch.load(path))
+print("after loading, same output? ", np.allclose(fresh(x).detach().numpy(), model(x).detach().numpy()))
+
+# %% [markdown]
+# ## Summary
+#
+# - An `nn.Module` registers the `Parameter`s and modules you assign to it; `named_parameters()` lists them by path.
+# - `nn.Sequential` chains layers; a custom layer is a module with parameters and a `forward`.
+# - `nn.Linear` computes `x @ W.T + b`, initialised uniformly in `±1/sqrt(in_features)`.
+# - `state_dict()` + `torch.save` / `torch.load` + `load_state_dict()` move trained weights between models.
+#
+# Next: **4. Linear regression**, the smallest complete training loop.

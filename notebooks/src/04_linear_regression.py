@@ -1,0 +1,173 @@
+# Source of notebooks/04_linear_regression.ipynb (build with scripts/build_notebooks.py).
+# ruff: noqa: E402
+
+# %% [markdown]
+# # 4. Linear regression
+#
+# The smallest complete training loop: fit a line `y = w*x + b` to noisy points by gradient descent. First with
+# bare tensors and autograd, so every step is visible; then with `nn.Linear`, `nn.MSELoss` and `optim.SGD`,
+# which is the same loop in the form every PyTorch program uses.
+#
+# **Learning goals.** After this notebook you can
+# - write a training loop from scratch: forward, loss, backward, update, clear gradients;
+# - say what each of `nn.Linear`, `nn.MSELoss` and `optim.SGD` replaces in that loop;
+# - read a loss surface and a gradient-descent path on it;
+# - recognise a learning rate that is too large, and explain why it diverges.
+
+# %%
+import autolab.nn.functional as F
+import matplotlib.pyplot as plt
+
+import autolab as torch
+from autolab import nn, optim
+from autolab.course import FAST, checks, pick
+
+print("fast mode:", FAST)
+
+# %% [markdown]
+# ## Data
+#
+# Points on the line `y = 3x + 2`, plus Gaussian noise.
+
+# %%
+torch.manual_seed(0)
+n_points = pick(40, 200)
+x = torch.rand(n_points, 1) * 2 - 1
+y = 3 * x + 2 + 0.3 * torch.randn(n_points, 1)
+plt.figure(figsize=(4, 3))
+plt.scatter(x.numpy(), y.numpy(), s=8)
+plt.xlabel("x")
+plt.ylabel("y")
+plt.show()
+
+# %% [markdown]
+# ## From scratch
+#
+# ### Your turn: the loss
+# The mean squared error: the average over the points of `(pred - target)**2`. Build it from tensor ops so that
+# autograd can differentiate it.
+
+
+# %%
+def mse(pred, target):
+    ### BEGIN SOLUTION
+    return ((pred - target) ** 2).mean()
+    ### END SOLUTION
+
+
+mse_ok = checks.mse(mse)
+
+# %% [markdown]
+# ### Your turn: one step of gradient descent
+# For each parameter `p`: `p -= lr * p.grad`, in place and inside `torch.no_grad()` (the update must not be
+# recorded), then clear `p.grad` for the next step.
+
+
+# %%
+def sgd_step(params, lr):
+    ### BEGIN SOLUTION
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad = None
+    ### END SOLUTION
+
+
+sgd_ok = checks.sgd_step(sgd_step)
+
+# %% [markdown]
+# The training loop. (If an exercise above is not done yet, the built-in version stands in for it.)
+
+# %%
+loss_fn = mse if mse_ok else F.mse_loss
+
+
+def builtin_step(params, lr):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad = None
+
+
+step_fn = sgd_step if sgd_ok else builtin_step
+
+w = torch.zeros(1, requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+for step in range(pick(60, 200)):
+    loss = loss_fn(x * w + b, y)  # forward
+    loss.backward()  # backward: fills w.grad and b.grad
+    step_fn([w, b], lr=0.3)  # update, and clear the gradients
+    if step % 20 == 0:
+        print(f"step {step:3d}  loss {loss.item():.4f}  w {w.item():.3f}  b {b.item():.3f}")
+print(f"fitted: w = {w.item():.3f}, b = {b.item():.3f}  (true: 3, 2)")
+
+# %% [markdown]
+# ## The same with `nn.Linear`, `MSELoss` and `SGD`
+#
+# `nn.Linear(1, 1)` holds `w` and `b`; `nn.MSELoss()` is our `mse`; `optim.SGD` does `sgd_step`, and its
+# `zero_grad()` clears the gradients. The loop keeps its shape.
+
+# %%
+torch.manual_seed(0)
+model = nn.Linear(1, 1)
+criterion = nn.MSELoss()
+optimizer = optim.SGD(model.parameters(), lr=0.3)
+for _ in range(pick(60, 200)):
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+print(f"nn.Linear learned w = {model.weight.item():.3f}, b = {model.bias.item():.3f}, loss {loss.item():.4f}")
+
+# %% [markdown]
+# ## The playground
+#
+# Move the sliders: the learning rate, the noise, the number of points. Left: the data and the current line.
+# Right: the loss as a function of `(w, b)`, drawn as contours, with the path gradient descent takes across it.
+
+# %%
+from widgets import regression_playground
+
+regression_playground()
+
+# %% [markdown]
+# ## When the learning rate is too large
+#
+# Near its minimum the loss is a bowl. A step of size `lr * gradient` lands closer to the bottom only while
+# `lr` is below `2 / curvature` along the steepest direction. For this data the curvature is about 2 (along `b`),
+# so the limit is about `lr = 1`: below it the loss shrinks, just above it every step overshoots further than the
+# last, and the loss explodes.
+
+
+# %%
+def losses_for(lr, steps=30):
+    w = torch.zeros(1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    history = []
+    for _ in range(steps):
+        loss = F.mse_loss(x * w + b, y)
+        loss.backward()
+        builtin_step([w, b], lr)
+        history.append(loss.item())
+    return history
+
+
+plt.figure(figsize=(5, 3))
+for lr in [0.05, 0.5, 0.95, 1.1]:
+    history = losses_for(lr)
+    print(f"lr {lr:4}: loss after 30 steps {history[-1]:.4g}")
+    plt.semilogy(history, label=f"lr = {lr}")
+plt.xlabel("step")
+plt.ylabel("loss (log scale)")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# ## Summary
+#
+# - A training loop is: forward, loss, `backward()`, update under `no_grad()`, clear the gradients.
+# - `nn.Linear`, `nn.MSELoss` and `optim.SGD` (with `zero_grad()`) are those same pieces, packaged.
+# - Gradient descent walks downhill on the loss surface; the learning rate sets the step length.
+# - Too large a learning rate overshoots the minimum by more each step, and the loss diverges.
+#
+# Next: **5. CIFAR-10**, the same loop with a convolutional network and real images.

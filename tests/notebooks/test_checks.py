@@ -1,0 +1,173 @@
+"""The exercise checks pass the model solutions, and catch typical wrong answers with a hint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autolab.course import checks
+
+
+def passes(capsys, result) -> bool:
+    out = capsys.readouterr().out
+    assert out.startswith(checks.PASS if result else checks.FAIL), out
+    return bool(result)
+
+
+def not_done(*args):
+    raise NotImplementedError()
+
+
+def test_unfinished_exercise_gives_a_hint_not_a_traceback(capsys):
+    assert not checks.mse(not_done)
+    assert "not done yet" in capsys.readouterr().out
+
+
+def test_result_is_silent_in_jupyter_but_truthy():
+    r = checks.ok("fine")
+    assert r and repr(r) == checks.PASS and r._ipython_display_() is None
+    assert not checks.fail("nope")
+
+
+def test_broadcast_shape(capsys):
+    assert passes(capsys, checks.broadcast_shape(lambda a, b: tuple(np.broadcast_shapes(a, b))))
+    assert not passes(capsys, checks.broadcast_shape(lambda a, b: max(a, b, key=len)))
+    # right shapes but never raising on incompatible ones
+    lenient = lambda a, b: tuple(np.broadcast_shapes(a, b)) if len(a) != len(b) or a == b else a  # noqa: E731
+    assert not passes(capsys, checks.broadcast_shape(lenient))
+
+
+def test_pairwise_sq_distances(capsys):
+    good = lambda a, b: ((a[:, None, :] - b[None, :, :]) ** 2).sum(dim=-1)  # noqa: E731
+    assert passes(capsys, checks.pairwise_sq_distances(good))
+    assert not passes(capsys, checks.pairwise_sq_distances(lambda a, b: good(a, b).sqrt()))
+    assert not passes(capsys, checks.pairwise_sq_distances(lambda a, b: (a - b[:1]) ** 2))
+
+
+def test_chain_rule(capsys):
+    assert passes(capsys, checks.chain_rule({"a": -24.0, "b": 16.0, "c": 8.0}))
+    assert not passes(capsys, checks.chain_rule({"a": 16.0, "b": -24.0, "c": 8.0}))
+    assert not passes(capsys, checks.chain_rule({"a": -24.0}))
+
+
+def test_topo_sort(capsys):
+    from autolab.autograd.engine import topological_order
+
+    assert passes(capsys, checks.topo_sort(lambda root: topological_order([root])))
+    assert not passes(capsys, checks.topo_sort(lambda root: topological_order([root])[::-1]))
+    assert not passes(capsys, checks.topo_sort(lambda root: [root]))
+
+
+def _hypot(backward):
+    from autolab.autograd import Function
+
+    class Hypot(Function):
+        def forward(self, a, b):
+            return np.sqrt(a * a + b * b)
+
+    Hypot.backward = backward
+    return Hypot
+
+
+def test_backward_against_finite_differences(capsys):
+    def right(self, g):
+        a, b = self.inputs
+        h = (a * a + b * b).sqrt()
+        return g * a / h, g * b / h
+
+    def swapped(self, g):
+        a, b = self.inputs
+        h = (a * a + b * b).sqrt()
+        return g * b / h, g * a / h
+
+    def one_grad(self, g):
+        a, b = self.inputs
+        return g * a / (a * a + b * b).sqrt()
+
+    assert passes(capsys, checks.backward(_hypot(right), (3, 4), (3, 4), reference=np.hypot))
+    assert not passes(capsys, checks.backward(_hypot(swapped), (3, 4), (3, 4), reference=np.hypot))
+    assert not passes(capsys, checks.backward(_hypot(one_grad), (3, 4), (3, 4)))
+
+
+def test_mse_and_sgd_step(capsys):
+    import autolab
+
+    assert passes(capsys, checks.mse(lambda p, t: ((p - t) ** 2).mean()))
+    assert not passes(capsys, checks.mse(lambda p, t: ((p - t) ** 2).sum()))
+
+    def step(params, lr):
+        with autolab.no_grad():
+            for p in params:
+                p -= lr * p.grad
+                p.grad = None
+
+    def uphill(params, lr):
+        with autolab.no_grad():
+            for p in params:
+                p += lr * p.grad
+                p.grad = None
+
+    def keeps_grads(params, lr):
+        with autolab.no_grad():
+            for p in params:
+                p -= lr * p.grad
+
+    assert passes(capsys, checks.sgd_step(step))
+    assert not passes(capsys, checks.sgd_step(uphill))
+    assert not passes(capsys, checks.sgd_step(keeps_grads))
+
+
+def test_count_parameters(capsys):
+    assert passes(capsys, checks.count_parameters(lambda m: sum(p.numel() for p in m.parameters())))
+    assert not passes(capsys, checks.count_parameters(lambda m: len(list(m.parameters()))))
+
+
+@pytest.mark.parametrize("bias_scale", [1.0, 0.0])
+def test_linear(capsys, bias_scale):
+    import autolab
+    from autolab import nn
+
+    class Good(nn.Module):
+        def __init__(self, n_in, n_out):
+            super().__init__()
+            bound = 1 / np.sqrt(n_in)
+            self.weight = nn.Parameter(autolab.empty(n_out, n_in).uniform_(-bound, bound))
+            self.bias = nn.Parameter(autolab.empty(n_out).uniform_(-bound, bound))
+
+        def forward(self, x):
+            return x @ self.weight.T + self.bias * bias_scale
+
+    class Transposed(Good):
+        def __init__(self, n_in, n_out):
+            super().__init__(n_out, n_in)
+
+    assert passes(capsys, checks.linear(Good)) == (bias_scale == 1.0)
+    assert not passes(capsys, checks.linear(Transposed))
+
+
+def test_cnn_checks(capsys):
+    assert passes(
+        capsys, checks.conv_output_size(lambda n, k, stride=1, padding=0: (n + 2 * padding - k) // stride + 1)
+    )
+    assert not passes(capsys, checks.conv_output_size(lambda n, k, stride=1, padding=0: (n - k) // stride + 1))
+    assert passes(capsys, checks.accuracy(lambda logits, y: (logits.argmax(1) == y).float().mean()))
+    assert not passes(capsys, checks.accuracy(lambda logits, y: 100 * (logits.argmax(1) == y).float().mean()))
+
+
+def _im2col(x, kh, kw, order="cij"):
+    n, c, h, w = x.shape
+    ho, wo = h - kh + 1, w - kw + 1
+    cols = np.empty((n, c, kh, kw, ho, wo))
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, i, j] = x[:, :, i : i + ho, j : j + wo]
+    if order == "ijc":
+        cols = cols.transpose(0, 2, 3, 1, 4, 5)
+    return cols.reshape(n, c * kh * kw, ho * wo)
+
+
+def test_kernel_checks(capsys):
+    assert passes(capsys, checks.im2col(_im2col))
+    assert not passes(capsys, checks.im2col(lambda x, kh, kw: _im2col(x, kh, kw, order="ijc")))
+    assert passes(capsys, checks.matmul(lambda a, b: a @ b))
+    assert not passes(capsys, checks.matmul(lambda a, b: (a[:, :64] @ b[:64]) if a.shape[1] > 64 else a @ b.T))

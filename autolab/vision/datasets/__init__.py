@@ -1,0 +1,11 @@
+"""Datasets with torchvision's signatures: ``CIFAR10``, ``MNIST`` and ``FashionMNIST``.
+
+Images stay uint8 in memory (CIFAR-10's training set is 150 MB so, 600 MB as float32).
+"""
+
+from ._download import DownloadError, UnsafeArchiveError, default_root
+from .cifar import CIFAR10
+from .mnist import MNIST, FashionMNIST
+from .vision import VisionDataset
+
+__all__ = ["CIFAR10", "MNIST", "DownloadError", "FashionMNIST", "UnsafeArchiveError", "VisionDataset", "default_root"]

@@ -1,0 +1,168 @@
+"""Fetching dataset files: mirrors, a progress bar, md5 checks and safe tar extraction.
+
+Nothing here unpickles or executes anything it downloads; archives are read member by member and only
+regular files with expected names are written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import tarfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+
+MIRROR_ENV = "AUTOLAB_DATA_MIRROR"
+ROOT_ENV = "AUTOLAB_DATA"
+_CHUNK = 1 << 20
+
+
+class DownloadError(RuntimeError):
+    """A file could not be fetched or failed verification; the message says what to do."""
+
+
+class UnsafeArchiveError(RuntimeError):
+    """An archive holds a member that would escape the target folder, a link, or a device."""
+
+
+def default_root() -> str:
+    """Where datasets live by default: ``$AUTOLAB_DATA``, else ``$XDG_CACHE_HOME/autolab/data``
+    (``~/.cache/autolab/data``)."""
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        return os.path.expanduser(env)
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "autolab", "data")
+
+
+def mirror_urls(mirrors: Sequence[str], dataset_dir: str, filename: str) -> list[str]:
+    """URLs to try for ``filename``. ``$AUTOLAB_DATA_MIRROR`` replaces the official mirrors and serves
+    ``<mirror>/<dataset_dir>/<filename>`` (for example ``<mirror>/MNIST/train-images-idx3-ubyte.gz``)."""
+    env = os.environ.get(MIRROR_ENV)
+    if env:
+        return [f"{env.rstrip('/')}/{dataset_dir}/{filename}"]
+    return [m.rstrip("/") + "/" + filename for m in mirrors]
+
+
+def md5sum(path: str) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def gunzip_md5(path: str) -> str | None:
+    """md5 of a gzip file's decompressed content (None when it is not valid gzip)."""
+    h = hashlib.md5()
+    try:
+        with gzip.open(path, "rb") as f:
+            while chunk := f.read(_CHUNK):
+                h.update(chunk)
+    except (OSError, EOFError):
+        return None
+    return h.hexdigest()
+
+
+def file_verified(path: str, md5: str | None, raw_md5: str | None = None) -> bool:
+    """True when ``path`` exists and has the expected md5 (or, for a re-compressed .gz, the expected
+    md5 of its decompressed content)."""
+    if not os.path.isfile(path):
+        return False
+    if md5 is None or md5sum(path) == md5:
+        return True
+    return raw_md5 is not None and gunzip_md5(path) == raw_md5
+
+
+def _stream(url: str, part: str, desc: str) -> None:
+    from tqdm.auto import tqdm  # imported here: only downloads need it
+
+    with urllib.request.urlopen(url, timeout=60) as resp, open(part, "wb") as out:
+        total = int(resp.headers.get("Content-Length") or 0) or None
+        written = 0
+        with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc, leave=False) as bar:
+            while chunk := resp.read(_CHUNK):
+                out.write(chunk)
+                written += len(chunk)
+                bar.update(len(chunk))
+    if total is not None and written != total:
+        raise DownloadError(f"the connection closed after {written} of {total} bytes (truncated download)")
+
+
+def download_file(
+    urls: Sequence[str], path: str, md5: str | None, raw_md5: str | None = None, how_to: str = ""
+) -> None:
+    """Fetch the first of ``urls`` that works into ``path`` and check its md5.
+
+    The bytes go to ``path + '.part'`` and are renamed only once verified, so an interrupted or corrupt
+    download never looks like a good file; a bad one is deleted and the next mirror is tried.
+    """
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    part = path + ".part"
+    name = os.path.basename(path)
+    problems = []
+    for url in urls:
+        try:
+            _stream(url, part, name)
+        except (OSError, DownloadError, urllib.error.URLError) as e:
+            problems.append(f"{url}: {e}")
+            _remove(part)
+            continue
+        if file_verified(part, md5, raw_md5):
+            os.replace(part, path)
+            return
+        got = md5sum(part)
+        _remove(part)
+        problems.append(f"{url}: md5 mismatch, expected {md5} but got {got} (corrupt or partial); deleted it")
+    lines = "\n  ".join(problems)
+    raise DownloadError(f"Could not download {name} to {path}:\n  {lines}\n{how_to}".rstrip())
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def copy_verified(src: str, path: str, md5: str | None, raw_md5: str | None = None) -> None:
+    """Install a local copy of a file, checking it exactly like a download."""
+    if not file_verified(src, md5, raw_md5):
+        raise DownloadError(f"{src} does not have the expected md5 {md5}; not copying it")
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    shutil.copyfile(src, path + ".part")
+    os.replace(path + ".part", path)
+
+
+def safe_extract_tar(archive: str, dest: str, expected: Iterable[str]) -> list[str]:
+    """Extract the regular-file members named in ``expected`` from ``archive`` into ``dest``.
+
+    Refuses (``UnsafeArchiveError``) an archive with an absolute or ``..`` path, a link, or a device; skips
+    other unexpected members. Returns the names extracted.
+    """
+    expected = set(expected)
+    dest_real = os.path.realpath(dest)
+    with tarfile.open(archive, "r:*") as tar:
+        members = tar.getmembers()
+        for m in members:
+            target = os.path.realpath(os.path.join(dest_real, m.name))
+            inside = target == dest_real or target.startswith(dest_real + os.sep)
+            if os.path.isabs(m.name) or ".." in m.name.replace("\\", "/").split("/") or not inside:
+                raise UnsafeArchiveError(f"{archive}: member {m.name!r} points outside {dest}; refusing it")
+            if m.issym() or m.islnk() or m.isdev() or m.isfifo():
+                raise UnsafeArchiveError(f"{archive}: member {m.name!r} is a link or device; refusing it")
+        done = []
+        for m in members:
+            if m.name not in expected or not m.isfile():
+                continue
+            target = os.path.join(dest_real, m.name)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            src = tar.extractfile(m)
+            with open(target + ".part", "wb") as out:
+                shutil.copyfileobj(src, out, _CHUNK)
+            os.replace(target + ".part", target)
+            done.append(m.name)
+    return done

@@ -1,0 +1,134 @@
+"""CIFAR-10 from its official *binary* version: fixed-size records, so nothing is ever unpickled."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from ._download import default_root, download_file, file_verified, mirror_urls, safe_extract_tar
+from .vision import VisionDataset
+
+_RECORD = 1 + 3 * 32 * 32  # 1 label byte, then 1024 red, 1024 green, 1024 blue bytes (row-major planes)
+
+
+class CIFAR10(VisionDataset):
+    """CIFAR-10: 50,000 training and 10,000 test images, 32x32 RGB, in 10 classes.
+
+    ``root`` is the folder holding ``cifar-10-batches-bin/`` (default: ``<default_root()>/cifar-10``).
+    ``dataset[i]`` is ``(image, label)``: the image a uint8 ndarray (32, 32, 3), where torchvision gives a
+    PIL image; ``ToTensor()`` turns either into a (3, 32, 32) float tensor. ``data`` is the (N, 32, 32, 3)
+    uint8 array and ``targets`` the list of labels, as in torchvision.
+    """
+
+    base_folder = "cifar-10-batches-bin"
+    dataset_dir = "cifar-10"  # its folder under the default root, and under $AUTOLAB_DATA_MIRROR
+    filename = "cifar-10-binary.tar.gz"
+    md5 = "c32a1d4ab5d03f1284b67883e8d87530"
+    mirrors = ["https://www.cs.toronto.edu/~kriz/"]
+    train_list = [f"data_batch_{i}.bin" for i in range(1, 6)]
+    test_list = ["test_batch.bin"]
+    meta_file = "batches.meta.txt"
+    extra_members = ["readme.html"]
+
+    def __init__(
+        self,
+        root: str | None = None,
+        train: bool = True,
+        transform: Callable | None = None,
+        target_transform: Callable | None = None,
+        download: bool = False,
+    ) -> None:
+        root = os.path.join(default_root(), self.dataset_dir) if root is None else os.path.expanduser(root)
+        super().__init__(root, transform, target_transform)
+        self.train = train
+        if download:
+            self.download()
+        missing = self._missing_files()
+        if missing:
+            raise RuntimeError(self._not_found_message(missing))
+        self.classes = self._read_classes()
+        self._images, self._labels = self._read_batches(self.train_list if train else self.test_list)
+        self.data = self._images
+        self.targets = self._labels.tolist()
+
+    @property
+    def folder(self) -> str:
+        return os.path.join(self.root, self.base_folder)
+
+    @classmethod
+    def _all_files(cls) -> list[str]:
+        return [*cls.train_list, *cls.test_list, cls.meta_file]
+
+    def _missing_files(self) -> list[str]:
+        return self.missing_files(self.root)
+
+    @classmethod
+    def missing_files(cls, root: str) -> list[str]:
+        """Expected files under ``root`` that are absent or not a whole number of records."""
+        missing = []
+        for name in cls._all_files():
+            path = os.path.join(root, cls.base_folder, name)
+            if not os.path.isfile(path):
+                missing.append(name)
+            elif name.endswith(".bin") and (os.path.getsize(path) % _RECORD or not os.path.getsize(path)):
+                missing.append(f"{name} (size {os.path.getsize(path)} is not a multiple of {_RECORD} bytes)")
+        return missing
+
+    def _not_found_message(self, missing: list[str]) -> str:
+        url = mirror_urls(self.mirrors, self.dataset_dir, self.filename)[0]
+        return (
+            f"{type(self).__name__}: dataset not found. Missing in {self.folder}: {', '.join(missing)}.\n"
+            f"Get it with one of:\n"
+            f"  {type(self).__name__}(root={self.root!r}, download=True)\n"
+            f"  python -m autolab.vision.datasets.fetch --root {os.path.dirname(self.root) or '.'} "
+            f"[--from LOCAL_COPY]\n"
+            f"  or download {url} (md5 {self.md5}) and extract it in {self.root}\n"
+            f"(set AUTOLAB_DATA to change the default root, now {default_root()})"
+        )
+
+    def _read_classes(self) -> list[str]:
+        with open(os.path.join(self.folder, self.meta_file), encoding="utf-8") as f:
+            return [line.strip() for line in f if line.strip()]
+
+    def _read_batches(self, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        paths = [os.path.join(self.folder, n) for n in names]
+        counts = [os.path.getsize(p) // _RECORD for p in paths]
+        images = np.empty((sum(counts), 32, 32, 3), dtype=np.uint8)
+        labels = np.empty(sum(counts), dtype=np.int64)
+        start = 0
+        for path, count in zip(paths, counts):
+            records = np.fromfile(path, dtype=np.uint8).reshape(count, _RECORD)
+            labels[start : start + count] = records[:, 0]
+            # CHW planes on disk -> HWC, the layout of an image (and of torchvision's CIFAR10.data).
+            images[start : start + count] = records[:, 1:].reshape(count, 3, 32, 32).transpose(0, 2, 3, 1)
+            start += count
+        if labels.size and labels.max() >= len(self.classes):
+            raise RuntimeError(
+                f"{self.folder}: a label byte is {labels.max()}, but there are {len(self.classes)} classes"
+            )
+        return images, labels
+
+    def download(self) -> None:
+        """Fetch and extract the official archive, unless the dataset is already here."""
+        if not self._missing_files():
+            return
+        archive = os.path.join(self.root, self.filename)
+        if not file_verified(archive, self.md5):
+            how_to = (
+                f"Check your connection, or download it yourself and put it in {self.root}, or set AUTOLAB_DATA_MIRROR."
+            )
+            download_file(mirror_urls(self.mirrors, self.dataset_dir, self.filename), archive, self.md5, how_to=how_to)
+        expected = [f"{self.base_folder}/{n}" for n in [*self._all_files(), *self.extra_members]]
+        try:
+            safe_extract_tar(archive, self.root, expected)
+        except Exception:
+            os.remove(archive)  # a verified-but-unusable archive must not be trusted next time either
+            raise
+        missing = self._missing_files()
+        if missing:
+            raise RuntimeError(f"{archive} did not contain {', '.join(missing)}")
+
+    def extra_repr(self) -> str:
+        return f"Split: {'Train' if self.train else 'Test'}"

@@ -58,14 +58,16 @@ from .ops import *  # noqa: F403  (the functional API: autolab.exp, autolab.cat,
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor import Size, Tensor, device
 
+import builtins as _builtins
+
 __version__ = "0.1.0"
 
 
-def is_tensor(obj: object) -> "builtins.bool":  # noqa: F821
+def is_tensor(obj: object) -> _builtins.bool:
     return isinstance(obj, Tensor)
 
 
-def numel(t: Tensor) -> "builtins.int":  # noqa: F821
+def numel(t: Tensor) -> _builtins.int:
     return t.numel()
 
 

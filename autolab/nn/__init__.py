@@ -1,0 +1,6 @@
+"""``autolab.nn``: layers, losses and the Module base class, with PyTorch's names and defaults."""
+
+from . import functional, init
+from .module import Module
+from .modules import *
+from .parameter import Parameter

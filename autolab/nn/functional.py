@@ -1,0 +1,262 @@
+"""``autolab.nn.functional`` (usually imported as ``F``): the stateless forms of the layers and losses.
+
+Most are a few tensor ops, so their backward comes from autograd; conv and pooling call the kernels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import ops
+from ..ops.conv import avg_pool2d, conv2d, max_pool2d
+from ..ops.softmax import log_softmax, softmax
+from ..ops.unary import leaky_relu, relu, sigmoid, tanh
+from ..random import rng
+from ..tensor import Tensor
+
+__all__ = [
+    "linear",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "dropout",
+    "batch_norm",
+    "flatten",
+    "one_hot",
+    "mse_loss",
+    "l1_loss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "relu_",
+    "softplus",
+    "gelu",
+]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``; weight has shape (out_features, in_features), as in PyTorch."""
+    if input.shape[-1] != weight.shape[-1]:
+        raise RuntimeError(
+            f"linear: input {tuple(input.shape)} has {input.shape[-1]} features but the layer expects "
+            f"{weight.shape[-1]} (weight {tuple(weight.shape)}): mat1 and mat2 shapes cannot be "
+            f"multiplied ({int(np.prod(input.shape[:-1]))}x{input.shape[-1]} and "
+            f"{weight.shape[1]}x{weight.shape[0]})"
+        )
+    out = ops.matmul(input, weight.t())
+    return out if bias is None else out + bias
+
+
+def relu_(input: Tensor) -> Tensor:
+    return relu(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    # log(1 + e^x) computed as max(x, 0) + log(1 + e^-|x|) so large inputs don't overflow
+    x = input * beta
+    return (relu(x) + ops.log(1 + ops.exp(-ops.abs(x)))) / beta
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    if approximate != "tanh":
+        raise NotImplementedError("gelu: autolab implements approximate='tanh' only")
+    return 0.5 * input * (1 + tanh(0.7978845608028654 * (input + 0.044715 * input**3)))
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return ops.flatten(input, start_dim, end_dim)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p), so the expected value is unchanged."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0
+    keep = rng().random(input.shape) >= p
+    return input * Tensor._wrap((keep / (1 - p)).astype(input._data.dtype))
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (dim 1) to zero mean and unit variance, then scale and shift.
+
+    In training the batch's statistics are used and the running ones updated (with the unbiased variance, as
+    PyTorch does); in eval the running statistics are used.
+    """
+    axes = (0,) + tuple(range(2, input.ndim))
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    if training:
+        n = input.numel() // input.shape[1]
+        if n <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}"
+            )
+        mean = input.mean(dim=axes)
+        var = input.var(dim=axes, unbiased=False)
+        if running_mean is not None:
+            m = momentum
+            running_mean._data[...] = (1 - m) * running_mean._data + m * mean._data
+            running_var._data[...] = (1 - m) * running_var._data + m * var._data * n / (n - 1)
+    else:
+        mean, var = running_mean, running_var
+    out = (input - mean.reshape(shape)) / ops.sqrt(var.reshape(shape) + eps)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    idx = tensor._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"one_hot is only applicable to index tensor of integer dtype, got {tensor.dtype}")
+    n = int(idx.max()) + 1 if num_classes == -1 else num_classes
+    return Tensor._wrap(np.eye(n, dtype=np.int64)[idx])
+
+
+# ---- losses ---------------------------------------------------------------------------------------------------
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'sum' or 'none')")
+
+
+def _same_shape(name: str, input: Tensor, target: Tensor) -> None:
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{name}: target shape {tuple(target.shape)} differs from input shape {tuple(input.shape)}; "
+            "they must match (broadcasting here usually hides a bug, e.g. (N, 1) against (N,))"
+        )
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    _same_shape("mse_loss", input, target)
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    _same_shape("l1_loss", input, target)
+    return _reduce(ops.abs(input - target), reduction)
+
+
+def _check_classes(name: str, input: Tensor, target: Tensor) -> None:
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"{name}: expected target of dtype int64 (class indices), got {target.dtype}. Class "
+            "probabilities are not supported; convert labels with .long()"
+        )
+    if input.ndim < 1 or (input.ndim >= 2 and (target.shape[0] != input.shape[0] or target.ndim != input.ndim - 1)):
+        raise ValueError(
+            f"{name}: expected input (N, C) and target (N,), got input {tuple(input.shape)} and target "
+            f"{tuple(target.shape)}"
+        )
+    c = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    t = target._data
+    if t.size and (t.min() < 0 or t.max() >= c):
+        bad = t[(t < 0) | (t >= c)]
+        if not (bad == -100).all():
+            raise IndexError(f"{name}: target {int(bad.ravel()[0])} is out of bounds for {c} classes")
+
+
+def nll_loss(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
+    """Negative log-likelihood: ``-input[i, target[i]]`` averaged, where ``input`` holds log-probabilities."""
+    _check_classes("nll_loss", input, target)
+    if input.ndim == 1:
+        input, target = input.unsqueeze(0), target.unsqueeze(0)
+    if input.ndim > 2:  # (N, C, d1, ...) -> (N*d1*..., C)
+        c = input.shape[1]
+        input = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
+        target = target.reshape(-1)
+    t = target._data
+    keep = t != ignore_index
+    rows = np.nonzero(keep)[0]
+    picked = -input[Tensor._wrap(rows), Tensor._wrap(t[keep])]
+    if weight is not None:
+        w = Tensor._wrap(weight._data[t[keep]])
+        picked = picked * w
+        if reduction == "mean":
+            return picked.sum() / w.sum()
+    if reduction == "mean" and rows.size < t.size:
+        return picked.sum() / max(rows.size, 1) if rows.size else picked.sum() * float("nan")
+    return _reduce(picked, reduction)
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """log_softmax over the class dim (1), then nll_loss: the standard classification loss on raw scores."""
+    if label_smoothing:
+        raise NotImplementedError("cross_entropy: label_smoothing is not supported in autolab")
+    _check_classes("cross_entropy", input, target)
+    return nll_loss(log_softmax(input, dim=1 if input.ndim > 1 else 0), target, weight, ignore_index, reduction)
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    _same_shape("binary_cross_entropy", input, target)
+    if (input._data < 0).any() or (input._data > 1).any():
+        raise RuntimeError(
+            "binary_cross_entropy: all elements of input should be between 0 and 1 (apply sigmoid "
+            "first, or use binary_cross_entropy_with_logits)"
+        )
+    # PyTorch clamps log at -100 so that a confident wrong answer gives a large, finite loss
+    log_p = ops.clamp(ops.log(input), min=-100)
+    log_1mp = ops.clamp(ops.log(1 - input), min=-100)
+    loss = -(target * log_p + (1 - target) * log_1mp)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """BCE on raw scores, computed as max(x, 0) - x*y + log(1 + e^-|x|): stable for any x."""
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    log1p_exp = ops.log(1 + ops.exp(-ops.abs(input)))
+    if pos_weight is None:
+        loss = relu(input) - input * target + log1p_exp
+    else:
+        lw = 1 + (pos_weight - 1) * target
+        loss = (1 - target) * input + lw * (log1p_exp + relu(-input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)

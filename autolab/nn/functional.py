@@ -5,8 +5,6 @@ Most are a few tensor ops, so their backward comes from autograd; conv and pooli
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from .. import ops

@@ -1,0 +1,70 @@
+"""End to end: JupyterLab + headless Chromium run the dashboard notebook, and a slider steers training."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _wait_kernel_idle(base: str, token: str, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as r:
+                sessions = json.loads(r.read())
+            for s in sessions:
+                if s["path"].endswith(path) and s["kernel"]["execution_state"] == "idle":
+                    return
+        except OSError:
+            pass  # /api/sessions can answer 500 while a kernel starts
+        time.sleep(0.3)
+    raise AssertionError(f"the kernel of {path} never became idle")
+
+
+def test_dashboard_in_jupyterlab(lab, page, artifacts):
+    base, token = lab
+    page.goto(f"{base}/lab/tree/dashboard.ipynb?reset&token={token}")
+    page.wait_for_selector(".jp-Notebook:visible", timeout=30_000)
+    _wait_kernel_idle(base, token, "dashboard.ipynb")
+
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+
+    try:
+        # The graph: laid out in the browser by Graphviz-as-WASM, one node per module call of LeNet.
+        page.wait_for_function("document.querySelectorAll('.autolab-graph svg g.node').length >= 8", timeout=45_000)
+        # The loss plot: a PNG that changes as training goes on.
+        page.wait_for_function(
+            "(() => { const i = document.querySelector('.autolab-loss-plot'); "
+            "return i && i.src && i.src.length > 5000; })()",
+            timeout=30_000,
+        )
+        page.screenshot(path=str(artifacts / "dashboard-running.png"), full_page=True)
+
+        graph_text = page.locator(".autolab-graph svg").first.text_content()
+        for module in ("conv1", "conv2", "fc1", "fc2", "fc3", "pool", "CrossEntropyLoss"):
+            assert module in graph_text, f"{module} missing from the rendered graph: {graph_text!r}"
+        first_plot = page.locator(".autolab-loss-plot").first.get_attribute("src")
+        page.wait_for_function(
+            f"document.querySelector('.autolab-loss-plot').src !== {json.dumps(first_plot)}", timeout=20_000
+        )
+
+        # Move the learning-rate slider one notch right: 1e-2 -> 10**-1.9 on its log scale.
+        handle = page.locator(".autolab-learning-rate .noUi-handle").first
+        handle.focus()
+        handle.press("ArrowRight")
+        page.wait_for_function(
+            "document.querySelector('.autolab-progress').textContent.includes('lr=0.0126')", timeout=20_000
+        )
+        page.screenshot(path=str(artifacts / "dashboard-after-slider.png"), full_page=True)
+        status = page.locator(".autolab-status").first.text_content()
+        assert "error" not in status, status
+    except Exception:
+        page.screenshot(path=str(artifacts / "dashboard-failure.png"), full_page=True)
+        raise
+    assert not page.requests_outside, f"the page fetched from outside 127.0.0.1: {page.requests_outside}"

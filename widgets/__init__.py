@@ -1,0 +1,32 @@
+"""autolab's Jupyter layer: live graph, curves, gradients, controls, a dashboard, a playground and CNN views.
+
+autolab never imports this package; it imports autolab, ipywidgets, matplotlib, graphviz (static SVG export)
+and graphviz-anywidget (Graphviz as WebAssembly, so the graph renders in the browser offline).
+
+>>> import widgets
+>>> dash = widgets.dashboard(model, optimizer, loss_fn, train_loader, val_loader)
+"""
+
+from .curves import LossCurves
+from .controls import Controls
+from .dashboard import Dashboard, dashboard
+from .gradients import GradientView
+from .graph import GraphView, graph
+from .playground import LinearRegressionPlayground, linear_regression
+from .cnn import confusion_matrix, conv_filters, feature_maps, prediction_grid
+
+__all__ = [
+    "Controls",
+    "Dashboard",
+    "GradientView",
+    "GraphView",
+    "LinearRegressionPlayground",
+    "LossCurves",
+    "confusion_matrix",
+    "conv_filters",
+    "dashboard",
+    "feature_maps",
+    "graph",
+    "linear_regression",
+    "prediction_grid",
+]

@@ -1,0 +1,6 @@
+"""``autolab.optim``: SGD, Adam, AdamW and learning-rate schedulers, with PyTorch's update rules."""
+
+from . import lr_scheduler
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD

@@ -1,0 +1,61 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (PyTorch's formulation)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """``p -= lr * v`` where ``v = momentum * v + (1 - dampening) * (grad + weight_decay * p)``.
+
+    >>> optimizer = optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        if lr < 0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                momentum=momentum,
+                dampening=dampening,
+                weight_decay=weight_decay,
+                nesterov=nesterov,
+                maximize=maximize,
+            ),
+        )
+
+    def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
+        d = -grad if group["maximize"] else grad
+        if group["weight_decay"]:
+            d = d + group["weight_decay"] * p._data
+        mu = group["momentum"]
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = np.array(d, copy=True)
+            else:
+                buf *= mu
+                buf += (1 - group["dampening"]) * d
+            d = d + mu * buf if group["nesterov"] else buf
+        p._data -= (group["lr"] * d).astype(p._data.dtype, copy=False)

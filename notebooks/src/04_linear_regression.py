@@ -15,10 +15,10 @@
 # - recognise a learning rate that is too large, and explain why it diverges.
 
 # %%
-import autolab.nn.functional as F
 import matplotlib.pyplot as plt
 
 import autolab as torch
+import autolab.nn.functional as F
 from autolab import nn, optim
 from autolab.course import FAST, checks, pick
 

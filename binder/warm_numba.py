@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record-cpu", action="store_true", help="also record this CPU as the build CPU")
     parser.add_argument("--same-cpu", action="store_true", help="only compare this CPU with the recorded one")
+    parser.add_argument("--no-warm", action="store_true", help="compile nothing (with --record-cpu: record only)")
     args = parser.parse_args(argv)
 
     record = cache_dir() / RECORD
@@ -85,14 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError):
             return 1
 
-    start = time.perf_counter()
-    calls = warm()
-    cpu = os.environ.get("NUMBA_CPU_NAME") or cpu_signature()["name"]
-    entries = sum(1 for _ in cache_dir().rglob("*.nbi"))
-    print(
-        f"warm_numba: {calls} kernel calls for CPU '{cpu}' in {time.perf_counter() - start:.1f} s; "
-        f"{entries} cache index files in {cache_dir()}"
-    )
+    if not args.no_warm:
+        start = time.perf_counter()
+        calls = warm()
+        cpu = os.environ.get("NUMBA_CPU_NAME") or cpu_signature()["name"]
+        entries = sum(1 for _ in cache_dir().rglob("*.nbi"))
+        print(
+            f"warm_numba: {calls} kernel calls for CPU '{cpu}' in {time.perf_counter() - start:.1f} s; "
+            f"{entries} cache index files in {cache_dir()}"
+        )
     if args.record_cpu:
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps(cpu_signature()))

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lab":
         return run_lab(notebook_dir=args.dir, extra_args=extra, dry_run=args.dry_run)
     parser.print_help()
-    return 0 if argv is not None and not argv else 2
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m autolab.cli` goes through __main__.py

@@ -103,7 +103,7 @@ class Controls(W.VBox):
         for name, button in self.buttons.items():
             button.disabled = name not in enabled
 
-    def observe(self, event: Any) -> None:
+    def on_event(self, event: Any) -> None:
         if event.kind == "state":
             self.update_state(event.state)
 

@@ -67,7 +67,7 @@ class LossCurves(W.VBox):
             self.val_accuracy.append(np.nan if accuracy is None else accuracy)
         self.refresher.poke()
 
-    def observe(self, event) -> None:
+    def on_event(self, event) -> None:
         """Listener for ``Trainer.subscribe``."""
         if event.kind == "step":
             acc = event.correct / event.batch_size if event.correct is not None else None
@@ -109,5 +109,6 @@ class LossCurves(W.VBox):
         set_image(self.image, to_png(self.figure()))
 
     def close(self) -> None:
-        self.refresher.close()
+        if hasattr(self, "refresher"):
+            self.refresher.close()
         super().close()

@@ -50,15 +50,15 @@ class Dashboard(W.VBox):
             children.insert(0, W.HTML(note))
         super().__init__(children)
         self._set_status("idle", "Ready: press Start.")
-        self._unsubscribe = trainer.subscribe(self.observe)
+        self._unsubscribe = trainer.subscribe(self.on_event)
 
-    def observe(self, event: Any) -> None:
+    def on_event(self, event: Any) -> None:
         """Runs on the training thread: record, poke the throttled views, return quickly."""
-        self.curves.observe(event)
+        self.curves.on_event(event)
         if self.graph is not None:
-            self.graph.observe(event)
+            self.graph.on_event(event)
         if self.gradients is not None:
-            self.gradients.observe(event)
+            self.gradients.on_event(event)
         if event.kind == "step":
             self.last_step = event
             t0, s0 = self._speed
@@ -72,7 +72,7 @@ class Dashboard(W.VBox):
                 )
                 self._speed = (now, event.step)
         elif event.kind == "state":
-            self.controls.observe(event)
+            self.controls.on_event(event)
             self._set_status(event.state, event.message, event.traceback)
             if event.state != "running":
                 self.flush()

@@ -42,7 +42,7 @@ class GradientView(W.VBox):
                     table.setdefault(name, [np.nan] * n).append(values.get(name, np.nan))
         self.refresher.poke()
 
-    def observe(self, event: Any) -> None:
+    def on_event(self, event: Any) -> None:
         if event.kind == "step" and event.stats is not None:
             self.add(event.step, event.stats)
 
@@ -95,5 +95,6 @@ class GradientView(W.VBox):
         self.histograms.layout.display = None if self.show_histograms.value else "none"
 
     def close(self) -> None:
-        self.refresher.close()
+        if hasattr(self, "refresher"):
+            self.refresher.close()
         super().close()

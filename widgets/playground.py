@@ -151,7 +151,8 @@ class LinearRegressionPlayground(W.VBox):
 
     def close(self) -> None:
         self.run_button.value = False
-        self.refresher.close()
+        if hasattr(self, "refresher"):
+            self.refresher.close()
         super().close()
 
 

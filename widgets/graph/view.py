@@ -150,7 +150,7 @@ class GraphView(W.VBox):
         return svg
 
     # ---- live, from autolab.training events -------------------------------------------------------------
-    def observe(self, event: Any) -> None:
+    def on_event(self, event: Any) -> None:
         """Listener for ``Trainer.subscribe``: re-capture the graph at most every ``refresh`` seconds."""
         if event.kind == "forward":
             if self._capture_throttle.ready():
@@ -165,7 +165,8 @@ class GraphView(W.VBox):
             self.refresher.poke()
 
     def close(self) -> None:
-        self.refresher.close()
+        if hasattr(self, "refresher"):
+            self.refresher.close()
         super().close()
 
 

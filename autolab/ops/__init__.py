@@ -38,4 +38,4 @@ from .shape import (
     view,
 )
 from .softmax import log_softmax, softmax
-from .unary import abs, cast, clamp, clip, clone, exp, leaky_relu, log, relu, sigmoid, sign, sqrt, tanh
+from .unary import abs, cast, clamp, clip, clone, cos, exp, leaky_relu, log, relu, sigmoid, sign, sin, sqrt, tanh

@@ -51,6 +51,24 @@ class Abs(Function):
         return grad * _const(np.sign(x._data), x)
 
 
+class Sin(Function):
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad * cos(x)
+
+
+class Cos(Function):
+    def forward(self, x):
+        return np.cos(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return -grad * sin(x)
+
+
 class Tanh(Function):
     def forward(self, x):
         return np.tanh(x)
@@ -138,6 +156,14 @@ def sqrt(x: Tensor) -> Tensor:
 
 def abs(x: Tensor) -> Tensor:
     return Abs.apply(x)
+
+
+def sin(x: Tensor) -> Tensor:
+    return Sin.apply(_float(x))
+
+
+def cos(x: Tensor) -> Tensor:
+    return Cos.apply(_float(x))
 
 
 def tanh(x: Tensor) -> Tensor:

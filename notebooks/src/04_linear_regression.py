@@ -122,13 +122,14 @@ print(f"nn.Linear learned w = {model.weight.item():.3f}, b = {model.bias.item():
 # %% [markdown]
 # ## The playground
 #
-# Move the sliders: the learning rate, the noise, the number of points. Left: the data and the current line.
-# Right: the loss as a function of `(w, b)`, drawn as contours, with the path gradient descent takes across it.
+# Move the sliders: the learning rate, the noise, the number of points; press *Step* or *Run*. You see the data
+# with the current line, and the loss as a function of `(w, b)`, drawn as contours, with the path gradient
+# descent takes across it. Try a learning rate near the top of the slider.
 
 # %%
-from widgets import regression_playground
+from widgets.playground import linear_regression
 
-regression_playground()
+linear_regression(n_points=40, noise=0.5, lr=0.05)
 
 # %% [markdown]
 # ## When the learning rate is too large

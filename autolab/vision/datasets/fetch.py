@@ -92,13 +92,19 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m autolab.vision.datasets.fetch", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
-        "datasets", nargs="*", default=["cifar10", "mnist"], choices=sorted(DATASETS), metavar="DATASET"
+        "datasets",
+        nargs="*",
+        metavar="DATASET",
+        help="cifar10, mnist, fashionmnist (default: cifar10 mnist)",
     )
     parser.add_argument("--root", default=None, help=f"data root (default: $AUTOLAB_DATA or {default_root()})")
     parser.add_argument("--from", dest="source", default=None, help="local folder or http(s) mirror to install from")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.datasets if name.lower() not in DATASETS]
+    if unknown:
+        parser.error(f"unknown dataset(s) {', '.join(unknown)}; choose from {', '.join(DATASETS)}")
     try:
-        install(args.datasets, args.root, args.source)
+        install(args.datasets or ["cifar10", "mnist"], args.root, args.source)
     except (DownloadError, RuntimeError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

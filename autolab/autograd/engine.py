@@ -23,22 +23,24 @@ FREED_MESSAGE = (
 def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     """Tensors reachable from ``roots`` through ``grad_fn``, each after every tensor that depends on it."""
     order: list[Tensor] = []
+    # A tensor is marked when it is expanded, not when it is pushed: marking on push would let a tensor reached
+    # by two paths (y + y * 2) finish before one of its consumers, and then that consumer's gradient arrives
+    # after the tensor was already processed, and is lost.
     seen: set[int] = set()
     for root in roots:
-        if id(root) in seen:
-            continue
-        seen.add(id(root))
         stack = [(root, False)]
         while stack:
             t, expanded = stack.pop()
             if expanded:
                 order.append(t)  # post-order: all of t's inputs are already in `order`
                 continue
+            if id(t) in seen:
+                continue
+            seen.add(id(t))
             stack.append((t, True))
             if t.grad_fn is not None:
                 for parent in t.grad_fn.inputs:
                     if parent.requires_grad and id(parent) not in seen:
-                        seen.add(id(parent))
                         stack.append((parent, False))
     order.reverse()  # outputs first
     return order

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .functional import grad as autograd_grad
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -108,8 +108,10 @@ def gradgradcheck(
     inputs = list(inputs) if isinstance(inputs, (tuple, list)) else [inputs]
 
     def first_derivative(*xs: Tensor) -> tuple:
-        outs = _outputs(fn, list(xs))
-        total = sum(o.sum() for o in outs)
-        return autograd_grad(total, [x for x in xs if x.requires_grad], create_graph=True)
+        # The numerical Jacobian calls this under no_grad(); the first derivative still needs a graph to exist.
+        with enable_grad():
+            outs = _outputs(fn, list(xs))
+            total = sum(o.sum() for o in outs)
+            return autograd_grad(total, [x for x in xs if x.requires_grad], create_graph=True)
 
     return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol)

@@ -41,7 +41,7 @@ def test_dashboard_in_jupyterlab(lab, page, artifacts):
         # The loss plot: a PNG that changes as training goes on.
         page.wait_for_function(
             "(() => { const i = document.querySelector('.autolab-loss-plot'); "
-            "return i && i.src && i.src.length > 5000; })()",
+            "return i && i.complete && i.naturalWidth > 300; })()",
             timeout=30_000,
         )
         page.screenshot(path=str(artifacts / "dashboard-running.png"), full_page=True)

@@ -160,3 +160,13 @@ def test_loader_over_a_subset_with_random_augmentation(cifar_train):
     autolab.manual_seed(0)
     again = [(x.numpy(), y.tolist()) for x, y in loader]
     assert all(np.array_equal(a[0], b[0]) and a[1] == b[1] for a, b in zip(first, again))
+
+
+def test_subsampling_through_data_and_targets_as_in_torchvision(cifar_train, mnist_train):
+    ds = copy.copy(cifar_train)
+    ds.data, ds.targets = ds.data[100:110], ds.targets[100:110]
+    assert len(ds) == 10 and ds[0][1] == cifar_train[100][1] and np.array_equal(ds[9][0], cifar_train[109][0])
+    assert len(cifar_train) == 50000
+    m = copy.copy(mnist_train)
+    m.data, m.targets = m.data[:7], m.targets[:7]
+    assert len(m) == 7 and len(list(DataLoader(m, batch_size=4))) == 2 and len(mnist_train) == 60000

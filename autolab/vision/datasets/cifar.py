@@ -50,8 +50,30 @@ class CIFAR10(VisionDataset):
             raise RuntimeError(self._not_found_message(missing))
         self.classes = self._read_classes()
         self._images, self._labels = self._read_batches(self.train_list if train else self.test_list)
-        self.data = self._images
-        self.targets = self._labels.tolist()
+        self._targets: list[int] | None = None
+
+    # ``data`` and ``targets`` are views of what __getitem__ reads, so the torchvision idiom of
+    # subsampling (``ds.data = ds.data[:1000]; ds.targets = ds.targets[:1000]``) works here too.
+    @property
+    def data(self) -> np.ndarray:
+        """The images, (N, 32, 32, 3) uint8."""
+        return self._images
+
+    @data.setter
+    def data(self, value) -> None:
+        self._images = np.ascontiguousarray(value, dtype=np.uint8)
+
+    @property
+    def targets(self) -> list[int]:
+        """The labels, a list of ints."""
+        if self._targets is None:
+            self._targets = self._labels.tolist()
+        return self._targets
+
+    @targets.setter
+    def targets(self, value) -> None:
+        self._labels = np.asarray(value, dtype=np.int64)
+        self._targets = None
 
     @property
     def folder(self) -> str:

@@ -81,8 +81,27 @@ class MNIST(VisionDataset):
         self._labels = read_idx(self._path(f"{prefix}-labels-idx1-ubyte.gz")).astype(np.int64)
         if len(self._images) != len(self._labels):
             raise RuntimeError(f"{self.raw_folder}: {len(self._images)} images but {len(self._labels)} labels")
-        self.data = autolab.from_numpy(self._images)
-        self.targets = autolab.from_numpy(self._labels)
+
+    # Views of what __getitem__ reads (so ``ds.data = ds.data[:1000]`` subsamples, as in torchvision).
+    @property
+    def data(self):
+        """The images, a (N, 28, 28) uint8 Tensor sharing memory with the dataset."""
+        return autolab.from_numpy(self._images)
+
+    @data.setter
+    def data(self, value) -> None:
+        value = value.numpy() if isinstance(value, autolab.Tensor) else value
+        self._images = np.ascontiguousarray(value, dtype=np.uint8)
+
+    @property
+    def targets(self):
+        """The labels, a (N,) int64 Tensor."""
+        return autolab.from_numpy(self._labels)
+
+    @targets.setter
+    def targets(self, value) -> None:
+        value = value.numpy() if isinstance(value, autolab.Tensor) else value
+        self._labels = np.asarray(value, dtype=np.int64)
 
     @property
     def raw_folder(self) -> str:

@@ -77,7 +77,10 @@ def pad_array(x: np.ndarray, padding, fill=0, padding_mode: str = "constant", is
     widths = [(0, 0)] * x.ndim
     widths[ax_h], widths[ax_w] = (top, bottom), (left, right)
     if padding_mode == "constant":
-        return np.pad(x, widths, mode="constant", constant_values=fill)
+        # A filled array and one slice assignment: several times faster than np.pad on a batch.
+        out = np.full([n + a + b for n, (a, b) in zip(x.shape, widths)], fill, dtype=x.dtype)
+        out[tuple(slice(a, a + n) for n, (a, _) in zip(x.shape, widths))] = x
+        return out
     if padding_mode not in ("edge", "reflect", "symmetric"):
         raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
     return np.pad(x, widths, mode=padding_mode)

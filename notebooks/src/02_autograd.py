@@ -55,15 +55,19 @@ graph_view(loss)
 # `dloss/dd = 2d`, and `dd/da = b`, `dd/db = a`, `dd/dc = 1`. Multiply along each path.
 #
 # ### Your turn
-# Work out the three numbers at `a = 2, b = -3, c = 10` (by hand, as Python arithmetic on those numbers), then
-# check them against `backward()`.
+# Write the three derivatives as formulas in `a`, `b` and `c` (worked out by hand, no autograd). The check
+# evaluates them at `a = 2, b = -3, c = 10` and compares with what `backward()` computes.
+
 
 # %%
-### BEGIN SOLUTION
-d_value = 2 * -3 + 10
-grads = {"a": 2 * d_value * -3, "b": 2 * d_value * 2, "c": 2 * d_value * 1}
-### END SOLUTION
-checks.chain_rule(grads)
+def hand_gradients(a, b, c):
+    ### BEGIN SOLUTION
+    d = a * b + c
+    return {"a": 2 * d * b, "b": 2 * d * a, "c": 2 * d}
+    ### END SOLUTION
+
+
+checks.chain_rule(hand_gradients)
 
 # %%
 loss.backward()

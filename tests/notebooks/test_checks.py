@@ -48,6 +48,11 @@ def test_chain_rule(capsys):
     assert passes(capsys, checks.chain_rule({"a": -24.0, "b": 16.0, "c": 8.0}))
     assert not passes(capsys, checks.chain_rule({"a": 16.0, "b": -24.0, "c": 8.0}))
     assert not passes(capsys, checks.chain_rule({"a": -24.0}))
+    assert passes(
+        capsys,
+        checks.chain_rule(lambda a, b, c: {"a": 2 * (a * b + c) * b, "b": 2 * (a * b + c) * a, "c": 2 * (a * b + c)}),
+    )
+    assert not passes(capsys, checks.chain_rule(lambda a, b, c: {"a": b, "b": a, "c": 1.0}))
 
 
 def test_topo_sort(capsys):

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autolab
 from autolab.vision import transforms as T
@@ -163,3 +165,39 @@ def test_batched_pipeline_rejects_wrong_order():
         run_batch(T.Normalize(MEAN, STD), RGB)
     with pytest.raises(TypeError):
         run_batch(T.Compose([T.ToTensor(), T.ToTensor()]), RGB)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 4),
+    h=st.integers(2, 9),
+    w=st.integers(2, 9),
+    channels=st.sampled_from([0, 1, 3]),  # 0: a grayscale (H, W) image
+    padding=st.integers(0, 3),
+    mode=st.sampled_from(["constant", "edge", "reflect", "symmetric"]),
+    as_tensor=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+    data=st.data(),
+)
+def test_batched_crop_and_flip_equal_per_sample_for_any_shape(n, h, w, channels, padding, mode, as_tensor, seed, data):
+    padding = min(padding, h - 1, w - 1) if mode == "reflect" else padding
+    th, tw = data.draw(st.integers(1, h + 2 * padding)), data.draw(st.integers(1, w + 2 * padding))
+    r = np.random.default_rng(seed)
+    images = r.integers(0, 256, (n, h, w) + ((channels,) if channels else ()), dtype=np.uint8)
+    crop, flip = T.RandomCrop((th, tw), padding=padding, fill=9, padding_mode=mode), T.RandomHorizontalFlip()
+    if as_tensor:
+        samples = [T.ToTensor()(img) for img in images]
+        batch = ImageBatch(np.stack([s.numpy() for s in samples]), is_tensor=True)
+    else:
+        samples = list(images)
+        batch = ImageBatch(images[..., None].copy() if not channels else images.copy(), gray=not channels)
+    out = flip.apply_batch(crop.apply_batch(batch, np.random.default_rng(seed)), np.random.default_rng(seed + 1))
+    redraw = np.random.default_rng(seed)
+    hp, wp = h + 2 * padding, w + 2 * padding
+    tops, lefts = redraw.integers(0, hp - th + 1, size=n), redraw.integers(0, wp - tw + 1, size=n)
+    flips = np.random.default_rng(seed + 1).random(n) < 0.5
+    for k, sample in enumerate(samples):
+        want = F.crop(F.pad(sample, padding, fill=9, padding_mode=mode), int(tops[k]), int(lefts[k]), th, tw)
+        want = F.hflip(want) if flips[k] else want
+        got = out.sample(k)
+        np.testing.assert_array_equal(got.numpy() if as_tensor else got, want.numpy() if as_tensor else want)

@@ -127,3 +127,34 @@ def avg_pool2d_backward(gy, x_shape, kernel, stride, padding):
         for j in range(kw):
             gxp[:, :, i : i + (ho - 1) * sh + 1 : sh, j : j + (wo - 1) * sw + 1 : sw] += g
     return np.ascontiguousarray(gxp[:, :, ph : ph + h, pw : pw + w])
+
+
+# fused steps (extra seam functions; see docs/architecture.md)
+
+
+def bias_relu_forward(x, b=None):
+    """max(x + b, 0) with b (C,) broadcast over x (N, C, ...)."""
+    if b is not None:
+        x = x + b.reshape((1, -1) + (1,) * (x.ndim - 2))
+    return np.maximum(x, 0).astype(x.dtype, copy=False)
+
+
+def relu_backward(gy, y):
+    """Gradient of ReLU given its output y: gy where y > 0, else 0."""
+    return np.where(y > 0, gy, 0).astype(gy.dtype, copy=False)
+
+
+def softmax_cross_entropy_forward(logits, target):
+    """Per-row cross-entropy of softmax(logits) (N, K) with int64 class indices (N,): (losses, probs)."""
+    m = logits.max(axis=1, keepdims=True)
+    e = np.exp(logits - m)
+    s = e.sum(axis=1, keepdims=True)
+    losses = (np.log(s) + m)[:, 0] - logits[np.arange(len(target)), target]
+    return losses.astype(logits.dtype, copy=False), (e / s).astype(logits.dtype, copy=False)
+
+
+def softmax_cross_entropy_backward(probs, target, gloss):
+    """Gradient with respect to the logits: (probs - onehot(target)) * gloss[:, None]."""
+    g = probs.copy()
+    g[np.arange(len(target)), target] -= 1
+    return (g * gloss.reshape(-1, 1)).astype(probs.dtype, copy=False)

@@ -1,0 +1,67 @@
+"""Where numba keeps compiled code, and which thread pool runs the parallel kernels.
+
+Both must be settled before numba compiles (or loads) the first kernel, so ``autolab.kernels`` calls
+``configure()`` at import. It only touches environment variables and, if numba is already imported, its
+config object: it never imports numba itself, so ``import autolab`` stays cheap.
+
+Compiled-code cache
+    ``$NUMBA_CACHE_DIR`` if the user set it (CI sets it to a directory that persists within a run), else
+    ``$XDG_CACHE_HOME/autolab/numba`` (by default ``~/.cache/autolab/numba``), else, if that cannot be
+    created, ``<tempdir>/autolab-numba-<user>``. numba's own default, ``__pycache__`` beside the source,
+    fails when the package is installed read-only (site-packages, a shared course image). numba keys each
+    entry by the source file's path and modification time, so two checkouts never share stale code.
+
+Threading plan
+    numba's pool owns the cores. The threading layer is ``omp`` when available (1.6 us to start a
+    parallel region, against about 90 us for ``workqueue``). OpenBLAS keeps its default thread count but is
+    only called for matrix products below its multithreading threshold (M*N*K < 262144), where it runs on
+    the calling thread and its worker pool never wakes: numba and OpenBLAS threads spinning against each
+    other on two cores made alternating kernels 3 to 14 times slower.
+"""
+
+import os
+import sys
+import tempfile
+
+OPENBLAS_SINGLE_THREAD_MNK = 262_144  # OpenBLAS runs gemm on one thread below 4 * 65536 multiply-adds
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "autolab", "numba")
+
+
+def _writable(path: str) -> bool:
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(path, os.W_OK | os.X_OK)
+
+
+def cache_dir() -> str:
+    """The directory numba caches compiled kernels in (created if needed)."""
+    user = os.environ.get("NUMBA_CACHE_DIR")
+    if user:
+        return user
+    path = default_cache_dir()
+    if not _writable(path):
+        try:
+            who = str(os.getuid())
+        except AttributeError:  # Windows
+            who = os.environ.get("USERNAME", "user")
+        path = os.path.join(tempfile.gettempdir(), f"autolab-numba-{who}")
+        os.makedirs(path, exist_ok=True)
+    return path
+
+
+def configure() -> str:
+    """Point numba's cache at ``cache_dir()`` and prefer the omp threading layer. Returns the cache dir."""
+    path = cache_dir()
+    os.environ["NUMBA_CACHE_DIR"] = path
+    os.environ.setdefault("NUMBA_THREADING_LAYER_PRIORITY", "omp tbb workqueue")
+    numba = sys.modules.get("numba")
+    if numba is not None:  # numba was imported first: its config already read the environment
+        numba.config.CACHE_DIR = path
+        numba.config.THREADING_LAYER_PRIORITY = os.environ["NUMBA_THREADING_LAYER_PRIORITY"].split()
+    return path

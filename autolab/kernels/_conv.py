@@ -1,0 +1,114 @@
+"""numba conv2d: build a block of patches in a per-thread buffer, then multiply with the gemm micro-kernel.
+
+Direct loops over pixels vectorize badly when the image is small (LeNet's conv2 is 10x10 at the output).
+Here every output pixel's receptive field is copied into a row of ``patches`` (C*kh*kw numbers, "im2row"),
+and ``y = w @ patches.T`` runs on the register-blocked micro-kernel. The patches of one block of output
+pixels stay in L2; nothing of size N*C*kh*kw*Ho*Wo is ever allocated. Each parallel task owns a range of
+images and its own buffer, so tasks never write to the same memory.
+
+The input gradient is itself a convolution (of the dilated, padded output gradient with the flipped,
+transposed weight), so it reuses ``conv_forward``; the dispatcher prepares those arrays.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ._gemm import FAST, gemm_nt_block
+
+PIXELS_PER_BLOCK = 256  # output pixels per patch block: 256 x (C*kh*kw) numbers stay in L2
+
+
+@njit(nogil=True, cache=True)
+def _im2row(x, patches, p0, p1, wo, kh, kw, sh, sw, ph, pw):
+    """patches[p - p0, (c*kh + di)*kw + dj] = x[c, i*sh + di - ph, j*sw + dj - pw] (0 outside x)."""
+    C, H, W = x.shape
+    for p in range(p0, p1):
+        i = p // wo
+        j = p - i * wo
+        row = patches[p - p0]
+        c0 = j * sw - pw
+        for c in range(C):
+            for di in range(kh):
+                r = i * sh + di - ph
+                base = (c * kh + di) * kw
+                if r < 0 or r >= H:
+                    for dj in range(kw):
+                        row[base + dj] = 0
+                elif c0 >= 0 and c0 + kw <= W:
+                    xr = x[c, r]
+                    for dj in range(kw):
+                        row[base + dj] = xr[c0 + dj]
+                else:
+                    for dj in range(kw):
+                        col = c0 + dj
+                        row[base + dj] = x[c, r, col] if 0 <= col < W else 0
+
+
+@njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
+def conv_forward(x, w2, b, has_bias, relu, y, kh, kw, sh, sw, ph, pw, tasks):
+    """y (N,O,Ho,Wo) = conv(x (N,C,H,W), w2 (O, Kp)) [+ b] [then ReLU].
+
+    w2 is the weight flattened to (O, C*kh*kw) and zero-padded to Kp columns (a multiple of 16), so the
+    dot products run on whole vectors; the padding columns of ``patches`` stay zero.
+    """
+    N = x.shape[0]
+    O, Kp = w2.shape
+    Ho, Wo = y.shape[2], y.shape[3]
+    P = Ho * Wo
+    PB = min(P, PIXELS_PER_BLOCK)
+    for t in prange(tasks):
+        patches = np.zeros((PB, Kp), dtype=x.dtype)
+        for n in range(t * N // tasks, (t + 1) * N // tasks):
+            yn = y[n].reshape((O, P))
+            for p0 in range(0, P, PB):
+                p1 = min(P, p0 + PB)
+                _im2row(x[n], patches, p0, p1, Wo, kh, kw, sh, sw, ph, pw)
+                # C[o, p - p0] viewed through yn's columns: compute into yn[:, p0:p1]
+                gemm_nt_block(w2, patches, yn[:, p0:p1], 0, O, 0, p1 - p0, 0, 0, Kp, False)
+                if has_bias or relu:
+                    for o in range(O):
+                        bo = b[o] if has_bias else y.dtype.type(0)
+                        for p in range(p0, p1):
+                            v = yn[o, p] + bo
+                            yn[o, p] = max(v, 0) if relu else v
+    return y
+
+
+@njit(nogil=True, cache=True)
+def _im2col(x, cols, p0, p1, wo, kh, kw, sh, sw, ph, pw):
+    """cols[(c*kh + di)*kw + dj, p - p0] = x[c, i*sh + di - ph, j*sw + dj - pw] (0 outside x)."""
+    C, H, W = x.shape
+    for c in range(C):
+        for di in range(kh):
+            for dj in range(kw):
+                out = cols[(c * kh + di) * kw + dj]
+                for p in range(p0, p1):
+                    i = p // wo
+                    r = i * sh + di - ph
+                    col = (p - i * wo) * sw + dj - pw
+                    out[p - p0] = x[c, r, col] if (0 <= r < H and 0 <= col < W) else 0
+
+
+@njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
+def conv_backward_weight(gy, x, gw, kh, kw, sh, sw, ph, pw, tasks):
+    """gw (O, C*kh*kw) = sum over images and pixels of gy[n, o, p] * patch[n, p, k].
+
+    Each task sums its images into its own partial gradient; the partials are added at the end.
+    """
+    N, O, Ho, Wo = gy.shape
+    K = gw.shape[1]
+    P = Ho * Wo
+    PB = min(P, PIXELS_PER_BLOCK)
+    partial = np.zeros((tasks, O, K), dtype=gw.dtype)
+    for t in prange(tasks):
+        cols = np.empty((K, PB), dtype=x.dtype)
+        for n in range(t * N // tasks, (t + 1) * N // tasks):
+            gyn = gy[n].reshape((O, P))
+            for p0 in range(0, P, PB):
+                p1 = min(P, p0 + PB)
+                _im2col(x[n], cols, p0, p1, Wo, kh, kw, sh, sw, ph, pw)
+                gemm_nt_block(gyn, cols, partial[t], 0, O, 0, K, p0, 0, p1 - p0, True)
+    gw[:] = partial[0]
+    for t in range(1, tasks):
+        gw += partial[t]
+    return gw

@@ -1,0 +1,203 @@
+"""Pick an implementation per call: a numba kernel, or numpy (the reference / BLAS).
+
+Every seam function makes its inputs C-contiguous, checks the dtype (numba kernels exist for float32 and
+float64; anything else goes to the numpy reference), picks a path by shape, and records the path it took
+in ``last_path[name]`` so that the benchmark (and curious students) can see what ran.
+
+The numba modules are imported on the first call, not at import: ``import autolab`` never pays for numba
+(about 0.25 s) or for loading compiled kernels from the cache (10-20 ms each).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import reference as ref
+from ._config import OPENBLAS_SINGLE_THREAD_MNK
+
+# stride-1 convolutions with at most this many taps (C*kh*kw) per output use the whole-plane kernel;
+# wider ones (VGG's 32x3x3 and up) build patches and use the register-blocked dot products
+PLANES_MAX_TAPS = 160
+
+last_path: dict[str, str] = {}
+_state = {"backend": "auto", "nb": None}
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def set_backend(name: str) -> None:
+    """``"auto"`` (numba where it wins, the default) or ``"numpy"`` (the plain references everywhere)."""
+    if name not in ("auto", "numpy"):
+        raise ValueError(f"backend must be 'auto' or 'numpy', not {name!r}")
+    _state["backend"] = name
+
+
+def get_backend() -> str:
+    return _state["backend"]
+
+
+class _Numba:
+    """The numba kernel modules, imported on first use."""
+
+    def __init__(self):
+        import numba
+
+        from . import _conv, _conv_s1, _fused, _gemm, _pool
+
+        self.threads = numba.get_num_threads()
+        self.gemm, self.conv, self.s1, self.pool, self.fused = _gemm, _conv, _conv_s1, _pool, _fused
+        self.empty = {dt: np.empty(0, dt) for dt in _FLOATS}
+
+
+def _nb() -> _Numba:
+    if _state["nb"] is None:
+        _state["nb"] = _Numba()
+    return _state["nb"]
+
+
+def _use_numba(*arrays) -> bool:
+    if _state["backend"] != "auto":
+        return False
+    dt = arrays[0].dtype
+    return dt in _FLOATS and all(a.dtype == dt for a in arrays)
+
+
+def _c(a):
+    return np.ascontiguousarray(a)
+
+
+def _tasks(nb, n):
+    return max(1, min(n, nb.threads))
+
+
+# ---------------------------------------------------------------- matmul
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """numpy matmul semantics; numba's tiled kernel above OpenBLAS's single-thread size."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim < 2 or b.ndim < 2 or not _use_numba(a, b):
+        last_path["matmul"] = "numpy"
+        return np.matmul(a, b)
+    M, K = a.shape[-2:]
+    N = b.shape[-1]
+    if b.shape[-2] != K:
+        return np.matmul(a, b)  # let numpy raise its usual error
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    nbatch = math.prod(batch)
+    if nbatch * M * N * K < OPENBLAS_SINGLE_THREAD_MNK or M == 0 or N == 0 or K == 0:
+        last_path["matmul"] = "numpy-blas-1thread"
+        return np.matmul(a, b)
+    nb = _nb()
+    last_path["matmul"] = "numba"
+    if b.ndim == 2:  # (..., M, K) @ (K, N): one tall matrix
+        A = _c(a).reshape(1, -1, K)
+    elif a.ndim == 2 or a.shape[:-2] == batch:
+        A = _c(a).reshape(-1, M, K)
+    else:
+        A = _c(np.broadcast_to(a, batch + (M, K))).reshape(-1, M, K)
+    if b.ndim == 2 or b.shape[:-2] == batch:
+        bt = np.swapaxes(b, -1, -2)
+        if bt.flags.c_contiguous:  # b is a transposed view (x @ w.T): no copy needed
+            Bt = bt.reshape(-1, N, K)
+        else:
+            B = _c(b).reshape(-1, K, N)
+            Bt = np.empty((B.shape[0], N, K), b.dtype)
+            nb.gemm.transpose_last2(B, Bt)
+    else:
+        B = _c(np.broadcast_to(b, batch + (K, N))).reshape(-1, K, N)
+        Bt = np.empty((B.shape[0], N, K), b.dtype)
+        nb.gemm.transpose_last2(B, Bt)
+    rows = A.shape[1]
+    out = np.empty((max(A.shape[0], Bt.shape[0]), rows, N), a.dtype)
+    nb.gemm.bmm_nt(A, Bt, out)
+    return out.reshape(batch + (M, N))
+
+
+# ---------------------------------------------------------------- conv2d
+
+
+def _out(size, k, s, p):
+    return (size + 2 * p - k) // s + 1
+
+
+def _padded_weight(w2d, dtype):
+    """(O, K) -> (O, Kp) with Kp a multiple of 16, zero columns at the end (whole vectors in dot products)."""
+    O, K = w2d.shape
+    out = np.zeros((O, (K + 15) // 16 * 16), dtype)
+    out[:, :K] = w2d
+    return out
+
+
+def _conv_any(nb, x, w, b, y, stride, padding, name):
+    """Stride-1 whole-plane kernel when the taps are few, else patches + dot products."""
+    O, C, kh, kw = w.shape
+    has_bias = b is not None
+    bb = b if has_bias else nb.empty[x.dtype]
+    tasks = _tasks(nb, x.shape[0])
+    if stride == (1, 1) and C * kh * kw <= PLANES_MAX_TAPS and min(padding) >= 0:
+        last_path[name] = "numba-planes"
+        return nb.s1.forward(x, w, bb, has_bias, False, y, padding[0], padding[1], tasks)
+    last_path[name] = "numba-im2row"
+    w2 = _padded_weight(w.reshape(O, -1), x.dtype)
+    return nb.conv.conv_forward(x, w2, bb, has_bias, False, y, kh, kw, *stride, *padding, tasks)
+
+
+def conv2d_forward(x, w, b, stride, padding):
+    """x (N,C,H,W), w (O,C,kh,kw), b (O,) or None -> y (N,O,Ho,Wo)."""
+    x, w = _c(x), _c(w)
+    b = None if b is None else _c(b)
+    arrays = (x, w) if b is None else (x, w, b)
+    stride, padding = tuple(stride), tuple(padding)
+    if not _use_numba(*arrays) or x.size == 0:
+        last_path["conv2d_forward"] = "numpy"
+        return ref.conv2d_forward(x, w, b, stride, padding)
+    N, C, H, W = x.shape
+    O, _, kh, kw = w.shape
+    y = np.empty((N, O, _out(H, kh, stride[0], padding[0]), _out(W, kw, stride[1], padding[1])), x.dtype)
+    return _conv_any(_nb(), x, w, b, y, stride, padding, "conv2d_forward")
+
+
+def conv2d_backward_input(gy, w, x_shape, stride, padding):
+    """gx (N,C,H,W): the convolution of the (dilated) gy with the flipped, transposed weight."""
+    gy, w = _c(gy), _c(w)
+    stride, padding = tuple(stride), tuple(padding)
+    if not _use_numba(gy, w) or gy.size == 0:
+        last_path["conv2d_backward_input"] = "numpy"
+        return ref.conv2d_backward_input(gy, w, x_shape, stride, padding)
+    nb = _nb()
+    N, C, H, W = x_shape
+    O, _, kh, kw = w.shape
+    (sh, sw), (ph, pw) = stride, padding
+    Ho, Wo = gy.shape[2:]
+    Hd, Wd = H + 2 * ph - kh + 1, W + 2 * pw - kw + 1
+    if (Hd, Wd) != (Ho, Wo):
+        # put gy back on the (padded) input's grid: zeros between its rows and columns (stride), and
+        # zero rows/columns at the end that no window reached (when the stride does not divide the size)
+        g = np.zeros((N, O, Hd, Wd), gy.dtype)
+        g[:, :, : (Ho - 1) * sh + 1 : sh, : (Wo - 1) * sw + 1 : sw] = gy
+        gy = g
+    wf = _c(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, O, kh, kw)
+    gx = np.empty((N, C, H, W), gy.dtype)
+    return _conv_any(nb, gy, wf, None, gx, (1, 1), (kh - 1 - ph, kw - 1 - pw), "conv2d_backward_input")
+
+
+def conv2d_backward_weight(gy, x, w_shape, stride, padding):
+    """gw (O,C,kh,kw) = sum over images and output pixels of gy times the input patch."""
+    gy, x = _c(gy), _c(x)
+    stride, padding = tuple(stride), tuple(padding)
+    if not _use_numba(gy, x) or gy.size == 0:
+        last_path["conv2d_backward_weight"] = "numpy"
+        return ref.conv2d_backward_weight(gy, x, w_shape, stride, padding)
+    nb = _nb()
+    O, C, kh, kw = w_shape
+    tasks = _tasks(nb, x.shape[0])
+    if stride == (1, 1):
+        last_path["conv2d_backward_weight"] = "numba-planes"
+        gw = np.empty((O, C, kh, kw), x.dtype)
+        return nb.s1.backward_weight(gy, x, gw, padding[0], padding[1], tasks)
+    last_path["conv2d_backward_weight"] = "numba-im2col"
+    gw = np.empty((O, C * kh * kw), x.dtype)
+    nb.conv.conv_backward_weight(gy, x, gw, kh, kw, *stride, *padding, tasks)
+    return gw.reshape(O, C, kh, kw)

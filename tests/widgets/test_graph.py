@@ -33,7 +33,13 @@ def test_lenet_module_view_has_one_node_per_module_call(lenet_batch):
     model, loss = lenet_loss(lenet_batch)
     graph = capture(loss, model)
     labels, edges = node_labels(graph)
-    for name, cls in (("conv1", "Conv2d"), ("conv2", "Conv2d"), ("fc1", "Linear"), ("fc2", "Linear"), ("fc3", "Linear")):
+    for name, cls in (
+        ("conv1", "Conv2d"),
+        ("conv2", "Conv2d"),
+        ("fc1", "Linear"),
+        ("fc2", "Linear"),
+        ("fc3", "Linear"),
+    ):
         assert labels.count(f"{name}: {cls}") == 1
     assert labels.count("pool: MaxPool2d") == 2  # the same module called twice: two calls, two nodes
     assert labels.count("relu: ReLU") == 4

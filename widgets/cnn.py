@@ -68,9 +68,9 @@ def feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None, cols: 
     x = x if x.ndim == 4 else x.unsqueeze(0)
     named = dict(model.named_modules())
     layers = list(layers) if layers else [n for n, m in named.items() if n and not list(m.children())]
-    outputs: dict[str, np.ndarray] = {}
+    calls: list[tuple[str, np.ndarray]] = []  # in call order: a module used twice (a shared ReLU) shows twice
     handles = [
-        named[n].register_forward_hook(lambda m, i, o, n=n: outputs.__setitem__(n, o.detach().numpy())) for n in layers
+        named[n].register_forward_hook(lambda m, i, o, n=n: calls.append((n, o.detach().numpy()))) for n in layers
     ]
     try:
         with autolab.no_grad():
@@ -81,7 +81,16 @@ def feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None, cols: 
     finally:
         for h in handles:
             h.remove()
-    choice = W.Dropdown(options=[n for n in layers if n in outputs and outputs[n].ndim == 4], description="layer")
+    counts: dict[str, int] = {}
+    for n, _ in calls:
+        counts[n] = counts.get(n, 0) + 1
+    outputs: dict[str, np.ndarray] = {}
+    seen: dict[str, int] = {}
+    for n, out in calls:
+        seen[n] = seen.get(n, 0) + 1
+        if out.ndim == 4:  # feature maps: (1, C, H, W)
+            outputs[n if counts[n] == 1 else f"{n} #{seen[n]}"] = out
+    choice = W.Dropdown(options=list(outputs), description="layer")
     image = W.Image(format="png")
     source = W.Image(value=_grid([_image(x.numpy()[0])], ["input"], cols=1, size=1.6), format="png")
 

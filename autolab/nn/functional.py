@@ -163,7 +163,7 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return _reduce(ops.abs(input - target), reduction)
 
 
-def _check_classes(name: str, input: Tensor, target: Tensor) -> None:
+def _check_classes(name: str, input: Tensor, target: Tensor, ignore_index: int = -100) -> None:
     if target._data.dtype.kind not in "iu":
         raise RuntimeError(
             f"{name}: expected target of dtype int64 (class indices), got {target.dtype}. Class "
@@ -177,8 +177,8 @@ def _check_classes(name: str, input: Tensor, target: Tensor) -> None:
     c = input.shape[1] if input.ndim >= 2 else input.shape[0]
     t = target._data
     if t.size and (t.min() < 0 or t.max() >= c):
-        bad = t[(t < 0) | (t >= c)]
-        if not (bad == -100).all():
+        bad = t[((t < 0) | (t >= c)) & (t != ignore_index)]
+        if bad.size:
             raise IndexError(f"{name}: target {int(bad.ravel()[0])} is out of bounds for {c} classes")
 
 
@@ -186,7 +186,8 @@ def nll_loss(
     input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
 ) -> Tensor:
     """Negative log-likelihood: ``-input[i, target[i]]`` averaged, where ``input`` holds log-probabilities."""
-    _check_classes("nll_loss", input, target)
+    _check_classes("nll_loss", input, target, ignore_index)
+    out_shape = tuple(target.shape)  # reduction='none' gives one loss per target, in the target's shape
     if input.ndim == 1:
         input, target = input.unsqueeze(0), target.unsqueeze(0)
     if input.ndim > 2:  # (N, C, d1, ...) -> (N*d1*..., C)
@@ -195,15 +196,16 @@ def nll_loss(
         target = target.reshape(-1)
     t = target._data
     keep = t != ignore_index
-    rows = np.nonzero(keep)[0]
-    picked = -input[Tensor._wrap(rows), Tensor._wrap(t[keep])]
-    if weight is not None:
-        w = Tensor._wrap(weight._data[t[keep]])
-        picked = picked * w
-        if reduction == "mean":
+    safe = np.where(keep, t, 0)  # any valid class for the ignored rows; their weight below is 0
+    picked = -input[Tensor._wrap(np.arange(t.size)), Tensor._wrap(safe)]
+    w = keep if weight is None else np.where(keep, weight._data[safe], 0)
+    w = Tensor._wrap(w.astype(input._data.dtype))
+    picked = picked * w
+    if reduction == "mean":  # a weighted mean over the targets not ignored (0/0 = nan if all are, as PyTorch)
+        with np.errstate(invalid="ignore", divide="ignore"):
             return picked.sum() / w.sum()
-    if reduction == "mean" and rows.size < t.size:
-        return picked.sum() / max(rows.size, 1) if rows.size else picked.sum() * float("nan")
+    if reduction == "none":
+        return picked.reshape(out_shape)
     return _reduce(picked, reduction)
 
 
@@ -218,7 +220,7 @@ def cross_entropy(
     """log_softmax over the class dim (1), then nll_loss: the standard classification loss on raw scores."""
     if label_smoothing:
         raise NotImplementedError("cross_entropy: label_smoothing is not supported in autolab")
-    _check_classes("cross_entropy", input, target)
+    _check_classes("cross_entropy", input, target, ignore_index)
     return nll_loss(log_softmax(input, dim=1 if input.ndim > 1 else 0), target, weight, ignore_index, reduction)
 
 

@@ -1,0 +1,78 @@
+"""Every op's backward against finite differences in float64 (autolab.autograd.gradcheck), on hypothesis shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from engine_cases import CASES
+from engine_helpers import AL, make_inputs
+from hypothesis import given, settings
+
+import autolab
+from autolab.autograd import GradcheckError, gradcheck, gradgradcheck
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_gradcheck(case):
+    @settings(max_examples=15, deadline=None)
+    @given(case.inputs)
+    def check(drawn):
+        arrays, opts = drawn
+        xs = make_inputs(AL, arrays, case.diff)
+        assert all(x is None or x.dtype == autolab.float64 or not x.is_floating_point() for x in xs)
+        assert gradcheck(lambda *t: case.fn(AL, *t, **opts), xs)
+
+    check()
+
+
+def test_gradcheck_catches_a_wrong_backward():
+    """gradcheck is a test oracle, so it must be able to fail: a backward off by a factor is caught."""
+    from autolab.autograd import Function
+
+    class BadSquare(Function):
+        def forward(self, x):
+            return x * x
+
+        def backward(self, grad):
+            (x,) = self.inputs
+            return grad * x  # should be 2 x
+
+    x = autolab.randn(3, dtype=autolab.float64, requires_grad=True)
+    with pytest.raises(GradcheckError, match="Jacobian mismatch"):
+        gradcheck(BadSquare.apply, (x,))
+    assert gradcheck(BadSquare.apply, (x,), raise_exception=False) is False
+
+
+def test_gradcheck_checks_in_float64_even_for_float32_inputs():
+    x = autolab.randn(4, requires_grad=True)  # float32
+    seen = []
+
+    def f(t):
+        seen.append(t.dtype)
+        return (t * t).sum()
+
+    assert gradcheck(f, (x,))
+    assert set(seen) == {autolab.float64}
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: autolab.tanh(x),
+        lambda x: x**3,
+        lambda x: autolab.sigmoid(x) * autolab.exp(x),
+        lambda x: autolab.log_softmax(x, dim=-1),
+        lambda x: autolab.softmax(x, dim=0),
+        lambda x: (x @ x.T).sum(dim=1),
+        lambda x: x.var(dim=1) + x.mean() + x.std(),
+        lambda x: x[autolab.tensor([0, 0, 1])].sum(dim=0) / (x.abs() + 1),
+        lambda x: autolab.cat([x, x * 2], dim=1).reshape(-1).T,
+        lambda x: autolab.where(x > 0, x * x, -x),
+        lambda x: autolab.nn.functional.cross_entropy(x, autolab.tensor([1, 0])),
+    ],
+    ids=["tanh", "cube", "sigmoid*exp", "log_softmax", "softmax", "matmul", "var", "index", "cat", "where", "ce"],
+)
+def test_second_derivatives(fn):
+    rng = np.random.default_rng(0)
+    x = autolab.tensor(rng.uniform(0.2, 1.5, (2, 3)) * rng.choice([-1, 1], (2, 3)), requires_grad=True)
+    assert gradgradcheck(fn, (x,))

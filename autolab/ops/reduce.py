@@ -18,9 +18,7 @@ def _axes(dim: Any, ndim: int) -> tuple[int, ...]:
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     for d in dims:
         if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {d})"
-            )
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {d})")
     return tuple(sorted(d % builtins.max(ndim, 1) for d in dims)) if ndim else ()
 
 
@@ -61,6 +59,7 @@ class MaxMin(Function):
     torch_name = "Max"
 
     def forward(self, x, axes, keepdim, fn):
+        self.torch_name = "Max" if fn is np.max else "Min"  # so x.min().grad_fn reads MinBackward0
         out = fn(x, axis=axes, keepdims=True)
         self.axes = axes
         self.winners = x == out
@@ -80,6 +79,7 @@ class IndexedMaxMin(Function):
     torch_name = "Max"
 
     def forward(self, x, dim, keepdim, arg):
+        self.torch_name = "Max" if arg is np.argmax else "Min"
         self.dim, self.keepdim = dim, keepdim
         self.index = np.expand_dims(arg(x, axis=dim), dim)
         out = np.take_along_axis(x, self.index, axis=dim)

@@ -89,6 +89,8 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
+    torch_name = "Relu"  # PyTorch prints ReluBackward0
+
     def forward(self, x):
         return np.maximum(x, 0)
 
@@ -98,6 +100,8 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
+    torch_name = "LeakyRelu"
+
     def forward(self, x, negative_slope):
         self.slope = negative_slope
         return np.where(x > 0, x, x * x.dtype.type(negative_slope))

@@ -55,15 +55,11 @@ class VisionDataset(Dataset):
         batch = ImageBatch(images[..., None] if gray else images, gray=gray)
         if self.transform is not None:
             batch = self.transform.apply_batch(batch, numpy_rng(None))
-        labels = self._labels[idx]
-        if self.target_transform is None:
-            targets = default_collate(labels.tolist())
-            label_of = labels.tolist().__getitem__
-        else:
-            per_sample = [self.target_transform(t) for t in labels.tolist()]
-            targets = default_collate(per_sample)
-            label_of = per_sample.__getitem__
-        return CollatedBatch([batch.collated(), targets], len(idx), lambda i: (batch.sample(i), label_of(i)))
+        labels = self._labels[idx].tolist()
+        if self.target_transform is not None:
+            labels = [self.target_transform(t) for t in labels]
+        collated = [batch.collated(), default_collate(labels)]
+        return CollatedBatch(collated, len(idx), lambda i: (batch.sample(i), labels[i]))
 
     def extra_repr(self) -> str:
         return ""

@@ -10,9 +10,6 @@ import gzip
 import hashlib
 import os
 import shutil
-import tarfile
-import urllib.error
-import urllib.request
 from collections.abc import Iterable, Sequence
 
 MIRROR_ENV = "AUTOLAB_DATA_MIRROR"
@@ -78,16 +75,23 @@ def file_verified(path: str, md5: str | None, raw_md5: str | None = None) -> boo
 
 
 def _stream(url: str, part: str, desc: str) -> None:
-    from tqdm.auto import tqdm  # imported here: only downloads need it
+    # Imported here, like tqdm: only downloads need them, and urllib.request is slow to import.
+    import http.client
+    import urllib.request
 
-    with urllib.request.urlopen(url, timeout=60) as resp, open(part, "wb") as out:
-        total = int(resp.headers.get("Content-Length") or 0) or None
-        written = 0
-        with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc, leave=False) as bar:
-            while chunk := resp.read(_CHUNK):
-                out.write(chunk)
-                written += len(chunk)
-                bar.update(len(chunk))
+    from tqdm.auto import tqdm
+
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp, open(part, "wb") as out:
+            total = int(resp.headers.get("Content-Length") or 0) or None
+            written = 0
+            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc, leave=False) as bar:
+                while chunk := resp.read(_CHUNK):
+                    out.write(chunk)
+                    written += len(chunk)
+                    bar.update(len(chunk))
+    except (http.client.HTTPException, ValueError) as e:  # a broken response, or a malformed URL
+        raise DownloadError(f"{type(e).__name__}: {e}") from e
     if total is not None and written != total:
         raise DownloadError(f"the connection closed after {written} of {total} bytes (truncated download)")
 
@@ -107,7 +111,7 @@ def download_file(
     for url in urls:
         try:
             _stream(url, part, name)
-        except (OSError, DownloadError, urllib.error.URLError) as e:
+        except (OSError, DownloadError) as e:  # URLError and HTTPError are OSErrors
             problems.append(f"{url}: {e}")
             _remove(part)
             continue
@@ -143,6 +147,8 @@ def safe_extract_tar(archive: str, dest: str, expected: Iterable[str]) -> list[s
     Refuses (``UnsafeArchiveError``) an archive with an absolute or ``..`` path, a link, or a device; skips
     other unexpected members. Returns the names extracted.
     """
+    import tarfile
+
     expected = set(expected)
     dest_real = os.path.realpath(dest)
     with tarfile.open(archive, "r:*") as tar:

@@ -115,6 +115,9 @@ def download_file(
             problems.append(f"{url}: {e}")
             _remove(part)
             continue
+        except BaseException:  # Ctrl-C in the middle: leave no partial file behind
+            _remove(part)
+            raise
         if file_verified(part, md5, raw_md5):
             os.replace(part, path)
             return

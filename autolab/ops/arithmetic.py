@@ -20,9 +20,7 @@ def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
-    )
+    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
     from .reduce import sum as _sum
     from .shape import reshape
 
@@ -143,7 +141,7 @@ def operands(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
     if not isinstance(b, Tensor):
         b = scalar_like(b, a) if np.isscalar(b) else tensor(b)
     if a._data.dtype != b._data.dtype:
-        dt = dtypes.promote(a._data.dtype, b._data.dtype)
+        dt = result_dtype(a, b)
         if a._data.dtype != dt:
             a = a.type(dt) if a.ndim or a.requires_grad else Tensor._wrap(a._data.astype(dt))
         if b._data.dtype != dt:
@@ -151,6 +149,19 @@ def operands(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
     if a.shape != b.shape:
         check_broadcast(op, a.shape, b.shape)
     return a, b
+
+
+def result_dtype(a: Tensor, b: Tensor) -> np.dtype:
+    """PyTorch's promotion, including its rule that a 0-d tensor does not widen a tensor with dimensions of the
+    same kind: float32 weights * a float64 0-d tensor stay float32 (numpy's rule would double them)."""
+    da, db = a._data.dtype, b._data.dtype
+    if (a.ndim == 0) != (b.ndim == 0) and _category(da) == _category(db):
+        return db if a.ndim == 0 else da
+    return dtypes.promote(da, db)
+
+
+def _category(d: np.dtype) -> str:
+    return "f" if d.kind == "f" else "b" if d.kind == "b" else "i"
 
 
 def check_broadcast(op: str, sa: tuple, sb: tuple) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -55,6 +56,11 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"cat: sizes of tensors must match except in dimension {dim}: tensor 0 has shape "
                 f"{tuple(ref.shape)} but tensor {i} has shape {tuple(t.shape)}"
             )
+    # PyTorch's promotion (int64 with float32 -> float32); numpy's concatenate would give float64
+    dt = tensors[0]._data.dtype
+    for t in tensors[1:]:
+        dt = dtypes.promote(dt, t._data.dtype)
+    tensors = [t if t._data.dtype == dt else t.type(dt) for t in tensors]
     return Cat.apply(*tensors, dim=d)
 
 
@@ -80,9 +86,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     a, b = operands(a, b, "where")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
-        raise RuntimeError(
-            f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}"
-        )
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}")
     return Where.apply(a, b, cond=cond)
 
 

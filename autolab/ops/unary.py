@@ -191,6 +191,8 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     lo = min.item() if isinstance(min, Tensor) else min
     hi = max.item() if isinstance(max, Tensor) else max
+    if x._data.dtype.kind != "f" and any(isinstance(v, float) for v in (lo, hi)):
+        x = cast(x, dtypes.float32)  # as PyTorch: an integer tensor clamped to a float bound becomes float32
     return Clamp.apply(x, min=lo, max=hi)
 
 

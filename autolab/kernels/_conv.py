@@ -13,7 +13,7 @@ transposed weight), so it reuses ``conv_forward``; the dispatcher prepares those
 import numpy as np
 from numba import njit, prange
 
-from ._gemm import FAST, gemm_nt_block
+from ._gemm import FAST, gemm_nt_block, zeros
 
 PIXELS_PER_BLOCK = 256  # output pixels per patch block: 256 x (C*kh*kw) numbers stay in L2
 
@@ -57,7 +57,7 @@ def conv_forward(x, w2, b, has_bias, relu, y, kh, kw, sh, sw, ph, pw, tasks):
     P = Ho * Wo
     PB = min(P, PIXELS_PER_BLOCK)
     for t in prange(tasks):
-        patches = np.zeros((PB, Kp), dtype=x.dtype)
+        patches = zeros((PB, Kp), x)
         for n in range(t * N // tasks, (t + 1) * N // tasks):
             yn = y[n].reshape((O, P))
             for p0 in range(0, P, PB):
@@ -90,16 +90,15 @@ def _im2col(x, cols, p0, p1, wo, kh, kw, sh, sw, ph, pw):
 
 
 @njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
-def conv_backward_weight(gy, x, gw, kh, kw, sh, sw, ph, pw, tasks):
-    """gw (O, C*kh*kw) = sum over images and pixels of gy[n, o, p] * patch[n, p, k].
+def conv_backward_weight(gy, x, partial, kh, kw, sh, sw, ph, pw):
+    """partial[t] (O, C*kh*kw) += sum over task t's images and pixels of gy[n, o, p] * patch[n, p, k].
 
-    Each task sums its images into its own partial gradient; the partials are added at the end.
+    Each task sums its images into its own (zeroed) partial gradient; the caller adds the partials up.
     """
     N, O, Ho, Wo = gy.shape
-    K = gw.shape[1]
+    tasks, _, K = partial.shape
     P = Ho * Wo
     PB = min(P, PIXELS_PER_BLOCK)
-    partial = np.zeros((tasks, O, K), dtype=gw.dtype)
     for t in prange(tasks):
         cols = np.empty((K, PB), dtype=x.dtype)
         for n in range(t * N // tasks, (t + 1) * N // tasks):
@@ -108,7 +107,4 @@ def conv_backward_weight(gy, x, gw, kh, kw, sh, sw, ph, pw, tasks):
                 p1 = min(P, p0 + PB)
                 _im2col(x[n], cols, p0, p1, Wo, kh, kw, sh, sw, ph, pw)
                 gemm_nt_block(gyn, cols, partial[t], 0, O, 0, K, p0, 0, p1 - p0, True)
-    gw[:] = partial[0]
-    for t in range(1, tasks):
-        gw += partial[t]
-    return gw
+    return partial

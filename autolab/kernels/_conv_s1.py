@@ -10,15 +10,15 @@ contiguous multiply-add over the whole plane:
 These are long, contiguous loops that vectorize fully, whatever the image size. The junk columns cost
 (Wp - Wo) / Wo extra work (14% for LeNet's conv1, 40% for its conv2), far less than building patches.
 
-The weight gradient is the same trick read the other way: one long dot product per (o, c, di, dj), four
-by four in registers. The input gradient is a stride-1 convolution of the padded output gradient with the
+The weight gradient is the same trick read the other way: one long dot product per (o, c, di, dj), run on
+the register-blocked micro-kernel of ``_gemm`` after copying the kh*kw shifted planes into rows. The input gradient is a stride-1 convolution of the padded output gradient with the
 flipped weight, so it reuses ``forward``; the dispatcher prepares the weight.
 """
 
 import numpy as np
 from numba import njit, prange
 
-from ._gemm import FAST
+from ._gemm import FAST, fill_zero, gemm_nt_block, zeros
 
 
 @njit(nogil=True, cache=True)
@@ -73,11 +73,11 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
     L = Ho * Wp
     for t in prange(tasks):
         # kw slack: the last tap of the last row reads kw-1 elements past the plane (junk columns)
-        xp = np.zeros((C, Hp * Wp + kw), dtype=x.dtype)
+        xp = zeros((C, Hp * Wp + kw), x)
         acc = np.empty((O, L), dtype=x.dtype)
         for n in range(t * N // tasks, (t + 1) * N // tasks):
             _pad_planes(x[n], xp, ph, pw, Hp, Wp)
-            acc[:] = 0
+            fill_zero(acc)
             _plane_taps(xp, w, acc, O, C, kh, kw, Wp, L)
             for o in range(O):
                 bo = b[o] if has_bias else y.dtype.type(0)
@@ -88,81 +88,42 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
     return y
 
 
-@njit(nogil=True, fastmath=FAST, cache=True)
-def _dots(g, xp, gw, O, C, kh, kw, Wp, L):
-    """gw[o, c, di, dj] += dot(g[o, :L], xp[c, di*Wp + dj :][:L]), in 4x4 register blocks over (o, tap)."""
-    T = kh * kw
+@njit(nogil=True, cache=True)
+def _shift_rows(xp, shifted, C, kh, kw, Wp, L):
+    """shifted[(c*kh + di)*kw + dj, :L] = xp[c, di*Wp + dj :][:L]: the plane seen by each kernel tap."""
     for c in range(C):
-        o = 0
-        while o < O:
-            on = min(4, O - o)
-            g0 = g[o]
-            g1 = g[o + 1] if on > 1 else g0
-            g2 = g[o + 2] if on > 2 else g0
-            g3 = g[o + 3] if on > 3 else g0
-            t = 0
-            while t < T:
-                tn = min(4, T - t)
-                s0 = (t // kw) * Wp + t % kw
-                t1, t2, t3 = t + min(1, tn - 1), t + min(2, tn - 1), t + min(3, tn - 1)
-                s1 = (t1 // kw) * Wp + t1 % kw
-                s2 = (t2 // kw) * Wp + t2 % kw
-                s3 = (t3 // kw) * Wp + t3 % kw
-                x0 = xp[c, s0 : s0 + L]
-                x1 = xp[c, s1 : s1 + L]
-                x2 = xp[c, s2 : s2 + L]
-                x3 = xp[c, s3 : s3 + L]
-                zero = gw.dtype.type(0)
-                c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = zero
-                c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = zero
+        for di in range(kh):
+            for dj in range(kw):
+                src = xp[c, di * Wp + dj : di * Wp + dj + L]
+                dst = shifted[(c * kh + di) * kw + dj]
                 for p in range(L):
-                    a0, a1, a2, a3 = g0[p], g1[p], g2[p], g3[p]
-                    b0, b1, b2, b3 = x0[p], x1[p], x2[p], x3[p]
-                    c00 += a0 * b0
-                    c01 += a0 * b1
-                    c02 += a0 * b2
-                    c03 += a0 * b3
-                    c10 += a1 * b0
-                    c11 += a1 * b1
-                    c12 += a1 * b2
-                    c13 += a1 * b3
-                    c20 += a2 * b0
-                    c21 += a2 * b1
-                    c22 += a2 * b2
-                    c23 += a2 * b3
-                    c30 += a3 * b0
-                    c31 += a3 * b1
-                    c32 += a3 * b2
-                    c33 += a3 * b3
-                res = (c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33)
-                for r in range(on):
-                    for q in range(tn):
-                        tt = t + q
-                        gw[o + r, c, tt // kw, tt % kw] += res[r * 4 + q]
-                t += 4
-            o += 4
+                    dst[p] = src[p]
 
 
 @njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
-def backward_weight(gy, x, gw, ph, pw, tasks):
-    """gw (O,C,kh,kw) of a stride-1 conv; each task sums its images into a private partial gradient."""
+def backward_weight(gy, x, partial, ph, pw):
+    """partial[t] (O, C*kh*kw) += weight gradient of a stride-1 conv over task t's images.
+
+    Dot products of gy's rows with the shifted input planes. Each task sums its images into its own
+    (zeroed) partial gradient; the caller adds the partials up.
+    """
     N, C, H, W = x.shape
-    O, _, kh, kw = gw.shape
+    tasks, O, K = partial.shape
     Ho, Wo = gy.shape[2], gy.shape[3]
+    kh = H + 2 * ph - Ho + 1
+    kw = W + 2 * pw - Wo + 1
     Hp, Wp = H + 2 * ph, W + 2 * pw
     L = Ho * Wp
-    partial = np.zeros((tasks, O, C, kh, kw), dtype=gw.dtype)
     for t in prange(tasks):
-        xp = np.zeros((C, Hp * Wp + kw), dtype=x.dtype)
-        g = np.zeros((O, L), dtype=gy.dtype)  # junk columns stay 0, so they add nothing
+        xp = zeros((C, Hp * Wp + kw), x)
+        g = zeros((O, L), gy)  # junk columns stay 0, so they add nothing
+        shifted = np.empty((K, L), dtype=x.dtype)
         for n in range(t * N // tasks, (t + 1) * N // tasks):
             _pad_planes(x[n], xp, ph, pw, Hp, Wp)
             for o in range(O):
                 for i in range(Ho):
                     for j in range(Wo):
                         g[o, i * Wp + j] = gy[n, o, i, j]
-            _dots(g, xp, partial[t], O, C, kh, kw, Wp, L)
-    gw[:] = partial[0]
-    for t in range(1, tasks):
-        gw += partial[t]
-    return gw
+            _shift_rows(xp, shifted, C, kh, kw, Wp, L)
+            gemm_nt_block(g, shifted, partial[t], 0, O, 0, K, 0, 0, L, True)
+    return partial

@@ -9,6 +9,7 @@ differs from a sequential sum by rounding only, well within float32/float64 tole
 Measured at 1024^3 float32 on the 2-core EPYC: about 180 GFLOP/s, against about 190 for numpy's OpenBLAS.
 """
 
+import numpy as np
 from numba import njit, prange
 
 # reassociation and contraction (FMA) only: no assumptions about NaN/Inf
@@ -16,32 +17,24 @@ FAST = {"reassoc", "contract"}
 ROWS_PER_TASK = 16  # rows of C per parallel task: small enough to load-balance, big enough to amortize
 
 
-@njit(nogil=True, fastmath=FAST, cache=True, inline="always")
-def _dot(A, B, i, j, ka, kb, n):
-    s = A.dtype.type(0)
-    ra = A[i, ka : ka + n]
-    rb = B[j, kb : kb + n]
-    for k in range(n):
-        s += ra[k] * rb[k]
-    return s
-
-
 @njit(nogil=True, fastmath=FAST, cache=True)
 def gemm_nt_block(A, B, C, i0, i1, j0, j1, ka, kb, n, acc):
-    """C[i0:i1, j0:j1] (+)= A[i0:i1, ka:ka+n] @ B[j0:j1, kb:kb+n].T, serially (call it from a prange)."""
+    """C[i0:i1, j0:j1] (+)= A[i0:i1, ka:ka+n] @ B[j0:j1, kb:kb+n].T, serially (call it from a prange).
+
+    Edge blocks re-read the last valid row or column instead of having their own loops (and only store
+    the valid part): one copy of the inner loop keeps both the code and its compile time small.
+    """
     zero = A.dtype.type(0)
-    i = i0
-    while i + 4 <= i1:
+    for i in range(i0, i1, 4):
         ra0 = A[i, ka : ka + n]
-        ra1 = A[i + 1, ka : ka + n]
-        ra2 = A[i + 2, ka : ka + n]
-        ra3 = A[i + 3, ka : ka + n]
-        j = j0
-        while j + 4 <= j1:
+        ra1 = A[min(i + 1, i1 - 1), ka : ka + n]
+        ra2 = A[min(i + 2, i1 - 1), ka : ka + n]
+        ra3 = A[min(i + 3, i1 - 1), ka : ka + n]
+        for j in range(j0, j1, 4):
             rb0 = B[j, kb : kb + n]
-            rb1 = B[j + 1, kb : kb + n]
-            rb2 = B[j + 2, kb : kb + n]
-            rb3 = B[j + 3, kb : kb + n]
+            rb1 = B[min(j + 1, j1 - 1), kb : kb + n]
+            rb2 = B[min(j + 2, j1 - 1), kb : kb + n]
+            rb3 = B[min(j + 3, j1 - 1), kb : kb + n]
             c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = zero
             c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = zero
             for k in range(n):
@@ -63,84 +56,25 @@ def gemm_nt_block(A, B, C, i0, i1, j0, j1, ka, kb, n, acc):
                 c31 += a3 * b1
                 c32 += a3 * b2
                 c33 += a3 * b3
-            if not acc:
-                for r in range(4):
-                    for q in range(4):
-                        C[i + r, j + q] = zero
-            C[i, j] += c00
-            C[i, j + 1] += c01
-            C[i, j + 2] += c02
-            C[i, j + 3] += c03
-            C[i + 1, j] += c10
-            C[i + 1, j + 1] += c11
-            C[i + 1, j + 2] += c12
-            C[i + 1, j + 3] += c13
-            C[i + 2, j] += c20
-            C[i + 2, j + 1] += c21
-            C[i + 2, j + 2] += c22
-            C[i + 2, j + 3] += c23
-            C[i + 3, j] += c30
-            C[i + 3, j + 1] += c31
-            C[i + 3, j + 2] += c32
-            C[i + 3, j + 3] += c33
-            j += 4
-        # leftover columns: 4x1 blocks still share each loaded B number between four rows
-        while j < j1:
-            rb0 = B[j, kb : kb + n]
-            c00 = c10 = c20 = c30 = zero
-            for k in range(n):
-                b0 = rb0[k]
-                c00 += ra0[k] * b0
-                c10 += ra1[k] * b0
-                c20 += ra2[k] * b0
-                c30 += ra3[k] * b0
-            if acc:
-                C[i, j] += c00
-                C[i + 1, j] += c10
-                C[i + 2, j] += c20
-                C[i + 3, j] += c30
-            else:
-                C[i, j] = c00
-                C[i + 1, j] = c10
-                C[i + 2, j] = c20
-                C[i + 3, j] = c30
-            j += 1
-        i += 4
-    # leftover rows: 1x4 blocks
-    while i < i1:
-        ra0 = A[i, ka : ka + n]
-        j = j0
-        while j + 4 <= j1:
-            rb0 = B[j, kb : kb + n]
-            rb1 = B[j + 1, kb : kb + n]
-            rb2 = B[j + 2, kb : kb + n]
-            rb3 = B[j + 3, kb : kb + n]
-            c00 = c01 = c02 = c03 = zero
-            for k in range(n):
-                a0 = ra0[k]
-                c00 += a0 * rb0[k]
-                c01 += a0 * rb1[k]
-                c02 += a0 * rb2[k]
-                c03 += a0 * rb3[k]
-            if acc:
-                C[i, j] += c00
-                C[i, j + 1] += c01
-                C[i, j + 2] += c02
-                C[i, j + 3] += c03
-            else:
-                C[i, j] = c00
-                C[i, j + 1] = c01
-                C[i, j + 2] = c02
-                C[i, j + 3] = c03
-            j += 4
-        while j < j1:
-            s = _dot(A, B, i, j, ka, kb, n)
-            if acc:
-                C[i, j] += s
-            else:
-                C[i, j] = s
-            j += 1
-        i += 1
+            res = (c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33)
+            for r in range(min(4, i1 - i)):
+                for q in range(min(4, j1 - j)):
+                    if acc:
+                        C[i + r, j + q] += res[4 * r + q]
+                    else:
+                        C[i + r, j + q] = res[4 * r + q]
+
+
+@njit(nogil=True, cache=True)
+def zeros(shape, like):
+    """np.zeros for use inside a prange body: in a serial function, so numba's parfor pass does not turn
+    the fill into a nested parallel loop (each one costs seconds of compile time)."""
+    return np.zeros(shape, dtype=like.dtype)
+
+
+@njit(nogil=True, cache=True)
+def fill_zero(a):
+    a[...] = 0
 
 
 @njit(parallel=True, nogil=True, fastmath=FAST, cache=True)

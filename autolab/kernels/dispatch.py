@@ -192,12 +192,12 @@ def conv2d_backward_weight(gy, x, w_shape, stride, padding):
         return ref.conv2d_backward_weight(gy, x, w_shape, stride, padding)
     nb = _nb()
     O, C, kh, kw = w_shape
-    tasks = _tasks(nb, x.shape[0])
+    # one partial gradient per parallel task (so tasks never write to the same memory), summed here
+    partial = np.zeros((_tasks(nb, x.shape[0]), O, C * kh * kw), x.dtype)
     if stride == (1, 1):
         last_path["conv2d_backward_weight"] = "numba-planes"
-        gw = np.empty((O, C, kh, kw), x.dtype)
-        return nb.s1.backward_weight(gy, x, gw, padding[0], padding[1], tasks)
-    last_path["conv2d_backward_weight"] = "numba-im2col"
-    gw = np.empty((O, C * kh * kw), x.dtype)
-    nb.conv.conv_backward_weight(gy, x, gw, kh, kw, *stride, *padding, tasks)
-    return gw.reshape(O, C, kh, kw)
+        nb.s1.backward_weight(gy, x, partial, padding[0], padding[1])
+    else:
+        last_path["conv2d_backward_weight"] = "numba-im2col"
+        nb.conv.conv_backward_weight(gy, x, partial, kh, kw, *stride, *padding)
+    return partial.sum(axis=0).reshape(O, C, kh, kw)

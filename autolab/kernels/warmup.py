@@ -1,0 +1,65 @@
+"""Compile (or load from the cache) every numba kernel a training step can reach, on tiny inputs.
+
+numba compiles one machine-code version per argument *types*, not per shape, so a few tiny calls cover
+every path a real network takes. ``python -m autolab.kernels.warmup`` fills the cache ahead of a lesson.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import dispatch
+
+
+def warmup(dtypes=(np.float32,), verbose: bool = False) -> float:
+    """Run every seam function through each numba path once per dtype; returns the seconds it took."""
+    from . import (
+        avg_pool2d_backward,
+        avg_pool2d_forward,
+        bias_relu_forward,
+        conv2d_backward_input,
+        conv2d_backward_weight,
+        conv2d_forward,
+        matmul,
+        max_pool2d_backward,
+        max_pool2d_forward,
+        relu_backward,
+        softmax_cross_entropy_backward,
+        softmax_cross_entropy_forward,
+    )
+
+    def x(dt):
+        return np.random.default_rng(0).standard_normal((2, 3, 8, 8)).astype(dt)
+
+    wide = dispatch.PLANES_MAX_TAPS + 1
+    n2 = np.zeros(2, np.int64)
+    steps = {
+        "matmul": lambda dt: matmul(np.ones((80, 80), dt), np.ones((80, 80), dt)),
+        "matmul x @ w.T": lambda dt: matmul(np.ones((80, 80), dt), np.ones((80, 80), dt).T),
+        "conv planes": lambda dt: conv2d_forward(x(dt), np.ones((4, 3, 3, 3), dt), np.ones(4, dt), (1, 1), (1, 1)),
+        "conv im2row": lambda dt: conv2d_forward(np.ones((1, wide, 3, 3), dt), np.ones((2, wide, 1, 1), dt), None, (1, 1), (0, 0)),
+        "conv grad input": lambda dt: conv2d_backward_input(np.ones((2, 4, 8, 8), dt), np.ones((4, 3, 3, 3), dt), (2, 3, 8, 8), (1, 1), (1, 1)),
+        "conv grad weight": lambda dt: conv2d_backward_weight(np.ones((2, 4, 8, 8), dt), x(dt), (4, 3, 3, 3), (1, 1), (1, 1)),
+        "conv grad weight strided": lambda dt: conv2d_backward_weight(np.ones((2, 4, 4, 4), dt), x(dt), (4, 3, 2, 2), (2, 2), (0, 0)),
+        "max pool": lambda dt: max_pool2d_backward(np.ones((2, 3, 4, 4), dt), max_pool2d_forward(x(dt), (2, 2), (2, 2), (0, 0))[1], (2, 3, 8, 8)),
+        "avg pool": lambda dt: avg_pool2d_backward(avg_pool2d_forward(x(dt), (2, 2), (2, 2), (0, 0)), (2, 3, 8, 8), (2, 2), (2, 2), (0, 0)),
+        "bias relu": lambda dt: relu_backward(x(dt), bias_relu_forward(x(dt), np.ones(3, dt))),
+        "softmax xent": lambda dt: softmax_cross_entropy_backward(softmax_cross_entropy_forward(np.ones((2, 3), dt), n2)[1], n2, np.ones(2, dt)),
+    }  # fmt: skip
+    start = time.perf_counter()
+    for dt in dtypes:
+        for name, step in steps.items():
+            t = time.perf_counter()
+            step(dt)
+            if verbose:
+                print(f"{np.dtype(dt).name:8s} {name:26s} {time.perf_counter() - t:6.2f} s")
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    from . import cache_dir
+
+    print(f"numba cache: {cache_dir()}")
+    print(f"all kernels ready in {warmup(verbose=True):.1f} s")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from typing import TypeVar
 
+from .clock import TrainingClock
+
 T = TypeVar("T")
 
 
@@ -36,4 +38,4 @@ def peak_memory_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-__all__ = ["FAST", "pick", "peak_memory_mb"]
+__all__ = ["FAST", "TrainingClock", "pick", "peak_memory_mb"]

@@ -20,9 +20,9 @@
 import numpy as np
 
 import autolab as torch
+import widgets
 from autolab.autograd import Function
 from autolab.course import FAST, checks
-from widgets.graph import graph as graph_view
 
 print("fast mode:", FAST)
 
@@ -46,7 +46,7 @@ print("inputs of d's op:", [t.shape for t in d.grad_fn.inputs])
 # `backward()` below and the gradients appear too.
 
 # %%
-graph_view(loss)
+widgets.graph(loss)
 
 # %% [markdown]
 # ## The chain rule by hand
@@ -72,7 +72,7 @@ checks.chain_rule(hand_gradients)
 # %%
 loss.backward()
 print("backward says: dL/da =", a.grad.item(), " dL/db =", b.grad.item(), " dL/dc =", c.grad.item())
-graph_view(loss)
+widgets.graph(loss)
 
 # %% [markdown]
 # ## Topological order
@@ -210,7 +210,7 @@ y = x**3
 (dy_dx,) = torch.autograd.grad(y, x, create_graph=True)
 (d2y_dx2,) = torch.autograd.grad(dy_dx, x)
 print("dy/dx =", dy_dx.item(), " d2y/dx2 =", d2y_dx2.item())
-graph_view(dy_dx)  # the graph of the gradient itself
+widgets.graph(dy_dx)  # the graph of the gradient itself
 
 # %% [markdown]
 # ## Summary

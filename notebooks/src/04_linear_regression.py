@@ -127,9 +127,9 @@ print(f"nn.Linear learned w = {model.weight.item():.3f}, b = {model.bias.item():
 # descent takes across it. Try a learning rate near the top of the slider.
 
 # %%
-from widgets.playground import linear_regression
+import widgets
 
-linear_regression(n_points=40, noise=0.5, lr=0.05)
+widgets.linear_regression(n_points=40, noise=0.5, lr=0.05)
 
 # %% [markdown]
 # ## When the learning rate is too large

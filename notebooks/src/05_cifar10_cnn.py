@@ -21,7 +21,6 @@
 
 # %%
 import copy
-import time
 
 from IPython.display import display
 
@@ -29,11 +28,10 @@ import autolab as torch
 import autolab.nn.functional as F
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, checks, peak_memory_mb, pick
+from autolab.course import FAST, TrainingClock, checks, peak_memory_mb, pick
 from autolab.utils.data import DataLoader, Subset
 from autolab.vision import datasets, transforms
 from autolab.vision.utils import show_images
-from widgets import cnn
 
 torch.manual_seed(0)
 print("fast mode:", FAST)
@@ -123,20 +121,27 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 # ## Training, live
 #
 # The dashboard wraps the training loop: loss and accuracy curves (training and test), the model's graph, and the
-# gradient flowing into each layer. Its sliders change the learning rate and momentum *while it trains*; the
-# buttons pause, resume and stop. The next cell trains in the foreground and returns when the epochs are done
-# (interrupt the kernel to stop early, or re-run it later to continue).
+# gradient flowing into each layer. The next cell starts training in a background thread, so the dashboard stays
+# live: its sliders change the learning rate and momentum *while it trains*, its buttons pause, resume and stop.
 
 # %%
 EPOCHS = pick(1, 8)
 optimizer = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 dash = widgets.dashboard(model, optimizer, nn.CrossEntropyLoss(), train_loader, test_loader, epochs=EPOCHS)
+lenet_clock = TrainingClock(dash.trainer)  # counts running time only, not pauses
+dash.trainer.start()
 display(dash)
 
-started = time.perf_counter()
-dash.trainer.fit()
-lenet_minutes = (time.perf_counter() - started) / 60
-print(f"trained {EPOCHS} epoch(s) in {lenet_minutes:.1f} min")
+# %% [markdown]
+# The next cell waits until training has finished (run it whenever you like; it returns at once if training is
+# already done).
+
+# %%
+dash.trainer.join()
+if dash.trainer.error is not None:
+    raise dash.trainer.error
+lenet_minutes = lenet_clock.minutes
+print(f"trained {dash.trainer.epoch} epoch(s) in {lenet_minutes:.1f} min")
 
 # %% [markdown]
 # ## How good is it?
@@ -189,13 +194,13 @@ print(f"LeNet test accuracy: {lenet_accuracy:.1%} on {len(test_set)} test images
 # classes the model mixes up (cats and dogs, usually).
 
 # %%
-cnn.confusion_matrix(model, test_loader, classes)
+widgets.confusion_matrix(model, test_loader, classes)
 
 # %% [markdown]
 # Some test images with the model's guess: green when right, red when wrong (the true class in brackets).
 
 # %%
-cnn.prediction_grid(model, test_set, classes, n=24)
+widgets.prediction_grid(model, test_set, classes, n=24)
 
 # %% [markdown]
 # ## Inside the network
@@ -204,12 +209,12 @@ cnn.prediction_grid(model, test_set, classes, n=24)
 # colour detectors. Then the feature maps: what each channel of each layer outputs for one image.
 
 # %%
-cnn.conv_filters(model.conv1)
+widgets.conv_filters(model.conv1)
 
 # %%
 image, label = test_set[0]
 print("the input is a", classes[label])
-cnn.feature_maps(model, image)
+widgets.feature_maps(model, image)
 
 # %% [markdown]
 # ## A better network
@@ -262,13 +267,17 @@ vgg_optimizer = optim.SGD(vgg.parameters(), lr=0.05, momentum=0.9, weight_decay=
 vgg_dash = widgets.dashboard(
     vgg, vgg_optimizer, nn.CrossEntropyLoss(), train_aug_loader, test_loader, epochs=VGG_EPOCHS
 )
+vgg_clock = TrainingClock(vgg_dash.trainer)
+vgg_dash.trainer.start()
 display(vgg_dash)
 
-started = time.perf_counter()
-vgg_dash.trainer.fit()
-vgg_minutes = (time.perf_counter() - started) / 60
+# %%
+vgg_dash.trainer.join()
+if vgg_dash.trainer.error is not None:
+    raise vgg_dash.trainer.error
+vgg_minutes = vgg_clock.minutes
 vgg_accuracy = evaluate(vgg, test_loader, accuracy_fn)
-print(f"VGG-small: test accuracy {vgg_accuracy:.1%} after {VGG_EPOCHS} epoch(s), {vgg_minutes:.1f} min")
+print(f"VGG-small: test accuracy {vgg_accuracy:.1%} after {vgg_dash.trainer.epoch} epoch(s), {vgg_minutes:.1f} min")
 
 # %% [markdown]
 # **Measured.** The full run (width 32, 15 epochs, crop and flip) reaches **(measured: see docs/benchmarks.md)**

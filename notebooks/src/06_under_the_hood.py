@@ -215,13 +215,15 @@ def report(results, flops):
     plt.show()
 
 
+print("autolab.kernels.matmul ran:", autolab.kernels.last_path.get("matmul"))
 print(f"matmul {N}x{N} @ {N}x{N}, float32, median of {REPEAT}:")
 report(results, 2 * N**3)
 
 # %% [markdown]
 # What is left between the tiled kernel and OpenBLAS: keeping a small block of `C` in *registers* (not memory)
 # across the `p` loop, packing tiles of `B` so they are read contiguously, and hand-tuned SIMD. autolab's own
-# kernel (`autolab/kernels/`) does the register blocking; for the big shapes it hands off to numpy's BLAS.
+# kernel, in `autolab/kernels/_gemm.py`, does the register blocking (on `B` transposed, so both inner loads are
+# contiguous). `autolab.kernels.last_path` says which implementation the last call took:
 
 # %% [markdown]
 # ## 6. Convolution, directly
@@ -305,6 +307,7 @@ if pytorch is not None:
     conv_results["PyTorch"] = bench(pytorch.nn.functional.conv2d, tx, tw)
 
 conv_flops = 2 * batch * 16 * 10 * 10 * 6 * 5 * 5
+print("autolab.kernels.conv2d_forward ran:", autolab.kernels.last_path.get("conv2d_forward"))
 print(f"conv2d forward, x {x.shape}, w {w.shape}, median of {REPEAT}:")
 report(conv_results, conv_flops)
 
@@ -315,8 +318,9 @@ report(conv_results, conv_flops)
 #   more on a busy machine), which is why we take medians and compare within one run.
 # - Small convolutions have little work per call, so overheads (allocating, copying patches, starting threads)
 #   decide the speed as much as the arithmetic. That is why autolab's kernels pick an implementation per shape.
-# - Two thread pools (numba's and OpenBLAS's) running at once fight over the same cores; autolab plans its
-#   threads so that they take turns.
+# - Two thread pools (numba's and OpenBLAS's) busy at once fight over the same cores. autolab runs its heavy
+#   kernels on numba's pool and calls OpenBLAS only for products too small to wake its threads (see the
+#   docstring of `autolab/kernels/__init__.py`).
 #
 # ## Summary
 #

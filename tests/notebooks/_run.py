@@ -32,7 +32,6 @@ def require_data() -> Path:
 def kernel_env(monkeypatch: pytest.MonkeyPatch, data: Path | None) -> None:
     """The kernel inherits this process's environment: fast mode, the data, and this repo on the path."""
     monkeypatch.setenv("AUTOLAB_FAST", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
     if data is not None:
         monkeypatch.setenv("AUTOLAB_DATA", str(data))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))

@@ -176,3 +176,28 @@ def test_kernel_checks(capsys):
     assert not passes(capsys, checks.im2col(lambda x, kh, kw: _im2col(x, kh, kw, order="ijc")))
     assert passes(capsys, checks.matmul(lambda a, b: a @ b))
     assert not passes(capsys, checks.matmul(lambda a, b: (a[:, :64] @ b[:64]) if a.shape[1] > 64 else a @ b.T))
+
+
+def test_training_clock_counts_only_running_time():
+    import time as _time
+
+    import autolab
+    from autolab import nn, optim
+    from autolab.course import TrainingClock
+    from autolab.training import Trainer
+    from autolab.utils.data import DataLoader, TensorDataset
+
+    autolab.manual_seed(0)
+    data = TensorDataset(autolab.randn(64, 4), autolab.randint(0, 3, (64,)))
+    model = nn.Linear(4, 3)
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), nn.CrossEntropyLoss(), DataLoader(data, 16))
+    clock = TrainingClock(trainer)
+    assert clock.seconds == 0.0
+    started = _time.perf_counter()
+    trainer.fit(epochs=2)
+    wall = _time.perf_counter() - started
+    first = clock.seconds
+    assert 0.0 < first <= wall
+    _time.sleep(0.05)
+    assert clock.seconds == first, "the clock stops when training finishes"
+    assert trainer.epoch == 2

@@ -10,6 +10,8 @@ import numpy as np
 from ._figure import new_figure, set_image, to_png
 from .throttle import Refresher
 
+MAX_POINTS = 2000
+
 
 def ema(values: np.ndarray, smoothing: float) -> np.ndarray:
     """Exponential moving average with bias correction (TensorBoard's smoothing), so the start is not dragged to 0."""
@@ -41,8 +43,8 @@ class LossCurves(W.VBox):
         self._lock = threading.Lock()
         self.clear()
         self.refresher = Refresher(self.render, refresh)
-        self.smoothing.observe(lambda _: self.refresher.poke(), "value")
-        self.log_scale.observe(lambda _: self.refresher.poke(), "value")
+        self.smoothing.observe(lambda _: self.refresher.redraw(), "value")
+        self.log_scale.observe(lambda _: self.refresher.redraw(), "value")
 
     def clear(self) -> None:
         with self._lock:
@@ -75,35 +77,44 @@ class LossCurves(W.VBox):
         elif event.kind == "evaluation":
             self.add_eval(event.step, event.val_loss, event.val_accuracy)
 
+    def _build(self) -> None:
+        """Axes and lines are made once; each redraw only swaps their data (several times faster)."""
+        self.fig = new_figure(8, 3)
+        self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
+        self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.9, wspace=0.22)
+        (self._raw,) = self.ax_loss.plot([], [], color="C0", alpha=0.25, linewidth=1)
+        (self._smooth,) = self.ax_loss.plot([], [], color="C0", label="train")
+        (self._val,) = self.ax_loss.plot([], [], "o-", color="C1", label="validation")
+        (self._acc,) = self.ax_acc.plot([], [], color="C0", label="train")
+        (self._vacc,) = self.ax_acc.plot([], [], "o-", color="C1", label="validation")
+        for ax, title in ((self.ax_loss, "loss"), (self.ax_acc, "accuracy")):
+            ax.set_title(title, fontsize=10)
+            ax.set_xlabel("step", fontsize=9)
+            ax.grid(alpha=0.3)
+            ax.legend(loc="upper right", fontsize=8)
+        self.ax_acc.set_ylim(0, 1)
+
     def figure(self):
         with self._lock:
             steps, losses, acc = np.array(self.steps), np.array(self.losses), np.array(self.accuracy)
             vsteps, vlosses, vacc = np.array(self.val_steps), np.array(self.val_losses), np.array(self.val_accuracy)
-        fig = new_figure(8, 3)
-        ax_loss, ax_acc = fig.subplots(1, 2)
+        if not hasattr(self, "fig"):
+            self._build()
         s = self.smoothing.value
-        if len(steps):
-            ax_loss.plot(steps, losses, color="C0", alpha=0.25, linewidth=1)
-            ax_loss.plot(steps, ema(losses, s), color="C0", label="train")
-        if len(vsteps):
-            ax_loss.plot(vsteps, vlosses, "o-", color="C1", label="validation")
-        if self.log_scale.value and (len(steps) or len(vsteps)):
-            ax_loss.set_yscale("log")
-        ax_loss.set_title("loss")
-        ax_loss.set_xlabel("step")
-        if np.isfinite(acc).any():
-            ax_acc.plot(steps, ema(np.nan_to_num(acc), s), color="C0", label="train")
-        if np.isfinite(vacc).any():
-            ax_acc.plot(vsteps, vacc, "o-", color="C1", label="validation")
-        ax_acc.set_title("accuracy")
-        ax_acc.set_xlabel("step")
-        ax_acc.set_ylim(0, 1)
-        for ax in (ax_loss, ax_acc):
-            ax.grid(alpha=0.3)
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend(loc="best", fontsize=8)
-        fig.tight_layout()
-        return fig
+        smooth, smooth_acc = ema(losses, s), ema(np.nan_to_num(acc), s)
+        keep = slice(None, None, max(1, len(steps) // MAX_POINTS))  # a plot 640 px wide needs no more points
+        self._raw.set_data(steps[keep], losses[keep])
+        self._smooth.set_data(steps[keep], smooth[keep])
+        self._val.set_data(vsteps, vlosses)
+        self._acc.set_data(steps[keep], smooth_acc[keep] if np.isfinite(acc).any() else [])
+        self._vacc.set_data(vsteps, vacc if np.isfinite(vacc).any() else [])
+        log = self.log_scale.value and bool(len(steps) or len(vsteps))
+        self.ax_loss.set_yscale("log" if log else "linear")
+        for ax in (self.ax_loss, self.ax_acc):
+            ax.relim()
+            ax.autoscale_view()
+        self.ax_acc.set_ylim(0, 1)
+        return self.fig
 
     def render(self) -> None:
         set_image(self.image, to_png(self.figure()))

@@ -49,6 +49,9 @@ class Dashboard(W.VBox):
         if note:
             children.insert(0, W.HTML(note))
         super().__init__(children)
+        for view in (self.curves, self.graph, self.gradients):
+            if view is not None:
+                view.refresher.on_error = self._display_error
         self._set_status("idle", "Ready: press Start.")
         self._unsubscribe = trainer.subscribe(self.on_event)
 
@@ -89,6 +92,10 @@ class Dashboard(W.VBox):
                 f"style='font-size:11px;max-height:240px;overflow:auto'>{html.escape(tb)}</pre></details>"
             )
         self.status.value = text
+
+    def _display_error(self, exc: BaseException) -> None:
+        """A view failed to draw: say so under the status line; training goes on."""
+        self.progress.value = f"<span style='color:#c62828'>a view failed to draw: {html.escape(repr(exc))}</span>"
 
     def flush(self) -> None:
         """Draw every view now (training ended: the last state should show without waiting)."""

@@ -64,7 +64,7 @@ class LinearRegressionPlayground(W.VBox):
         )
         self._lock = threading.Lock()
         self.refresher = Refresher(self.render, refresh)
-        self.step_button.on_click(lambda _: self.step())
+        self.step_button.on_click(lambda _: (self.step(), self.refresher.flush()))
         self.reset_button.on_click(lambda _: self.reset(new_data=False))
         self.run_button.observe(self._on_run, "value")
         self.noise.observe(lambda _: self.reset(new_data=True), "value")
@@ -81,8 +81,9 @@ class LinearRegressionPlayground(W.VBox):
             self.w = autolab.tensor(START[0], requires_grad=True)
             self.b = autolab.tensor(START[1], requires_grad=True)
             self.path = [START]
+            self._surface = None  # the loss surface depends on the data only: drawn once per data set
             self.losses = [self._loss().item()]
-        self.refresher.poke()
+        self.refresher.redraw()
 
     def _loss(self):
         x, y = autolab.tensor(self.x), autolab.tensor(self.y)
@@ -115,6 +116,7 @@ class LinearRegressionPlayground(W.VBox):
             if not np.isfinite(value) or len(self.path) > 2000:
                 self.run_button.value = False
             time.sleep(0.05)  # slow enough to watch
+        self.refresher.flush()
 
     def figure(self):
         with self._lock:
@@ -130,7 +132,9 @@ class LinearRegressionPlayground(W.VBox):
         ax_fit.legend(loc="upper left", fontsize=8)
         ax_fit.set_title(f"step {len(path) - 1}, loss {losses[-1]:.4g}", fontsize=10)
         ws, bs = np.linspace(*W_RANGE, 80), np.linspace(*B_RANGE, 80)
-        surface = loss_surface(x, y, ws, bs)
+        if self._surface is None:
+            self._surface = loss_surface(x, y, ws, bs)
+        surface = self._surface
         ax_surface.contour(ws, bs, np.log10(surface + 1e-12), levels=20, cmap="viridis", linewidths=0.8)
         ax_surface.plot(path[:, 0], path[:, 1], ".-", color="C3", markersize=3, linewidth=1)
         ax_surface.plot([TRUE_W], [TRUE_B], "k*", markersize=10)

@@ -85,7 +85,7 @@ class GraphView(W.VBox):
         if first:
             self.expanded = default_expanded(graph)
         self._sync_options()
-        self.refresher.poke()
+        self.refresher.redraw()
 
     def set_expanded(self, expanded: set[str]) -> None:
         self.expanded = set(expanded)

@@ -1,0 +1,123 @@
+"""How much the dashboard costs: LeNet training throughput with and without it.
+
+    python -m widgets.benchmark --seconds 20 --rounds 3
+
+Three ways to train the same LeNet on CIFAR-shaped batches (random data: throughput does not depend on the
+pixels), interleaved round by round because timings on a shared machine drift:
+- ``plain``: the hand-written loop (zero_grad, forward, loss, backward, step), on a background thread;
+- ``trainer``: autolab.training.Trainer with no observer (events and gradient statistics every 5 steps);
+- ``dashboard``: the Trainer observed by ``widgets.dashboard`` at its default refresh rate, every view drawing.
+The overhead is ``1 - dashboard / plain`` steps per second, medians over the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import threading
+import time
+
+import autolab
+from autolab import nn
+from autolab.utils.data import DataLoader, TensorDataset
+
+
+class LeNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(3, 6, 5), nn.Conv2d(6, 16, 5)
+        self.pool, self.relu = nn.MaxPool2d(2, 2), nn.ReLU()
+        self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool(self.relu(self.conv1(x)))
+        x = self.pool(self.relu(self.conv2(x)))
+        return self.fc3(self.relu(self.fc2(self.relu(self.fc1(autolab.flatten(x, 1))))))
+
+
+def setup(batch_size: int, samples: int):
+    autolab.manual_seed(0)
+    x, y = autolab.randn(samples, 3, 32, 32), autolab.randint(0, 10, (samples,))
+    model = LeNet()
+    opt = autolab.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return model, opt, nn.CrossEntropyLoss(), DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True)
+
+
+def plain(seconds: float, batch_size: int, samples: int) -> float:
+    """The hand-written loop, on a background thread like the Trainer's (numba's thread pool behaves
+    differently when called from the main thread, so the comparison keeps that the same)."""
+    result: list[float] = []
+    thread = threading.Thread(target=lambda: result.append(_plain(seconds, batch_size, samples)))
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+def _plain(seconds: float, batch_size: int, samples: int) -> float:
+    model, opt, loss_fn, loader = setup(batch_size, samples)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for x, y in loader:
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+            steps += 1
+            if time.perf_counter() - start >= seconds:
+                break
+    return steps / (time.perf_counter() - start)
+
+
+def observed(seconds: float, batch_size: int, samples: int, with_dashboard: bool) -> float:
+    from autolab.training import Trainer
+
+    model, opt, loss_fn, loader = setup(batch_size, samples)
+    if with_dashboard:
+        import widgets
+
+        dash = widgets.dashboard(model, opt, loss_fn, loader, None, epochs=10_000)
+        trainer = dash.trainer
+    else:
+        trainer = Trainer(model, opt, loss_fn, loader, None, epochs=10_000)
+    trainer.start()
+    time.sleep(1.0)  # past the first steps (and any JIT warm-up) before timing
+    s0, t0 = trainer.step, time.perf_counter()
+    time.sleep(seconds)
+    rate = (trainer.step - s0) / (time.perf_counter() - t0)
+    trainer.stop()
+    if with_dashboard:
+        renders = {
+            k: v.refresher.renders
+            for k, v in (("curves", dash.curves), ("graph", dash.graph), ("gradients", dash.gradients))
+        }
+        print(f"    dashboard redraws during the run: {renders}")
+        dash.close()
+    return rate
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=20.0, help="timed seconds per configuration and round")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=64)
+    args = ap.parse_args()
+    samples = args.batch_size * 50
+    plain(2.0, args.batch_size, samples)  # compile the kernels once, outside the timings
+    rates: dict[str, list[float]] = {"plain": [], "trainer": [], "dashboard": []}
+    for r in range(args.rounds):
+        rates["plain"].append(plain(args.seconds, args.batch_size, samples))
+        rates["trainer"].append(observed(args.seconds, args.batch_size, samples, with_dashboard=False))
+        rates["dashboard"].append(observed(args.seconds, args.batch_size, samples, with_dashboard=True))
+        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} steps/s" for k, v in rates.items()))
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    ratios = [d / p for d, p in zip(rates["dashboard"], rates["plain"])]
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"batch {args.batch_size}, median steps/s: " + ", ".join(f"{k} {v:.2f}" for k, v in med.items()))
+    print(
+        f"trainer overhead {1 - med['trainer'] / med['plain']:+.1%}; dashboard overhead "
+        f"{1 - statistics.median(ratios):+.1%} (median of per-round ratios {[round(x, 3) for x in ratios]})"
+    )
+
+
+if __name__ == "__main__":
+    main()

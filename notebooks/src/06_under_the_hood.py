@@ -10,7 +10,8 @@
 # against numpy (OpenBLAS) and, if installed, PyTorch.
 #
 # **Learning goals.** After this notebook you can
-# - explain why a Python loop is ~1000x slower than compiled code, and what numba's `@njit` changes;
+# - explain why a Python loop is hundreds to thousands of times slower than compiled code, and what numba's
+#   `@njit` changes;
 # - explain why the *order* of the loops matters (memory access and caches), and what tiling adds;
 # - use several cores with `prange`;
 # - write a convolution two ways: directly as loops, and as *im2col* followed by one big matrix multiplication;
@@ -38,7 +39,7 @@ print("fast mode:", FAST, "| cores numba uses:", numba.config.NUMBA_NUM_THREADS,
 # %% [markdown]
 # ## Measuring
 #
-# The first call of a numba function compiles it (a second or so), so we call once before timing. Timings on a
+# The first call of a numba function compiles it (a second or more), so we call once before timing. Timings on a
 # shared machine are noisy: repeat, and take the median.
 
 # %%
@@ -324,7 +325,7 @@ report(conv_results, conv_flops)
 #
 # ## Summary
 #
-# - Compiled loops (numba `@njit`) remove the interpreter: roughly 1000x over pure Python.
+# - Compiled loops (numba `@njit`) remove the interpreter: hundreds to thousands of times faster than pure Python.
 # - Loop order decides memory access: walk contiguous memory in the inner loop (i-k-j, not i-j-k).
 # - `prange` spreads independent work over cores; tiling keeps the working set in cache.
 # - A convolution is either a deep loop nest (direct) or im2col + one matmul: more memory, but the fastest matmul

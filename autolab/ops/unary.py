@@ -27,7 +27,8 @@ class Exp(Function):
 
 class Log(Function):
     def forward(self, x):
-        return np.log(x)
+        with np.errstate(divide="ignore"):  # log(0) = -inf without a numpy warning, as in PyTorch (BCE relies on it)
+            return np.log(x)
 
     def backward(self, grad):
         (x,) = self.inputs

@@ -162,9 +162,8 @@ def test_state_dict_round_trip_copies_values():
 def test_apply_visits_children_first_like_torch():
     order = {}
     for L in (AL, T):
-        seen = []
-        zoo(L).apply(lambda m: seen.append(type(m).__name__))
-        order[L.name] = seen
+        seen = order[L.name] = []
+        zoo(L).apply(lambda m, seen=seen: seen.append(type(m).__name__))
     assert order["autolab"] == order["torch"]
 
 

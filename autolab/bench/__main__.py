@@ -1,0 +1,91 @@
+"""Command line of the benchmark: run the sections, print a table, optionally write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+
+def machine() -> dict:
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    import numba
+    import numpy
+
+    info = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+    info.update(numpy=numpy.__version__, numba=numba.__version__)
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+    except ImportError:
+        pass
+    if hasattr(os, "getloadavg"):
+        info["loadavg_at_start"] = os.getloadavg()
+    return info
+
+
+def _fmt_us(us: dict) -> str:
+    return "  ".join(f"{k} {v:9.1f}" for k, v in us.items())
+
+
+def print_rows(rows: list[dict]) -> None:
+    for r in rows:
+        extra = ""
+        if "gflops" in r:
+            extra += "  GFLOP/s " + " ".join(f"{k} {v:.0f}" for k, v in r["gflops"].items())
+        if "images_per_s" in r:
+            extra += "  img/s " + " ".join(f"{k} {v:.0f}" for k, v in r["images_per_s"].items())
+        ratio = f"{r['ratio_vs_torch']:5.2f}x" if "ratio_vs_torch" in r else "     "
+        print(f"{r['case']:34s} {ratio} {r.get('path', ''):20s} us: {_fmt_us(r['us'])}{extra}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autolab.bench", description=__doc__)
+    parser.add_argument("--json", help="write all results to this file")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per comparison (median)")
+    parser.add_argument(
+        "--sections", default="kernels,models,process", help="comma-separated: kernels, models, process"
+    )
+    args = parser.parse_args(argv)
+    sections = args.sections.split(",")
+    result = {"command": "python -m autolab.bench " + " ".join(argv or sys.argv[1:]), "machine": machine()}
+    print(json.dumps(result["machine"]))
+    started = time.time()
+    if "kernels" in sections:
+        from . import kernels
+
+        print("\n== kernels (float32, batch 64; ratio = autolab / torch time) ==")
+        result["kernels"] = kernels.run(args.rounds)
+        print_rows(result["kernels"])
+    if "models" in sections:
+        from . import models
+
+        print("\n== training steps ==")
+        result["models"] = models.run(args.rounds)
+        if not result["models"]:
+            print("(neither autolab.nn nor torch is importable)")
+        print_rows(result["models"])
+    if "process" in sections:
+        from . import process
+
+        print("\n== fresh processes ==")
+        result["process"] = process.run()
+        print(json.dumps(result["process"], indent=1))
+    result["seconds"] = time.time() - started
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

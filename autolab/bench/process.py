@@ -1,0 +1,91 @@
+"""Costs seen from a fresh process: import time, cold compile, first training step, peak memory.
+
+Each measurement runs in a subprocess of this Python, so that nothing this process already imported or
+compiled counts, and so that the compile cache can be pointed at an empty directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+IMPORT = "import time; t = time.perf_counter(); import autolab; print(time.perf_counter() - t)"
+
+COLD = """
+import json, resource, time
+t = time.perf_counter()
+from autolab.kernels.warmup import warmup
+warmup()
+wall = time.perf_counter() - t
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime}))
+"""
+
+FIRST_STEP = """
+import json, resource, time
+t = time.perf_counter()
+import autolab
+from autolab.bench.models import lenet, make_step
+step = make_step(autolab, lenet)
+step()
+first = time.perf_counter() - t
+for _ in range(30):
+    step()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"import_and_first_step_s": first, "peak_rss_mb_after_30_steps": rss}))
+"""
+
+TORCH_RSS = """
+import json, resource, torch
+torch.set_num_threads(2)
+from autolab.bench.models import lenet, make_step
+step = make_step(torch, lenet)
+for _ in range(31):
+    step()
+print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _run(code: str, env: dict | None = None) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def import_time(runs: int = 5) -> float:
+    """Median seconds of ``import autolab`` in a fresh process (numba must not be imported by it)."""
+    return statistics.median(float(_run(IMPORT)) for _ in range(runs))
+
+
+def cold_compile() -> dict:
+    """Compile every kernel into an empty cache: what a student waits for on the very first run."""
+    with tempfile.TemporaryDirectory(prefix="autolab-cold-") as empty:
+        return json.loads(_run(COLD, {"NUMBA_CACHE_DIR": empty}))
+
+
+def first_step() -> dict:
+    """``import autolab`` plus the first LeNet step with a warm cache (a first run fills it), and peak RSS."""
+    try:
+        _run(FIRST_STEP)  # fills the cache if this checkout's kernels were never compiled
+    except subprocess.CalledProcessError as err:
+        return {"error": (err.stderr or "").strip().splitlines()[-1:]}
+    runs = [json.loads(_run(FIRST_STEP)) for _ in range(3)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def torch_rss() -> dict | None:
+    try:
+        return json.loads(_run(TORCH_RSS))
+    except subprocess.CalledProcessError:
+        return None
+
+
+def run() -> dict:
+    result = {"import_autolab_s": import_time(), "cold_compile": cold_compile(), "warm": first_step()}
+    result["torch_lenet"] = torch_rss()
+    return result

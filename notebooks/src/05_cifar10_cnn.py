@@ -181,6 +181,7 @@ def builtin_accuracy(logits, labels):
 accuracy_fn = accuracy if accuracy_ok else builtin_accuracy
 lenet_accuracy = evaluate(model, test_loader, accuracy_fn)
 print(f"LeNet test accuracy: {lenet_accuracy:.1%} on {len(test_set)} test images (chance: 10%)")
+print(f"peak memory so far: {peak_memory_mb():.0f} MB")
 
 # %% [markdown]
 # **Measured.** The full run of this notebook (every image, 8 epochs, the dashboard on) reaches

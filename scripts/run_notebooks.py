@@ -1,0 +1,71 @@
+"""Execute course notebooks top to bottom, the way a student's "Run all" does, and print what they measured.
+
+    python scripts/run_notebooks.py --fast                      # every notebook in fast mode (what CI checks)
+    python scripts/run_notebooks.py 05_cifar10_cnn              # the real CIFAR-10 run (long)
+    python scripts/run_notebooks.py 05_cifar10_cnn --until "## A better network"   # LeNet only
+
+For each notebook it prints the wall time and every output line that states a result (accuracy, minutes,
+peak memory, timings), so the numbers can be copied into docs/benchmarks.md with the command that made them.
+Executed copies (with outputs) go to build/executed/ (not committed). Data: $AUTOLAB_DATA, as in the notebooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+RESULT = re.compile(r"accuracy|trained|min\b|peak memory|GFLOP/s|fitted|✓|✗|Error", re.IGNORECASE)
+
+
+def run(path: Path, until: str | None, timeout: int) -> tuple[float, list[str], dict]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    lines: list[str] = []
+    started = time.perf_counter()
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if until and until in cell.source:
+                break
+            client.execute_cell(cell, index)
+            for out in cell.get("outputs", []):
+                text = out.get("text", "") if out.get("output_type") == "stream" else ""
+                lines += [line for line in text.splitlines() if RESULT.search(line)]
+    return time.perf_counter() - started, lines, nb
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="notebook names without .ipynb (default: all)")
+    parser.add_argument("--fast", action="store_true", help="set AUTOLAB_FAST=1")
+    parser.add_argument("--until", help="stop before the first cell containing this text")
+    parser.add_argument("--timeout", type=int, default=24 * 3600, help="seconds allowed per cell")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "executed")
+    args = parser.parse_args(argv)
+    os.environ["AUTOLAB_FAST"] = "1" if args.fast else "0"
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    names = args.names or sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        seconds, lines, nb = run(NOTEBOOKS / f"{name}.ipynb", args.until, args.timeout)
+        (args.out / f"{name}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+        mode = "fast" if args.fast else "full"
+        print(f"== {name} ({mode} mode): {seconds:.1f} s wall")
+        for line in lines:
+            print("   ", line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -125,6 +125,16 @@ w.grad = None  # what optimizer.zero_grad() does for every parameter
 print("after clearing and one more backward:", w.grad.item())
 
 # %% [markdown]
+# A module (notebook 3) or an optimizer (notebook 4) clears all its parameters at once with `zero_grad()`:
+
+# %%
+layer = torch.nn.Linear(2, 1)
+layer(torch.ones(1, 2)).sum().backward()
+print("weight.grad after backward:", layer.weight.grad)
+layer.zero_grad()
+print("after zero_grad():", layer.weight.grad)
+
+# %% [markdown]
 # ## `no_grad`: compute without recording
 #
 # Evaluating a model, or updating weights, must not build a graph: it would waste memory, and an update that is

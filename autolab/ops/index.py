@@ -25,9 +25,7 @@ def _raw_index(index: Any) -> Any:
 def _check_index(index: Any) -> None:
     for i in index if isinstance(index, tuple) else (index,):
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
-            raise IndexError(
-                f"tensors used as indices must be long, int, byte or bool tensors, got {i.dtype}"
-            )
+            raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {i.dtype}")
 
 
 class GetItem(Function):
@@ -61,18 +59,20 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     try:
         return GetItem.apply(x, index=raw)
     except IndexError as e:
-        raise IndexError(
-            f"index {index!r} is out of range for a tensor of shape {tuple(x.shape)}: {e}"
-        ) from None
+        raise IndexError(f"index {index!r} is out of range for a tensor of shape {tuple(x.shape)}: {e}") from None
 
 
 class ScatterAlong(Function):
-    """Place ``g`` at positions ``index`` along ``dim`` of a zero tensor (the backward of max(x, dim))."""
+    """Add ``g`` at positions ``index`` along ``dim`` of a zero tensor (the backward of gather and max(x, dim)).
+
+    Adding, not placing: gather may pick the same element twice, and then both picks send it gradient."""
 
     def forward(self, g, index, dim, shape):
         self.index, self.dim = index, dim
         out = np.zeros(shape, dtype=g.dtype)
-        np.put_along_axis(out, index, g, axis=dim)
+        where = list(np.ix_(*[np.arange(n) for n in index.shape]))  # every position of index...
+        where[dim] = index  # ...with its coordinate along dim replaced by the index value
+        np.add.at(out, tuple(where), g)
         return out
 
     def backward(self, grad):

@@ -106,6 +106,8 @@ class PowScalar(Function):
 
     def backward(self, grad):
         (a,) = self.inputs
+        if self.p == 0:  # x**0 is constant; the formula would give 0 * 0**-1 = nan at x = 0
+            return grad * 0
         if self.p == 2:
             return grad * 2 * a
         return grad * self.p * a ** (self.p - 1)

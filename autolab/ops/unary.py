@@ -17,6 +17,13 @@ def _const(mask: np.ndarray, like: Tensor) -> Tensor:
     return Tensor._wrap(mask.astype(like._data.dtype, copy=False))
 
 
+def _select(mask: np.ndarray, grad: Tensor) -> Tensor:
+    """``grad`` where mask, else 0 (differentiable in grad, for create_graph)."""
+    from .join import where
+
+    return where(Tensor._wrap(mask), grad, 0.0)
+
+
 class Exp(Function):
     def forward(self, x):
         return np.exp(x)
@@ -97,7 +104,8 @@ class ReLU(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        return grad * _const(x._data > 0, x)
+        # select, not multiply, as PyTorch: an inf gradient arriving at x <= 0 gives 0, not inf * 0 = nan
+        return _select(x._data > 0, grad)
 
 
 class LeakyReLU(Function):
@@ -125,7 +133,7 @@ class Clamp(Function):
             inside &= x._data >= lo
         if hi is not None:
             inside &= x._data <= hi
-        return grad * _const(inside, x)
+        return _select(inside, grad)
 
 
 class Cast(Function):

@@ -6,6 +6,8 @@ import json
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ._run import NOTEBOOKS, ROOT, execute, kernel_env
 
@@ -82,3 +84,22 @@ def test_student_version_runs_and_prints_hints(name, monkeypatch):
     out = execute(nb)
     assert "✗ not done yet" in out
     assert "✓" not in out, "with every solution stubbed out, no check may pass"
+
+
+_line = st.text(alphabet="abcdefgh =+()1", min_size=0, max_size=12)
+
+
+@given(
+    before=st.lists(_line, max_size=4),
+    solution=st.lists(_line.map(lambda s: "sol" + s), min_size=1, max_size=4),
+    after=st.lists(_line, max_size=4),
+    indent=st.sampled_from(["", "    ", "        "]),
+)
+def test_markers_property(before, solution, after, indent):
+    """Student: the solution lines are gone, one stub stands at the marker's indentation, the rest is untouched.
+    Instructor: exactly the original without the two marker lines."""
+    body = [indent + s for s in solution]
+    source = "\n".join(before + [indent + msv.BEGIN] + body + [indent + msv.END] + after)
+    student = msv.strip_solutions(source, msv.CODE_STUB).split("\n")
+    assert student == before + [indent + s for s in msv.CODE_STUB] + after
+    assert msv.strip_solutions(source, None).split("\n") == before + body + after

@@ -31,6 +31,8 @@ def _seed_grads(outputs: list, grad_outputs: list | None) -> list:
             g = Tensor._wrap(np.ones(out.shape, out._data.dtype))
         elif not isinstance(g, Tensor):
             g = Tensor._wrap(np.asarray(g, out._data.dtype))
+        elif g._data.dtype != out._data.dtype:
+            g = g.type(out.dtype)  # as PyTorch: a gradient takes the dtype of the tensor it belongs to
         if g.shape != out.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] "

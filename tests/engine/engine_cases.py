@@ -191,6 +191,21 @@ def mask_index(draw):
 
 
 @st.composite
+def gather_args(draw):
+    """torch.gather with an index that repeats positions (their gradients must add up)."""
+    shape = draw(nonscalar)
+    nd = len(shape)
+    dim = draw(st.integers(-nd, nd - 1))
+    ishape = tuple(
+        draw(st.integers(1, n + 1)) if i != dim % nd else draw(st.integers(1, 4)) for i, n in enumerate(shape)
+    )
+    ishape = tuple(min(m, n) if i != dim % nd else m for i, (m, n) in enumerate(zip(ishape, shape)))
+    s = draw(seeds)
+    index = np.random.default_rng(s).integers(0, shape[dim], ishape)
+    return [values(s, shape), index], {"dim": dim}
+
+
+@st.composite
 def cat_args(draw, same=False):
     shape = draw(nonscalar)
     nd = len(shape)
@@ -354,6 +369,7 @@ CASES = [
     Case("int_array", int_array_index(), lambda L, a, i: a[i]),
     Case("int_array_mixed", int_array_index().filter(lambda c: c[0][0].ndim >= 2), lambda L, a, i: a[i, 1:]),
     Case("bool_mask", mask_index(), lambda L, a, m: a[m]),
+    Case("gather", gather_args(), lambda L, a, i, dim: a.gather(dim, i)),
     Case("cat", cat_args(), lambda L, *xs, dim: L.t.cat(list(xs), dim=dim), (0, 1, 2)),
     Case("stack", cat_args(same=True), lambda L, *xs, dim: L.t.stack(xs, dim), (0, 1, 2)),
     Case("where", where_args(), lambda L, c, a, b: L.t.where(c, a, b), (1, 2)),

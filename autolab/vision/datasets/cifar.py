@@ -13,6 +13,16 @@ from .vision import VisionDataset
 _RECORD = 1 + 3 * 32 * 32  # 1 label byte, then 1024 red, 1024 green, 1024 blue bytes (row-major planes)
 
 
+def _planar(chw: np.ndarray) -> np.ndarray:
+    """(N, 32, 32, 3) images whose memory is (N, 3, 32, 32) channel planes, as in the files.
+
+    Indexing sees HWC images (like torchvision's ``CIFAR10.data``), but a batch gathered from it is already
+    in the CHW order that ``ToTensor`` produces, which makes the batched ToTensor about 3x cheaper, and
+    loading needs no transpose of the 150 MB.
+    """
+    return np.ascontiguousarray(chw).transpose(0, 2, 3, 1)
+
+
 class CIFAR10(VisionDataset):
     """CIFAR-10: 50,000 training and 10,000 test images, 32x32 RGB, in 10 classes.
 
@@ -61,7 +71,7 @@ class CIFAR10(VisionDataset):
 
     @data.setter
     def data(self, value) -> None:
-        self._images = np.ascontiguousarray(value, dtype=np.uint8)
+        self._images = _planar(np.asarray(value, dtype=np.uint8).transpose(0, 3, 1, 2))
 
     @property
     def targets(self) -> list[int]:
@@ -117,15 +127,15 @@ class CIFAR10(VisionDataset):
     def _read_batches(self, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
         paths = [os.path.join(self.folder, n) for n in names]
         counts = [os.path.getsize(p) // _RECORD for p in paths]
-        images = np.empty((sum(counts), 32, 32, 3), dtype=np.uint8)
+        planes = np.empty((sum(counts), 3, 32, 32), dtype=np.uint8)
         labels = np.empty(sum(counts), dtype=np.int64)
         start = 0
         for path, count in zip(paths, counts):
             records = np.fromfile(path, dtype=np.uint8).reshape(count, _RECORD)
             labels[start : start + count] = records[:, 0]
-            # CHW planes on disk -> HWC, the layout of an image (and of torchvision's CIFAR10.data).
-            images[start : start + count] = records[:, 1:].reshape(count, 3, 32, 32).transpose(0, 2, 3, 1)
+            planes[start : start + count] = records[:, 1:].reshape(count, 3, 32, 32)
             start += count
+        images = _planar(planes)
         if labels.size and labels.max() >= len(self.classes):
             raise RuntimeError(
                 f"{self.folder}: a label byte is {labels.max()}, but there are {len(self.classes)} classes"

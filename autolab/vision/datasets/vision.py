@@ -13,7 +13,7 @@ from ..transforms.batch import ImageBatch, supports_batch
 
 
 class VisionDataset(Dataset):
-    """Images kept as one uint8 array: (N, H, W, C), or (N, H, W) for grayscale.
+    """Images kept as one uint8 array: (N, H, W, C), or (N, H, W) for grayscale (any memory order).
 
     ``dataset[i]`` is ``(image, label)`` with the image a fresh uint8 ndarray (H, W, C) or (H, W), passed
     through ``transform``. ``dataset.__getitems__(indices)``, which the DataLoader calls once per batch,
@@ -27,7 +27,7 @@ class VisionDataset(Dataset):
         self.root = root
         self.transform = transform
         self.target_transform = target_transform
-        self._images: np.ndarray = np.zeros((0, 1, 1), np.uint8)
+        self._images: np.ndarray = np.zeros((0, 1, 1), np.uint8)  # set by the subclass
         self._labels: np.ndarray = np.zeros(0, np.int64)
 
     @property
@@ -50,7 +50,8 @@ class VisionDataset(Dataset):
         if not supports_batch(self.transform):
             return [self[i] for i in indices]
         idx = np.asarray(indices, dtype=np.intp)
-        images = self._images[idx]  # fancy indexing copies: the batch owns its array
+        # Fancy indexing copies (the batch owns its array) and keeps the memory order of _images.
+        images = self._images[idx]
         gray = images.ndim == 3
         batch = ImageBatch(images[..., None] if gray else images, gray=gray)
         if self.transform is not None:

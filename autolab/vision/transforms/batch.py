@@ -15,7 +15,9 @@ class ImageBatch:
 
     ``array`` is (N, H, W, C) uint8 images before ``ToTensor`` and (N, C, H, W) floats after it: the same
     layouts as one sample, with a batch axis in front. Grayscale images (H, W) travel as (N, H, W, 1).
-    The batch owns ``array`` (it is always a fresh copy), so transforms may write into it.
+    The batch owns ``array`` (it is always a fresh copy), so transforms may write into it. Its memory
+    order is free: CIFAR10 gathers (N, H, W, C) views of channel-planar memory, and transforms keep that
+    order (``np.empty_like``), so that ToTensor reads contiguous planes.
     """
 
     array: np.ndarray

@@ -78,7 +78,8 @@ def pad_array(x: np.ndarray, padding, fill=0, padding_mode: str = "constant", is
     widths[ax_h], widths[ax_w] = (top, bottom), (left, right)
     if padding_mode == "constant":
         # A filled array and one slice assignment: several times faster than np.pad on a batch.
-        out = np.full([n + a + b for n, (a, b) in zip(x.shape, widths)], fill, dtype=x.dtype)
+        # full_like keeps the memory order of x (see ImageBatch).
+        out = np.full_like(x, fill, shape=[n + a + b for n, (a, b) in zip(x.shape, widths)])
         out[tuple(slice(a, a + n) for n, (a, _) in zip(x.shape, widths))] = x
         return out
     if padding_mode not in ("edge", "reflect", "symmetric"):

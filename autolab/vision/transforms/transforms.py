@@ -156,7 +156,7 @@ class RandomCrop:
         """Cut window k at (tops[k], lefts[k]) out of x[k], for every k: the batched ``F.crop``."""
         th, tw = self.size
         out_shape = (len(x), x.shape[1], th, tw) if is_tensor else (len(x), th, tw, x.shape[3])
-        out = np.empty(out_shape, dtype=x.dtype)
+        out = np.empty_like(x, shape=out_shape)  # same memory order as x (see ImageBatch)
         # One slice copy per image: about a microsecond each, faster than any fancy-indexing gather.
         for k, (top, left) in enumerate(zip(tops.tolist(), lefts.tolist())):
             if is_tensor:
@@ -189,12 +189,12 @@ class RandomHorizontalFlip:
     @staticmethod
     def flip_batch(batch: ImageBatch, flip: np.ndarray) -> ImageBatch:
         """Mirror the images k with ``flip[k]`` True."""
-        ax_w = batch.spatial_axes()[1]
+        # Work on the view whose axis order is the memory order: np.take then writes its result in the
+        # order it reads, several times faster than np.flip's negative strides or a take across layouts.
+        perm = tuple(int(a) for a in np.argsort([-s for s in batch.array.strides], kind="stable"))
+        view, axis = batch.array.transpose(perm), perm.index(batch.spatial_axes()[1])
         chosen = np.flatnonzero(flip)
-        reverse = np.arange(batch.array.shape[ax_w] - 1, -1, -1)
-        # np.take with a reversed index is about 3x faster here than np.flip, whose negative stride
-        # makes numpy copy (H, W, C) uint8 images 3 bytes at a time.
-        batch.array[chosen] = np.take(batch.array[chosen], reverse, axis=ax_w)
+        view[chosen] = np.take(view[chosen], np.arange(view.shape[axis] - 1, -1, -1), axis=axis)
         return batch
 
     def __repr__(self) -> str:

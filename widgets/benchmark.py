@@ -68,7 +68,8 @@ def _plain(seconds: float, batch_size: int, samples: int) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def observed(seconds: float, batch_size: int, samples: int, with_dashboard: bool) -> float:
+def observed(seconds: float, batch_size: int, samples: int, with_dashboard: bool) -> tuple[float, float]:
+    """Steps per second, and the share of the training thread's time spent in the dashboard's listener."""
     from autolab.training import Trainer
 
     model, opt, loss_fn, loader = setup(batch_size, samples)
@@ -77,13 +78,29 @@ def observed(seconds: float, batch_size: int, samples: int, with_dashboard: bool
 
         dash = widgets.dashboard(model, opt, loss_fn, loader, None, epochs=10_000)
         trainer = dash.trainer
+        # Time the dashboard's listener: it records, and draws when a view is due, on the training thread, so
+        # its time is exactly what it adds to training. A share of time survives a busy machine better than
+        # two throughputs measured a minute apart.
+        dash._unsubscribe()
+        spent = [0.0]
+
+        def timed(event):
+            t = time.perf_counter()
+            dash.on_event(event)
+            spent[0] += time.perf_counter() - t
+
+        dash._unsubscribe = trainer.subscribe(timed)
     else:
         trainer = Trainer(model, opt, loss_fn, loader, None, epochs=10_000)
     trainer.start()
     time.sleep(1.0)  # past the first steps (and any JIT warm-up) before timing
     s0, t0 = trainer.step, time.perf_counter()
+    if with_dashboard:
+        spent[0] = 0.0
     time.sleep(seconds)
-    rate = (trainer.step - s0) / (time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    rate = (trainer.step - s0) / elapsed
+    share = spent[0] / elapsed if with_dashboard else 0.0
     trainer.stop()
     if with_dashboard:
         renders = {
@@ -92,7 +109,7 @@ def observed(seconds: float, batch_size: int, samples: int, with_dashboard: bool
         }
         print(f"    dashboard redraws during the run: {renders}")
         dash.close()
-    return rate
+    return rate, share
 
 
 def main() -> None:
@@ -104,11 +121,19 @@ def main() -> None:
     samples = args.batch_size * 50
     plain(2.0, args.batch_size, samples)  # compile the kernels once, outside the timings
     rates: dict[str, list[float]] = {"plain": [], "trainer": [], "dashboard": []}
+    shares = []
     for r in range(args.rounds):
         rates["plain"].append(plain(args.seconds, args.batch_size, samples))
-        rates["trainer"].append(observed(args.seconds, args.batch_size, samples, with_dashboard=False))
-        rates["dashboard"].append(observed(args.seconds, args.batch_size, samples, with_dashboard=True))
-        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} steps/s" for k, v in rates.items()))
+        rates["trainer"].append(observed(args.seconds, args.batch_size, samples, with_dashboard=False)[0])
+        rate, share = observed(args.seconds, args.batch_size, samples, with_dashboard=True)
+        rates["dashboard"].append(rate)
+        shares.append(share)
+        print(
+            f"round {r + 1}: "
+            + ", ".join(f"{k} {v[-1]:.2f} steps/s" for k, v in rates.items())
+            + f"; dashboard listener {share:.1%} of the training thread's time",
+            flush=True,
+        )
     med = {k: statistics.median(v) for k, v in rates.items()}
     ratios = [d / p for d, p in zip(rates["dashboard"], rates["plain"])]
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")

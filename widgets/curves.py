@@ -7,7 +7,7 @@ import threading
 import ipywidgets as W
 import numpy as np
 
-from ._figure import new_figure, set_image, to_png
+from .svgplot import COLORS, Series, line_chart
 from .throttle import Refresher
 
 MAX_POINTS = 2000
@@ -37,9 +37,9 @@ class LossCurves(W.VBox):
             value=smoothing, min=0.0, max=0.99, step=0.01, description="Smoothing", continuous_update=False
         )
         self.log_scale = W.Checkbox(value=log_scale, description="Log scale", indent=False)
-        self.image = W.Image(format="png", layout=W.Layout(width="640px"))
-        self.image.add_class("autolab-loss-plot")
-        super().__init__([W.HBox([self.smoothing, self.log_scale]), self.image])
+        self.plot = W.HTML()
+        self.plot.add_class("autolab-loss-plot")
+        super().__init__([W.HBox([self.smoothing, self.log_scale]), self.plot])
         self._lock = threading.Lock()
         self.clear()
         self.refresher = Refresher(self.render, refresh)
@@ -77,47 +77,35 @@ class LossCurves(W.VBox):
         elif event.kind == "evaluation":
             self.add_eval(event.step, event.val_loss, event.val_accuracy)
 
-    def _build(self) -> None:
-        """Axes and lines are made once; each redraw only swaps their data (several times faster)."""
-        self.fig = new_figure(8, 3)
-        self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
-        self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.9, wspace=0.22)
-        (self._raw,) = self.ax_loss.plot([], [], color="C0", alpha=0.25, linewidth=1)
-        (self._smooth,) = self.ax_loss.plot([], [], color="C0", label="train")
-        (self._val,) = self.ax_loss.plot([], [], "o-", color="C1", label="validation")
-        (self._acc,) = self.ax_acc.plot([], [], color="C0", label="train")
-        (self._vacc,) = self.ax_acc.plot([], [], "o-", color="C1", label="validation")
-        for ax, title in ((self.ax_loss, "loss"), (self.ax_acc, "accuracy")):
-            ax.set_title(title, fontsize=10)
-            ax.set_xlabel("step", fontsize=9)
-            ax.grid(alpha=0.3)
-            ax.legend(loc="upper right", fontsize=8)
-        self.ax_acc.set_ylim(0, 1)
-
-    def figure(self):
+    def svg(self) -> str:
+        """Both charts as SVG text (see svgplot.py: a redraw costs about a millisecond)."""
         with self._lock:
             steps, losses, acc = np.array(self.steps), np.array(self.losses), np.array(self.accuracy)
             vsteps, vlosses, vacc = np.array(self.val_steps), np.array(self.val_losses), np.array(self.val_accuracy)
-        if not hasattr(self, "fig"):
-            self._build()
         s = self.smoothing.value
-        smooth, smooth_acc = ema(losses, s), ema(np.nan_to_num(acc), s)
-        keep = slice(None, None, max(1, len(steps) // MAX_POINTS))  # a plot 640 px wide needs no more points
-        self._raw.set_data(steps[keep], losses[keep])
-        self._smooth.set_data(steps[keep], smooth[keep])
-        self._val.set_data(vsteps, vlosses)
-        self._acc.set_data(steps[keep], smooth_acc[keep] if np.isfinite(acc).any() else [])
-        self._vacc.set_data(vsteps, vacc if np.isfinite(vacc).any() else [])
-        log = self.log_scale.value and bool(len(steps) or len(vsteps))
-        self.ax_loss.set_yscale("log" if log else "linear")
-        for ax in (self.ax_loss, self.ax_acc):
-            ax.relim()
-            ax.autoscale_view()
-        self.ax_acc.set_ylim(0, 1)
-        return self.fig
+        keep = slice(None, None, max(1, len(steps) // MAX_POINTS))  # a chart 320 px wide needs no more points
+        loss_series = [
+            Series(steps[keep], losses[keep], COLORS[0], opacity=0.25, width=1),
+            Series(steps[keep], ema(losses, s)[keep], COLORS[0], "train"),
+        ]
+        acc_series = []
+        if np.isfinite(acc).any():
+            acc_series.append(Series(steps[keep], ema(np.nan_to_num(acc), s)[keep], COLORS[0], "train"))
+        if len(vsteps):
+            loss_series.append(Series(vsteps, vlosses, COLORS[1], "validation", markers=True))
+            if np.isfinite(vacc).any():
+                acc_series.append(Series(vsteps, vacc, COLORS[1], "validation", markers=True))
+        return (
+            "<div style='display:flex;gap:8px'>"
+            + line_chart(loss_series, "loss", "step", log_y=self.log_scale.value)
+            + line_chart(acc_series, "accuracy", "step", ylim=(0.0, 1.0))
+            + "</div>"
+        )
 
     def render(self) -> None:
-        set_image(self.image, to_png(self.figure()))
+        value = self.svg()
+        if self.plot.value != value:
+            self.plot.value = value
 
     def close(self) -> None:
         if hasattr(self, "refresher"):

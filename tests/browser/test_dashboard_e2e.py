@@ -38,20 +38,20 @@ def test_dashboard_in_jupyterlab(lab, page, artifacts):
     try:
         # The graph: laid out in the browser by Graphviz-as-WASM, one node per module call of LeNet.
         page.wait_for_function("document.querySelectorAll('.autolab-graph svg g.node').length >= 8", timeout=45_000)
-        # The loss plot: a PNG that changes as training goes on.
+        # The loss plot: SVG charts whose train curve grows as training goes on.
         page.wait_for_function(
-            "(() => { const i = document.querySelector('.autolab-loss-plot'); "
-            "return i && i.complete && i.naturalWidth > 300; })()",
-            timeout=30_000,
+            "document.querySelectorAll('.autolab-loss-plot svg polyline').length >= 2", timeout=30_000
         )
         page.screenshot(path=str(artifacts / "dashboard-running.png"), full_page=True)
 
         graph_text = page.locator(".autolab-graph svg").first.text_content()
         for module in ("conv1", "conv2", "fc1", "fc2", "fc3", "pool", "CrossEntropyLoss"):
             assert module in graph_text, f"{module} missing from the rendered graph: {graph_text!r}"
-        first_plot = page.locator(".autolab-loss-plot").first.get_attribute("src")
+        first_plot = page.locator(".autolab-loss-plot polyline").nth(1).get_attribute("points")
         page.wait_for_function(
-            f"document.querySelector('.autolab-loss-plot').src !== {json.dumps(first_plot)}", timeout=20_000
+            "document.querySelectorAll('.autolab-loss-plot polyline')[1].getAttribute('points') !== "
+            f"{json.dumps(first_plot)}",
+            timeout=20_000,
         )
 
         # Move the learning-rate slider one notch right: 1e-2 -> 10**-1.9 on its log scale.

@@ -29,8 +29,11 @@ def test_widget_state_after_n_steps(mlp_setup):
     assert dash.gradients.steps == [2, 4, 6, 8]
     assert set(dash.gradients.norms) == {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}
     assert dash.gradients.norms["fc2.bias"] == [e.stats.grad_norms["fc2.bias"] for e in steps if e.stats]
-    for image in (dash.curves.image, dash.gradients.series, dash.gradients.histograms):
-        assert image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    loss_chart = dash.curves.plot.value
+    assert loss_chart.count("<svg") == 4 and "validation" in loss_chart  # 2 charts, each with a plotting area
+    assert loss_chart.count("<circle") == 4  # 2 validation points on the loss chart, 2 on the accuracy chart
+    assert all(name in dash.gradients.series.value for name in dash.gradients.norms)
+    assert dash.gradients.histograms.value.count("<polygon") == 8  # 4 parameters x (weights, gradients)
     assert 'label="fc1: Linear' in dash.graph.dot_source
     assert "finished" in dash.status.value
     assert dash.controls.buttons["start"].disabled is False and dash.controls.buttons["stop"].disabled is True

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
+
+import pytest
 
 from widgets.throttle import Refresher, Throttle
 
@@ -77,3 +80,26 @@ def test_a_failing_render_reports_and_does_not_raise():
     r.poke()
     r.poke()
     assert [str(e) for e in errors] == ["broken plot"] and len(calls) == 2
+
+
+def test_svg_charts_place_points_and_ticks_where_they_belong():
+    import numpy as np
+
+    from widgets.svgplot import LEFT, TOP, Series, histogram, line_chart, nice_ticks
+
+    assert nice_ticks(0, 10) == [0, 2, 4, 6, 8, 10]
+    assert nice_ticks(0.013, 0.042) == pytest.approx([0.02, 0.03, 0.04])  # step 0.01: 0.005 would give 6+
+    svg = line_chart(
+        [Series(np.array([0.0, 1.0]), np.array([0.0, 1.0]), "#123456", "a")],
+        ylim=(0.0, 1.0),
+        width=100 + LEFT + 8,
+        height=100 + TOP + 30,
+    )
+    # (0, 0) is the bottom-left corner of the 100x100 plotting area, (1, 1) the top-right one
+    assert f'points="{LEFT:.1f},{TOP + 100:.1f} {LEFT + 100:.1f},{TOP:.1f}"' in svg
+    log = line_chart([Series(np.arange(3.0), np.array([1e-3, 0.0, 1e-1]), "#000")], log_y=True)
+    points = re.search(r'polyline points="([^"]*)"', log).group(1).split()
+    assert [p.split(",")[0] for p in points] == ["48.0", "312.0"]  # x = 0 and x = 2: the zero at x = 1 dropped
+    assert ">0.01<" in log  # decades are ticked
+    assert "nan" not in line_chart([Series(np.arange(3.0), np.array([np.nan, 1.0, np.inf]), "#000")])
+    assert "polygon" in histogram(np.array([1, 3, 2]), np.array([0.0, 1, 2, 3]), "#f00")

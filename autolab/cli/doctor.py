@@ -119,16 +119,23 @@ def check_widgets() -> Check:
 
 
 def numba_cache_dir() -> tuple[Path, str]:
-    """Where numba writes autolab's compiled kernels, and why there."""
-    configured = os.environ.get("NUMBA_CACHE_DIR")
+    """Where numba writes autolab's compiled kernels, and why there (see autolab/kernels/_config.py)."""
+    try:
+        from autolab.kernels._config import default_cache_dir
+    except ImportError:  # an autolab without the numba kernels: numba's own rules apply
+        default_cache_dir = None
+    configured = os.environ.get("NUMBA_CACHE_DIR")  # autolab.kernels exports its choice here at import
+    default = Path(default_cache_dir()) if default_cache_dir else None
     if configured:
-        return Path(configured).expanduser(), "NUMBA_CACHE_DIR"
-    spec = importlib.util.find_spec("autolab")
-    package = Path(spec.origin).parent if spec and spec.origin else None
-    # numba's own default: __pycache__ beside the source when writable, else a user-wide cache.
-    if package is not None and os.access(package / "kernels", os.W_OK):
-        return package / "kernels" / "__pycache__", "numba's default, beside the source"
-    return Path.home() / ".cache" / "numba", "numba's default user-wide cache"
+        path = Path(configured).expanduser()
+        if path == default:
+            return path, "autolab's default"
+        if path.name.startswith("autolab-numba-"):
+            return path, "a temporary folder, because the default was not writable"
+        return path, "NUMBA_CACHE_DIR"
+    if default is not None:
+        return default, "autolab's default"
+    return Path.home() / ".cache" / "numba", "numba's default"
 
 
 def check_numba_cache() -> Check:
@@ -142,6 +149,9 @@ def check_numba_cache() -> Check:
         return Check("numba cache", "fail", f"{path} ({why}) is not writable: {err.strerror}", fix)
     entries = sum(1 for _ in path.rglob("*.nbi"))
     state = f"{entries} compiled kernels cached" if entries else "empty: first calls compile (a few s each)"
+    if why.startswith("a temporary folder"):
+        fix = "make ~/.cache writable, or export NUMBA_CACHE_DIR=<a folder that lasts>"
+        return Check("numba cache", "warn", f"{path} ({why}); {state}", fix)
     return Check("numba cache", "ok", f"{path} ({why}) is writable; {state}")
 
 

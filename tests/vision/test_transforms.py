@@ -176,10 +176,13 @@ def test_batched_pipeline_rejects_wrong_order():
     padding=st.integers(0, 3),
     mode=st.sampled_from(["constant", "edge", "reflect", "symmetric"]),
     as_tensor=st.booleans(),
+    planar=st.booleans(),  # images whose memory is channel-planar, as CIFAR10 keeps them
     seed=st.integers(0, 2**32 - 1),
     data=st.data(),
 )
-def test_batched_crop_and_flip_equal_per_sample_for_any_shape(n, h, w, channels, padding, mode, as_tensor, seed, data):
+def test_batched_crop_and_flip_equal_per_sample_for_any_shape(
+    n, h, w, channels, padding, mode, as_tensor, planar, seed, data
+):
     padding = min(padding, h - 1, w - 1) if mode == "reflect" else padding
     th, tw = data.draw(st.integers(1, h + 2 * padding)), data.draw(st.integers(1, w + 2 * padding))
     r = np.random.default_rng(seed)
@@ -191,6 +194,8 @@ def test_batched_crop_and_flip_equal_per_sample_for_any_shape(n, h, w, channels,
     else:
         samples = list(images)
         batch = ImageBatch(images[..., None].copy() if not channels else images.copy(), gray=not channels)
+        if planar:
+            batch.array = np.ascontiguousarray(batch.array.transpose(0, 3, 1, 2)).transpose(0, 2, 3, 1)
     out = flip.apply_batch(crop.apply_batch(batch, np.random.default_rng(seed)), np.random.default_rng(seed + 1))
     redraw = np.random.default_rng(seed)
     hp, wp = h + 2 * padding, w + 2 * padding

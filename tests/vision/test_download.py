@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from autolab.vision.datasets import CIFAR10, MNIST, DownloadError, UnsafeArchiveError, fetch
+from autolab.vision.datasets import CIFAR10, MNIST, DownloadError, FashionMNIST, UnsafeArchiveError, fetch
 
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 BIN = "cifar-10-batches-bin"
@@ -201,25 +201,27 @@ def tiny_mnist(n=4):
     )
 
 
-def test_mnist_download_with_md5_or_content_md5(server, monkeypatch, tmp_path):
+@pytest.mark.parametrize("cls", [MNIST, FashionMNIST])
+def test_mnist_download_with_md5_or_content_md5(server, monkeypatch, tmp_path, cls):
     images, labels, raw = tiny_mnist()
     gz = {name: gzip.compress(data, mtime=0) for name, data in raw.items()}
     recompressed = gzip.compress(raw["train-images-idx3-ubyte.gz"], compresslevel=1, mtime=0)
     for name in gz:
-        server.files[f"/MNIST/{name}"] = recompressed if name.startswith("train-images") else gz[name]
-    monkeypatch.setattr(MNIST, "resources", [(name, md5(data)) for name, data in gz.items()])
+        server.files[f"/{cls.dataset_dir}/{name}"] = recompressed if name.startswith("train-images") else gz[name]
+    monkeypatch.setattr(cls, "resources", [(name, md5(data)) for name, data in gz.items()])
     # The served train-images .gz differs from the listed md5, but its content matches raw_md5.
-    monkeypatch.setattr(MNIST, "raw_md5", {"train-images-idx3-ubyte.gz": md5(raw["train-images-idx3-ubyte.gz"])})
+    monkeypatch.setattr(cls, "raw_md5", {"train-images-idx3-ubyte.gz": md5(raw["train-images-idx3-ubyte.gz"])})
     monkeypatch.setenv("AUTOLAB_DATA_MIRROR", server.url + "/")
-    ds = MNIST(root=str(tmp_path), download=True)
+    ds = cls(root=str(tmp_path), download=True)
     assert len(ds) == 4 and np.array_equal(ds[2][0], images[2]) and ds[2][1] == labels[2]
+    assert sorted(server.requests) == sorted(f"/{cls.dataset_dir}/{name}" for name in gz)
+    assert (tmp_path / cls.dataset_dir / "raw" / "t10k-labels-idx1-ubyte.gz").is_file()
+    cls(root=str(tmp_path), train=False, download=True)
     assert len(server.requests) == 4
-    MNIST(root=str(tmp_path), train=False, download=True)
-    assert len(server.requests) == 4
-    monkeypatch.setattr(MNIST, "raw_md5", {})
-    (tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte.gz").unlink()
+    monkeypatch.setattr(cls, "raw_md5", {})
+    (tmp_path / cls.dataset_dir / "raw" / "train-images-idx3-ubyte.gz").unlink()
     with pytest.raises(DownloadError, match="md5 mismatch"):
-        MNIST(root=str(tmp_path), download=True)
+        cls(root=str(tmp_path), download=True)
 
 
 def test_fetch_installs_from_a_local_copy_and_from_a_mirror(server, monkeypatch, tmp_path, capsys):

@@ -19,6 +19,8 @@ from autolab.utils.data import (
     Subset,
     SubsetRandomSampler,
     TensorDataset,
+    WeightedRandomSampler,
+    get_worker_info,
     random_split,
 )
 
@@ -214,3 +216,19 @@ def test_random_split_sizes_match_torch(lengths):
     assert [s.indices for s in again] == [s.indices for s in ours]
     with pytest.raises(ValueError):
         random_split(Squares(10), [3, 3])
+
+
+def test_weighted_random_sampler_follows_the_weights():
+    g = autolab.Generator().manual_seed(0)
+    draws = list(WeightedRandomSampler([1.0, 0.0, 3.0], 4000, generator=g))
+    counts = np.bincount(draws, minlength=3)
+    assert len(draws) == 4000 and counts[1] == 0 and 0.7 < counts[2] / 4000 < 0.8
+    once = list(WeightedRandomSampler(autolab.tensor([1.0, 2.0, 3.0, 4.0]), 4, replacement=False))
+    assert sorted(once) == [0, 1, 2, 3]
+    assert len(WeightedRandomSampler([1.0], 7)) == 7 == len(tud.WeightedRandomSampler([1.0], 7))
+    with pytest.raises(ValueError):
+        WeightedRandomSampler([1.0], 0)
+
+
+def test_get_worker_info_is_none_in_the_main_process_as_in_torch():
+    assert get_worker_info() is None and tud.get_worker_info() is None

@@ -17,6 +17,12 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 
+def get_worker_info() -> None:
+    """PyTorch returns the current worker's id and count here; autolab loads in the main process, where
+    PyTorch returns None too (so an IterableDataset that shards by worker sees a single one)."""
+    return None
+
+
 class _InfiniteConstantSampler(Sampler):
     # For an IterableDataset the "indices" are meaningless; the stream decides.
     def __iter__(self) -> Iterator[None]:

@@ -62,6 +62,9 @@ class ModuleList(Module):
             self.append(m)
         return self
 
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
     def __getitem__(self, idx: int | slice) -> Any:
         mods = list(self._modules.values())
         return ModuleList(mods[idx]) if isinstance(idx, slice) else mods[idx]

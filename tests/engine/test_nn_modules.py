@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from engine_helpers import AL, assert_close, to_np, torch_ns
+from engine_helpers import AL, assert_close, dtype_name, to_np, torch_ns
 
 import autolab
 import autolab.nn as nn
@@ -410,3 +410,43 @@ def test_init_functions_follow_formulas():
     p = nn.Parameter(autolab.ones(2, 2))
     nn.init.zeros_(p)  # on a parameter that requires grad: no error, no graph
     assert p.tolist() == [[0, 0], [0, 0]] and p.is_leaf and p.requires_grad
+
+
+def _module_facts(L):
+    """Facts about buffers, containers and state_dict options, to compare between the libraries."""
+
+    class M(L.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = L.nn.Linear(2, 2)
+            self.register_buffer("stat", L.t.zeros(2))
+            self.register_buffer("tmp", L.t.ones(1), persistent=False)
+
+    m = M()
+    r = [list(m.state_dict()), [n for n, _ in m.named_buffers()]]
+    r.append(m.state_dict(keep_vars=True)["fc.weight"].requires_grad)
+    r.append(m.state_dict()["fc.weight"].requires_grad)
+    m.stat = L.t.ones(2)
+    r.append(m.state_dict()["stat"].tolist())
+    m.fc = None
+    r.append((list(m.state_dict()), list(dict(m.named_children()))))
+    s = L.nn.Sequential(L.nn.Linear(1, 2), L.nn.ReLU(), L.nn.Linear(2, 3))
+    r.append((type(s[-1]).__name__, len(s[1:]), type(s[1:]).__name__, list(s[1:].state_dict())))
+    r.append([n for n, _ in s.named_parameters(prefix="net")])
+    ml = L.nn.ModuleList([L.nn.Linear(1, 1)])
+    ml += [L.nn.ReLU(), L.nn.Linear(1, 2)]
+    ml.append(L.nn.Tanh())
+    r.append((len(ml), list(ml.state_dict()), type(ml[1:]).__name__))
+    bn = L.nn.BatchNorm1d(2).double()
+    r.append((dtype_name(bn.num_batches_tracked.dtype), dtype_name(bn.running_mean.dtype)))
+    p = L.nn.Parameter(L.t.ones(2))
+    r.append((type(p * 2).__name__, type(p.detach()).__name__, p.is_leaf, p.grad_fn is None))
+    return r
+
+
+def test_buffers_containers_and_state_dict_options_match_torch():
+    assert _module_facts(AL) == _module_facts(T)
+    m = nn.Module()
+    m.register_buffer("stat", autolab.zeros(1))
+    with pytest.raises(TypeError, match="cannot assign 'int' as buffer 'stat'"):
+        m.stat = 5

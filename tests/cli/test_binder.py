@@ -71,7 +71,9 @@ def test_start_sets_the_environment_and_runs_the_command(tmp_path):
     assert env["NUMBA_CACHE_DIR"] == str(tmp_path / ".cache" / "autolab" / "numba")
     assert int(env["NUMBA_NUM_THREADS"]) >= 1 and env["OMP_NUM_THREADS"] == env["NUMBA_NUM_THREADS"]
     # no build record in this cache: the CPU cannot be the build's, so the portable copy is used
-    assert env["NUMBA_CPU_NAME"] == "generic"
+    assert env["NUMBA_CPU_NAME"] == _portable_level()
+    if env["NUMBA_CPU_NAME"] == "x86-64-v3":
+        assert env["NUMBA_CPU_FEATURES"] == ""  # the level's own features only, as in postBuild's warm-up
 
 
 def test_start_keeps_the_host_cpu_when_it_built_the_cache(tmp_path):
@@ -85,7 +87,28 @@ def test_start_keeps_the_host_cpu_when_it_built_the_cache(tmp_path):
     record = json.loads((cache / "autolab-build-cpu.json").read_text())
     record["name"] = "some-other-cpu"
     (cache / "autolab-build-cpu.json").write_text(json.dumps(record))
-    assert _start_env(tmp_path)["NUMBA_CPU_NAME"] == "generic"
+    assert _start_env(tmp_path)["NUMBA_CPU_NAME"] == _portable_level()
+
+
+def _portable_level() -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, 'binder'); import warm_numba as w; print(w.portable_level())"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return out.stdout.strip()
+
+
+def test_portable_level_needs_every_v3_feature():
+    sys.path.insert(0, str(BINDER))
+    try:
+        import warm_numba
+    finally:
+        sys.path.remove(str(BINDER))
+    import llvmlite.binding as ll
+
+    features = ll.get_host_cpu_features()
+    expected = "x86-64-v3" if all(features.get(f, False) for f in ("avx2", "fma", "bmi2")) else "generic"
+    assert warm_numba.portable_level() == expected
 
 
 def test_start_respects_values_already_set(tmp_path):

@@ -83,7 +83,10 @@ class GatherAlong(Function):
     def forward(self, x, index, dim):
         self.index, self.dim = index, dim
         self.shape = x.shape
-        return np.take_along_axis(x, index, axis=dim)
+        # torch.gather's index may be smaller than x along the other dims (the result has index's shape);
+        # numpy's take_along_axis would broadcast instead, so cut x down to index's extent first.
+        cut = tuple(slice(None) if i == dim else slice(0, n) for i, n in enumerate(index.shape))
+        return np.take_along_axis(x[cut], index, axis=dim)
 
     def backward(self, grad):
         return ScatterAlong.apply(grad, index=self.index, dim=self.dim, shape=self.shape)
@@ -95,4 +98,4 @@ def scatter_along(g: Tensor, index: np.ndarray, dim: int, shape: tuple) -> Tenso
 
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = x[i][index[i][j]]`` for dim=1, as ``torch.gather``."""
-    return GatherAlong.apply(x, index=index._data, dim=dim)
+    return GatherAlong.apply(x, index=index._data, dim=dim % max(x.ndim, 1))

@@ -12,7 +12,8 @@
 # - write a training loop from scratch: forward, loss, backward, update, clear gradients;
 # - say what each of `nn.Linear`, `nn.MSELoss` and `optim.SGD` replaces in that loop;
 # - read a loss surface and a gradient-descent path on it;
-# - recognise a learning rate that is too large, and explain why it diverges.
+# - recognise a learning rate that is too large, and explain why it diverges;
+# - turn the same loop into a classifier (MNIST digits) with `nn.CrossEntropyLoss`.
 
 # %%
 import matplotlib.pyplot as plt
@@ -164,11 +165,46 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
+# ## From regression to classification: MNIST
+#
+# The same loop also learns to *classify*. Each MNIST image is a 28x28 handwritten digit; the model outputs 10
+# numbers (logits), one per digit. Softmax turns them into probabilities, and the loss is the cross-entropy:
+# `-log(probability of the right digit)`. `nn.CrossEntropyLoss` does both steps in one stable op. Only the model
+# and the loss change; forward, backward, step and `zero_grad` stay as they were.
+
+# %%
+from autolab.utils.data import DataLoader, Subset
+from autolab.vision import datasets, transforms
+
+to_tensor = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+mnist_train = datasets.MNIST(train=True, download=True, transform=to_tensor)
+mnist_test = datasets.MNIST(train=False, download=True, transform=to_tensor)
+digits_train = DataLoader(Subset(mnist_train, range(pick(2000, len(mnist_train)))), batch_size=64, shuffle=True)
+digits_test = DataLoader(Subset(mnist_test, range(pick(500, len(mnist_test)))), batch_size=500)
+
+torch.manual_seed(0)
+classifier = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 128), nn.ReLU(), nn.Linear(128, 10))
+criterion = nn.CrossEntropyLoss()
+optimizer = optim.SGD(classifier.parameters(), lr=0.01, momentum=0.9)
+for epoch in range(pick(1, 2)):
+    for images, labels in digits_train:
+        optimizer.zero_grad()
+        loss = criterion(classifier(images), labels)
+        loss.backward()
+        optimizer.step()
+    print(f"epoch {epoch + 1}: last batch loss {loss.item():.3f}")
+
+with torch.no_grad():
+    right = sum((classifier(x).argmax(dim=1) == y).sum().item() for x, y in digits_test)
+print(f"MNIST test accuracy: {right / len(digits_test.dataset):.1%} (chance: 10%)")
+
+# %% [markdown]
 # ## Summary
 #
 # - A training loop is: forward, loss, `backward()`, update under `no_grad()`, clear the gradients.
 # - `nn.Linear`, `nn.MSELoss` and `optim.SGD` (with `zero_grad()`) are those same pieces, packaged.
 # - Gradient descent walks downhill on the loss surface; the learning rate sets the step length.
 # - Too large a learning rate overshoots the minimum by more each step, and the loss diverges.
+# - Classification is the same loop with logits and `nn.CrossEntropyLoss`.
 #
-# Next: **5. CIFAR-10**, the same loop with a convolutional network and real images.
+# Next: **5. CIFAR-10**, the same loop with a convolutional network and real colour images.

@@ -11,7 +11,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-CELL_TIMEOUT_S = 120  # the whole budget of a notebook in CI, so one hung cell fails fast
+CELL_TIMEOUT_S = 120
+NEEDS_DATA = {
+    "04_linear_regression",
+    "05_cifar10_cnn",
+}  # MNIST, CIFAR-10  # the whole budget of a notebook in CI, so one hung cell fails fast
 
 
 def data_dir() -> Path:
@@ -21,8 +25,8 @@ def data_dir() -> Path:
 def require_data() -> Path:
     """The shared data dir; missing data fails under CI=true and skips elsewhere."""
     path = data_dir()
-    if not (path / "cifar-10" / "cifar-10-batches-bin").is_dir():
-        message = f"CIFAR-10 not found under {path} (set AUTOLAB_TEST_DATA)"
+    if not (path / "cifar-10" / "cifar-10-batches-bin").is_dir() or not (path / "MNIST" / "raw").is_dir():
+        message = f"CIFAR-10 or MNIST not found under {path} (set AUTOLAB_TEST_DATA)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ._run import NOTEBOOKS, ROOT, execute, kernel_env, require_data
+from ._run import NEEDS_DATA, NOTEBOOKS, ROOT, execute, kernel_env, require_data
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_notebooks  # noqa: E402
@@ -20,7 +20,6 @@ EXPECTED = [
     "05_cifar10_cnn",
     "06_under_the_hood",
 ]
-NEEDS_DATA = {"05_cifar10_cnn"}
 
 
 def load(name: str) -> dict:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ._run import NOTEBOOKS, ROOT, execute, kernel_env
+from ._run import NEEDS_DATA, NOTEBOOKS, ROOT, execute, kernel_env, require_data
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import make_student_version as msv  # noqa: E402
@@ -79,7 +79,7 @@ def test_script_writes_both_versions(tmp_path):
 )
 def test_student_version_runs_and_prints_hints(name, monkeypatch):
     """A student who runs everything before doing the exercises sees hints, not a traceback."""
-    kernel_env(monkeypatch, None)
+    kernel_env(monkeypatch, require_data() if name in NEEDS_DATA else None)
     nb = msv.convert(json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8")), student=True)
     out = execute(nb)
     assert "✗ not done yet" in out

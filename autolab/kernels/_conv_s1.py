@@ -18,7 +18,14 @@ flipped weight, so it reuses ``forward``; the dispatcher prepares the weight.
 import numpy as np
 from numba import njit, prange
 
-from ._gemm import FAST, fill_zero, gemm_nt_block, zeros
+from ._gemm import FAST, gemm_nt_block, gemm_offsets, zeros
+
+VEC = 32  # plane lengths (a multiple of the micro-kernel's 32 positions) are rounded up to this: no scalar remainder loops after the vector loops
+
+
+@njit(nogil=True, cache=True)
+def _round_up(n):
+    return (n + VEC - 1) // VEC * VEC
 
 
 @njit(nogil=True, cache=True)
@@ -33,36 +40,6 @@ def _pad_planes(x, xp, ph, pw, Hp, Wp):
                 xp[c, dst + q] = xr[q]
 
 
-@njit(nogil=True, fastmath=FAST, cache=True)
-def _plane_taps(xp, w, acc, O, C, kh, kw, Wp, L):
-    """acc[o, :L] += sum over (c, di, dj) of w[o, c, di, dj] * xp[c, di*Wp + dj :][:L]."""
-    o = 0
-    while o + 4 <= O:
-        a0, a1, a2, a3 = acc[o], acc[o + 1], acc[o + 2], acc[o + 3]
-        for c in range(C):
-            for di in range(kh):
-                for dj in range(kw):
-                    xr = xp[c, di * Wp + dj : di * Wp + dj + L]
-                    w0, w1, w2, w3 = w[o, c, di, dj], w[o + 1, c, di, dj], w[o + 2, c, di, dj], w[o + 3, c, di, dj]
-                    for p in range(L):
-                        v = xr[p]
-                        a0[p] += w0 * v
-                        a1[p] += w1 * v
-                        a2[p] += w2 * v
-                        a3[p] += w3 * v
-        o += 4
-    while o < O:
-        a0 = acc[o]
-        for c in range(C):
-            for di in range(kh):
-                for dj in range(kw):
-                    xr = xp[c, di * Wp + dj : di * Wp + dj + L]
-                    w0 = w[o, c, di, dj]
-                    for p in range(L):
-                        a0[p] += w0 * xr[p]
-        o += 1
-
-
 @njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
 def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
     """y (N,O,Ho,Wo) = conv(x, w) with stride 1 and padding (ph, pw) [+ b] [then ReLU]."""
@@ -70,15 +47,21 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
     O, _, kh, kw = w.shape
     Ho, Wo = y.shape[2], y.shape[3]
     Hp, Wp = H + 2 * ph, W + 2 * pw
-    L = Ho * Wp
+    L = _round_up(Ho * Wp)
+    # slack after each plane: the last taps read up to kw-1 (junk columns) + VEC (rounding) past it
+    PS = Hp * Wp + kw + VEC
+    offs = np.empty(C * kh * kw, np.int64)
+    for c in range(C):
+        for di in range(kh):
+            for dj in range(kw):
+                offs[(c * kh + di) * kw + dj] = c * PS + di * Wp + dj
+    w2 = w.reshape((O, C * kh * kw))
     for t in prange(tasks):
-        # kw slack: the last tap of the last row reads kw-1 elements past the plane (junk columns)
-        xp = zeros((C, Hp * Wp + kw), x)
+        xp = zeros((C, PS), x)
         acc = np.empty((O, L), dtype=x.dtype)
         for n in range(t * N // tasks, (t + 1) * N // tasks):
             _pad_planes(x[n], xp, ph, pw, Hp, Wp)
-            fill_zero(acc)
-            _plane_taps(xp, w, acc, O, C, kh, kw, Wp, L)
+            gemm_offsets(w2, xp.reshape(C * PS), offs, acc, L, False)
             for o in range(O):
                 bo = b[o] if has_bias else y.dtype.type(0)
                 for i in range(Ho):
@@ -113,9 +96,9 @@ def backward_weight(gy, x, partial, ph, pw):
     kh = H + 2 * ph - Ho + 1
     kw = W + 2 * pw - Wo + 1
     Hp, Wp = H + 2 * ph, W + 2 * pw
-    L = Ho * Wp
+    L = _round_up(Ho * Wp)
     for t in prange(tasks):
-        xp = zeros((C, Hp * Wp + kw), x)
+        xp = zeros((C, Hp * Wp + kw + VEC), x)
         g = zeros((O, L), gy)  # junk columns stay 0, so they add nothing
         shifted = np.empty((K, L), dtype=x.dtype)
         for n in range(t * N // tasks, (t + 1) * N // tasks):

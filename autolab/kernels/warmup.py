@@ -10,8 +10,6 @@ import time
 
 import numpy as np
 
-from . import dispatch
-
 
 def warmup(dtypes=(np.float32,), verbose: bool = False) -> float:
     """Run every seam function through each numba path once per dtype; returns the seconds it took."""
@@ -33,13 +31,12 @@ def warmup(dtypes=(np.float32,), verbose: bool = False) -> float:
     def x(dt):
         return np.random.default_rng(0).standard_normal((2, 3, 8, 8)).astype(dt)
 
-    wide = dispatch.PLANES_MAX_TAPS + 1
     n2 = np.zeros(2, np.int64)
     steps = {
         "matmul": lambda dt: matmul(np.ones((80, 80), dt), np.ones((80, 80), dt)),
         "matmul x @ w.T": lambda dt: matmul(np.ones((80, 80), dt), np.ones((80, 80), dt).T),
         "conv planes": lambda dt: conv2d_forward(x(dt), np.ones((4, 3, 3, 3), dt), np.ones(4, dt), (1, 1), (1, 1)),
-        "conv im2row": lambda dt: conv2d_forward(np.ones((1, wide, 3, 3), dt), np.ones((2, wide, 1, 1), dt), None, (1, 1), (0, 0)),
+        "conv im2row (strided)": lambda dt: conv2d_forward(x(dt), np.ones((4, 3, 3, 3), dt), None, (2, 2), (1, 1)),
         "conv grad input": lambda dt: conv2d_backward_input(np.ones((2, 4, 8, 8), dt), np.ones((4, 3, 3, 3), dt), (2, 3, 8, 8), (1, 1), (1, 1)),
         "conv grad weight": lambda dt: conv2d_backward_weight(np.ones((2, 4, 8, 8), dt), x(dt), (4, 3, 3, 3), (1, 1), (1, 1)),
         "conv grad weight strided": lambda dt: conv2d_backward_weight(np.ones((2, 4, 4, 4), dt), x(dt), (4, 3, 2, 2), (2, 2), (0, 0)),

@@ -75,7 +75,7 @@ def test_conv2d_kernels_match_reference_and_torch(case):
     [
         ((4, 3, 32, 32), 6, 5, 0),  # LeNet conv1: whole-plane kernel
         ((4, 6, 14, 14), 16, 5, 0),  # LeNet conv2
-        ((2, 32, 16, 16), 32, 3, 1),  # VGG-small: patches + dot products
+        ((2, 32, 16, 16), 32, 3, 1),  # VGG-small
         ((2, 3, 9, 9), 4, 3, 3),  # padding > k - 1: the input gradient falls back to patches
     ],
 )
@@ -99,8 +99,12 @@ def test_conv2d_paths_are_reported():
     x = np.ones((1, 3, 8, 8), np.float32)
     kernels.conv2d_forward(x, np.ones((2, 3, 3, 3), np.float32), None, (1, 1), (1, 1))
     assert kernels.last_path["conv2d_forward"] == "numba-planes"
-    wide = np.ones((2, dispatch.PLANES_MAX_TAPS, 1, 1), np.float32)
-    kernels.conv2d_forward(np.ones((1, dispatch.PLANES_MAX_TAPS, 4, 4), np.float32), wide, None, (2, 2), (0, 0))
+    kernels.conv2d_forward(x, np.ones((2, 3, 3, 3), np.float32), None, (2, 2), (0, 0))
+    assert kernels.last_path["conv2d_forward"] == "numba-im2row"
+    wide = dispatch.PLANES_MAX_TAPS + 1
+    kernels.conv2d_forward(
+        np.ones((1, wide, 3, 3), np.float32), np.ones((2, wide, 1, 1), np.float32), None, (1, 1), (0, 0)
+    )
     assert kernels.last_path["conv2d_forward"] == "numba-im2row"
     kernels.conv2d_forward(x.astype(np.float16), np.ones((2, 3, 3, 3), np.float16), None, (1, 1), (0, 0))
     assert kernels.last_path["conv2d_forward"] == "numpy"

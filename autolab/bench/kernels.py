@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import kernels
 from ..kernels import reference as ref
+from ..kernels.warmup import warmup
 from .timing import interleaved
 
 CONVS = {  # name: (input shape, out channels, kernel, padding)
@@ -205,7 +206,7 @@ def bench_fused(torch, rounds):
 
 def run(rounds: int = 5) -> list[dict]:
     torch = _torch()
-    kernels.warmup.warmup()  # compile or load every kernel first: this section times steady state
+    warmup()  # compile or load every kernel first: this section times steady state
     return (
         bench_matmul(torch, rounds) + bench_conv(torch, rounds) + bench_pool(torch, rounds) + bench_fused(torch, rounds)
     )

@@ -1,17 +1,26 @@
 """Compile (or load from the cache) every numba kernel a training step can reach, on tiny inputs.
 
 numba compiles one machine-code version per argument *types*, not per shape, so a few tiny calls cover
-every path a real network takes. ``python -m autolab.kernels.warmup`` fills the cache ahead of a lesson.
+every path a real network takes. ``python -m autolab.kernels.warmup`` fills the cache ahead of a lesson;
+with ``processes=2`` (the default of the command on a multi-core machine) a second Python compiles half
+of the kernels at the same time (compiling holds the GIL, so threads would not help). Both write to the
+same cache directory; numba replaces cache files atomically.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
 
+# the second process's share in warmup(processes=2): about half of the compile time
+SECOND_HALF = ("conv im2row (strided)", "conv grad weight", "conv grad weight strided", "max pool", "bias relu")
 
-def warmup(dtypes=(np.float32,), verbose: bool = False) -> float:
+
+def warmup(dtypes=(np.float32,), verbose: bool = False, processes: int = 1, only=None) -> float:
     """Run every seam function through each numba path once per dtype; returns the seconds it took."""
     from . import (
         avg_pool2d_backward,
@@ -46,12 +55,22 @@ def warmup(dtypes=(np.float32,), verbose: bool = False) -> float:
         "softmax xent": lambda dt: softmax_cross_entropy_backward(softmax_cross_entropy_forward(np.ones((2, 3), dt), n2)[1], n2, np.ones(2, dt)),
     }  # fmt: skip
     start = time.perf_counter()
+    helper = None
+    names = list(steps) if only is None else list(only)
+    if processes > 1 and only is None:
+        names = [n for n in steps if n not in SECOND_HALF]
+        code = "from autolab.kernels.warmup import *; warmup({!r}, only={!r})"
+        dts = tuple(np.dtype(d).name for d in dtypes)
+        helper = subprocess.Popen([sys.executable, "-c", code.format(dts, SECOND_HALF)], env=dict(os.environ))
     for dt in dtypes:
-        for name, step in steps.items():
+        for name in names:
+            step = steps[name]
             t = time.perf_counter()
             step(dt)
             if verbose:
                 print(f"{np.dtype(dt).name:8s} {name:26s} {time.perf_counter() - t:6.2f} s")
+    if helper is not None and helper.wait() != 0:
+        raise RuntimeError("the second warm-up process failed")
     return time.perf_counter() - start
 
 
@@ -59,4 +78,5 @@ if __name__ == "__main__":
     from . import cache_dir
 
     print(f"numba cache: {cache_dir()}")
-    print(f"all kernels ready in {warmup(verbose=True):.1f} s")
+    seconds = warmup(verbose=True, processes=min(2, os.cpu_count() or 1))
+    print(f"all kernels ready in {seconds:.1f} s")

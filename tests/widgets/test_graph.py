@@ -149,3 +149,16 @@ def test_view_expands_and_collapses_on_demand(lenet_batch):
     view.modules_button.click()
     assert 'label="fc3.weight' not in view.canvas.dot_source
     view.close()
+
+
+def test_nested_modules_open_one_level_at_a_time():
+    autolab.manual_seed(0)
+    model = nn.Sequential(nn.Sequential(nn.Linear(4, 5), nn.ReLU()), nn.Linear(5, 2))
+    out = model(autolab.randn(3, 4))
+    graph = capture(autolab.nn.functional.mse_loss(out, autolab.zeros(3, 2)), model)
+    labels, _ = node_labels(graph)
+    assert {"0: Sequential", "1: Linear"} <= set(labels) and "0.0: Linear" not in labels
+    assert {"Sub", "Mean"} <= set(labels)  # a functional loss: its ops belong to no module and show as ops
+    labels, _ = node_labels(graph, {graph.model_path, "0"})
+    assert {"0.0: Linear", "0.1: ReLU", "1: Linear"} <= set(labels) and "0: Sequential" not in labels
+    assert "subgraph cluster_0 {" in to_dot(graph, {graph.model_path, "0"})

@@ -112,14 +112,54 @@ def observed(seconds: float, batch_size: int, samples: int, with_dashboard: bool
     return rate, share
 
 
+def alternating(seconds: float, phase: float, batch_size: int, samples: int) -> tuple[list[float], list[float]]:
+    """One Trainer runs throughout; the dashboard's listener is attached and detached every ``phase`` seconds.
+
+    Both conditions share the process, the warm kernels and (nearly) the moment, so drift in the machine's load
+    cancels out much better than between separate runs.
+    """
+    import widgets
+
+    model, opt, loss_fn, loader = setup(batch_size, samples)
+    dash = widgets.dashboard(model, opt, loss_fn, loader, None, epochs=10_000)
+    trainer = dash.trainer
+    dash._unsubscribe()
+    trainer.start()
+    time.sleep(1.0)
+    on, off = [], []
+    attached = None
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        for with_dashboard in (False, True):
+            if with_dashboard:
+                attached = trainer.subscribe(dash.on_event)
+            s0, t0 = trainer.step, time.perf_counter()
+            time.sleep(phase)
+            (on if with_dashboard else off).append((trainer.step - s0) / (time.perf_counter() - t0))
+            if with_dashboard:
+                attached()
+    trainer.stop()
+    dash.close()
+    return on, off
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=20.0, help="timed seconds per configuration and round")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--phase", type=float, default=4.0, help="seconds per phase of the alternating measurement")
     args = ap.parse_args()
     samples = args.batch_size * 50
     plain(2.0, args.batch_size, samples)  # compile the kernels once, outside the timings
+    on, off = alternating(args.seconds * args.rounds, args.phase, args.batch_size, samples)
+    print(f"alternating {args.phase:g} s phases: steps/s without the dashboard {[round(x, 2) for x in off]}")
+    print(f"                              with the dashboard    {[round(x, 2) for x in on]}")
+    print(
+        f"alternating: median with/without = {statistics.median(on) / statistics.median(off):.3f} "
+        f"(overhead {1 - statistics.median(on) / statistics.median(off):+.1%})",
+        flush=True,
+    )
     rates: dict[str, list[float]] = {"plain": [], "trainer": [], "dashboard": []}
     shares = []
     for r in range(args.rounds):

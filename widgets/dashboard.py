@@ -67,18 +67,24 @@ class Dashboard(W.VBox):
             t0, s0 = self._speed
             now = time.perf_counter()
             if now - t0 >= 1.0:  # the text is cheap but sending it per step would flood the page
-                rate = (event.step - s0) / (now - t0)
-                hp = ", ".join(f"{k}={v:.3g}" for k, v in event.hparams.items())
-                self.progress.value = (
-                    f"epoch {event.epoch} · step {event.step} · loss {event.loss:.4f} · "
-                    f"{rate:.1f} steps/s · batch {event.batch_size} · {hp}"
-                )
+                self._show_progress(event, (event.step - s0) / (now - t0))
                 self._speed = (now, event.step)
         elif event.kind == "state":
             self.controls.on_event(event)
             self._set_status(event.state, event.message, event.traceback)
-            if event.state != "running":
+            if event.state == "running":
+                self._speed = (time.perf_counter(), event.step)  # steps/s counts from here, not from Start's press
+            else:
+                if self.last_step is not None:
+                    self._show_progress(self.last_step, None)
                 self.flush()
+
+    def _show_progress(self, event: Any, rate: float | None) -> None:
+        hp = ", ".join(f"{k}={v:.3g}" for k, v in event.hparams.items())
+        speed = f" · {rate:.1f} steps/s" if rate is not None else ""
+        self.progress.value = (
+            f"epoch {event.epoch} · step {event.step} · loss {event.loss:.4f}{speed} · batch {event.batch_size} · {hp}"
+        )
 
     def _set_status(self, state: str, message: str, tb: str = "") -> None:
         color = _COLORS.get(state, "#555555")

@@ -148,6 +148,8 @@ class Trainer:
 
     def fit(self, epochs: int | None = None) -> Trainer:
         """Train in this thread. In the main thread, Ctrl-C (or Jupyter's interrupt) stops after the current step."""
+        if self.running:
+            raise RuntimeError("training is already running in the background; stop() it first")
         if threading.current_thread() is not threading.main_thread():
             self._run(epochs)
             return self

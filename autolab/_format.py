@@ -11,22 +11,36 @@ if TYPE_CHECKING:
 
 
 def _float_formatter(a: np.ndarray):
+    # PyTorch's rule: whole numbers print as "3.", others with 4 decimals, and scientific notation when the
+    # nonzero magnitudes span more than 1000x, or exceed 1e8, or (for non-whole numbers) go below 1e-4.
     finite = a[np.isfinite(a)]
-    if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
+    nonzero = np.abs(finite[finite != 0]).astype(np.float64)
+    if nonzero.size == 0:
         return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-    big = finite.size and (np.abs(finite).max() >= 1e8 or np.abs(finite[finite != 0]).min(initial=1) < 1e-4)
-    if big:
-        return lambda v: f"{v:.4e}"
+    lo, hi = nonzero.min(), nonzero.max()
+    whole = bool(np.all(nonzero == np.ceil(nonzero)))
+    if hi / lo > 1000 or hi > 1e8 or (not whole and lo < 1e-4):
+        return lambda v: f"{v:.4e}" if np.isfinite(v) else str(v)
+    if whole:
+        return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
     return lambda v: f"{v:.4f}" if np.isfinite(v) else str(v)
+
+
+def _padded(fmt, a: np.ndarray):
+    """Right-align every element to the widest one, so columns line up as in PyTorch's printout."""
+    flat = a.ravel()
+    shown = flat if flat.size <= 2000 else np.concatenate([flat[:1000], flat[-1000:]])
+    width = max((len(fmt(v)) for v in shown), default=0)
+    return lambda v: fmt(v).rjust(width)
 
 
 def format_tensor(t: Tensor) -> str:
     a = t._data
     kw = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3, "max_line_width": 80}
     if a.dtype.kind == "f":
-        kw["formatter"] = {"float_kind": _float_formatter(a)}
+        kw["formatter"] = {"float_kind": _padded(_float_formatter(a), a)}
     elif a.dtype.kind == "b":
-        kw["formatter"] = {"bool": str}
+        kw["formatter"] = {"bool": _padded(str, a)}
     body = (
         np.array2string(a, **kw)
         if a.ndim

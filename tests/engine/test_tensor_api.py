@@ -242,3 +242,30 @@ def test_indexing_setitem_and_iteration():
     x[1, x[1] > 3] = 0
     assert x.tolist() == [[9, 9, 9], [3, 0, 0]]
     assert [row.tolist() for row in x] == x.tolist()
+
+
+REPRS = {
+    "vector": lambda L: L.tensor([1.0, 2.0, 3.0]),
+    "aligned columns": lambda L: L.tensor([[1.0, 20.0, 3.0], [4.0, 5.0, 600.0]]),
+    "ints": lambda L: L.tensor([-1, 100]),
+    "0-d": lambda L: L.tensor(3.5),
+    "scientific small": lambda L: L.tensor([0.1234567, 1e-5]),
+    "scientific range": lambda L: L.tensor([[0.001, 12.5]]),
+    "scientific big": lambda L: L.tensor([1e10, 1.0]),
+    "bools": lambda L: L.tensor([[True], [False]]),
+    "float64": lambda L: L.tensor([1.5], dtype=L.float64),
+    "int32": lambda L: L.tensor([1, 2], dtype=L.int32),
+    "requires_grad": lambda L: L.tensor([1.0, 2.0], requires_grad=True),
+    "grad_fn": lambda L: L.tensor([1.0, 2.0], requires_grad=True) * 2,
+    "empty": lambda L: L.zeros(2, 0),
+    "nan inf": lambda L: L.tensor([float("nan"), float("inf"), -1.0]),
+    "3-d": lambda L: L.arange(12).reshape(2, 2, 3).float(),
+    "negative decimals": lambda L: L.tensor([[-1.5, 2.25], [3.125, -40.0]]),
+    "parameter": lambda L: L.nn.Parameter(L.ones(2)),
+}
+
+
+@pytest.mark.parametrize("fn", REPRS.values(), ids=REPRS.keys())
+def test_repr_matches_torch(fn):
+    torch = pytest.importorskip("torch")
+    assert repr(fn(autolab)) == repr(fn(torch)).replace("torch.", "autolab.")

@@ -139,7 +139,8 @@ def run_until_first_step(path: Path, timeout: int, linger: float) -> dict:
             result["first_step_s"] = round(float(marker.read_text()) - start, 2)
             time.sleep(linger)
         peak_cell = nbformat.v4.new_code_cell(PEAK_CELL)
-        client.execute_cell(peak_cell, len(cells))
+        nb.cells.append(peak_cell)
+        client.execute_cell(peak_cell, len(nb.cells) - 1)
         result["peak_mb"] = _peak_mb(peak_cell)
         result["lingered_s"] = linger
     return result

@@ -25,6 +25,40 @@ def test_gradcheck(case):
     check()
 
 
+KERNEL_OPS = {"conv2d", "max_pool2d", "avg_pool2d"}  # backward runs a kernel: differentiable once only
+TWICE = [c for c in CASES if c.name not in KERNEL_OPS]
+
+
+@pytest.mark.parametrize("case", TWICE, ids=[c.name for c in TWICE])
+def test_gradgradcheck(case):
+    """Backward rules are written in tensor ops, so create_graph=True gives correct second derivatives."""
+
+    @settings(max_examples=6, deadline=None)
+    @given(case.inputs)
+    def check(drawn):
+        arrays, opts = drawn
+        xs = make_inputs(AL, arrays, case.diff)
+        assert gradgradcheck(lambda *t: case.fn(AL, *t, **opts), xs)
+
+    check()
+
+
+@pytest.mark.parametrize("op", ["conv2d", "max_pool2d", "avg_pool2d"])
+def test_kernel_ops_refuse_double_backward_clearly(op):
+    x = autolab.randn(1, 1, 4, 4, dtype=autolab.float64, requires_grad=True)
+    w = autolab.randn(1, 1, 2, 2, dtype=autolab.float64, requires_grad=True)
+    f = autolab.nn.functional
+    y = {
+        "conv2d": lambda: f.conv2d(x, w),
+        "max_pool2d": lambda: f.max_pool2d(x, 2),
+        "avg_pool2d": lambda: f.avg_pool2d(x, 2),
+    }[op]()
+    (g,) = autolab.autograd.grad((y * y).sum(), x, retain_graph=True)  # once is fine
+    assert g.shape == x.shape
+    with pytest.raises(NotImplementedError, match=f"{op}.*cannot be differentiated a second time"):
+        autolab.autograd.grad((y * y).sum(), x, create_graph=True)
+
+
 def test_gradcheck_catches_a_wrong_backward():
     """gradcheck is a test oracle, so it must be able to fail: a backward off by a factor is caught."""
     from autolab.autograd import Function

@@ -59,6 +59,13 @@ EDGES = {
     "std of one element": lambda L, x: x[:, :1].std(dim=1),
     "var correction=0": lambda L, x: x.var(1, correction=0),
     "clamp tensor bound": lambda L, x: x.clamp(min=L.t.tensor(-0.5, dtype=L.t.float64)),
+    # the rest of nn.functional
+    "softplus": lambda L, x: L.F.softplus(x * 10),
+    "softplus beta": lambda L, x: L.F.softplus(x, beta=2.0),
+    "gelu tanh": lambda L, x: L.F.gelu(x, approximate="tanh"),
+    "one_hot times x": lambda L, x: L.F.one_hot(L.t.tensor([[0, 2, 3], [1, 1, 0]]), 4) * x,
+    "flatten functional": lambda L, x: L.F.flatten(x, 1) if L.name == "autolab" else L.t.flatten(x, 1),
+    "data is detached": lambda L, x: x * x.data,
 }
 
 

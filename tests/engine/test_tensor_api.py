@@ -283,3 +283,20 @@ REPRS = {
 def test_repr_matches_torch(fn):
     torch = pytest.importorskip("torch")
     assert repr(fn(autolab)) == repr(fn(torch)).replace("torch.", "autolab.")
+
+
+def test_data_shares_storage_without_the_graph():
+    x = autolab.tensor([1.0, 2.0], requires_grad=True)
+    d = x.data
+    assert not d.requires_grad and d.grad_fn is None
+    d[0] = 5.0  # the classic manual SGD update: w.data -= lr * w.grad
+    assert x[0].item() == 5.0
+    x.data = autolab.tensor([7.0, 8.0])
+    assert x.tolist() == [7.0, 8.0] and x.requires_grad and x.is_leaf
+
+
+def test_same_seed_same_shuffle():
+    autolab.manual_seed(5)
+    a = autolab.randperm(20).tolist()
+    autolab.manual_seed(5)
+    assert autolab.randperm(20).tolist() == a

@@ -201,3 +201,33 @@ def test_training_clock_counts_only_running_time():
     _time.sleep(0.05)
     assert clock.seconds == first, "the clock stops when training finishes"
     assert trainer.epoch == 2
+
+
+def test_course_helpers_import_no_jupyter():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, autolab.course, autolab.course.checks; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('IPython', 'ipywidgets', 'matplotlib', 'jupyter_client', 'widgets')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]  # `python -c` puts its cwd on sys.path: this repo's autolab
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_fast_flag_and_pick(monkeypatch):
+    import importlib
+
+    import autolab.course as course
+
+    for value, fast in [("1", True), ("true", True), ("0", False), ("", False), ("off", False)]:
+        monkeypatch.setenv("AUTOLAB_FAST", value)
+        reloaded = importlib.reload(course)
+        assert reloaded.FAST is fast
+        assert reloaded.pick("small", "big") == ("small" if fast else "big")
+    monkeypatch.delenv("AUTOLAB_FAST")
+    importlib.reload(course)

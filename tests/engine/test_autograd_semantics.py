@@ -372,3 +372,24 @@ def test_leaf_backward_and_creation_under_no_grad():
     with autolab.no_grad():
         y = autolab.ones(2, requires_grad=True)  # an explicit request still makes a leaf that requires grad
         assert y.requires_grad and not (y * 2).requires_grad
+
+
+def test_mixed_dtype_graph_gives_each_leaf_a_grad_of_its_own_dtype():
+    torch = pytest.importorskip("torch")
+    out = {}
+    for L in (autolab, torch):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = L.tensor([1.0, 3.0], dtype=L.float64, requires_grad=True)
+        h = L.tensor([1.0, 2.0], dtype=L.float16, requires_grad=True)
+        z = (x * y + x * L.tensor([2, 3]) + x**2 + L.tensor(2.0, dtype=L.float64) * x + h.float()).sum()
+        z.backward()
+        out[L.__name__] = [str(t.dtype).split(".")[1] for t in (z, x.grad, y.grad, h.grad)]
+        out[L.__name__] += [x.grad.tolist(), y.grad.tolist()]
+    assert out["autolab"] == out["torch"]
+
+
+def test_inference_mode_records_nothing():
+    x = leaf([1.0])
+    with autolab.inference_mode():
+        assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad

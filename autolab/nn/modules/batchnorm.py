@@ -58,8 +58,11 @@ class _BatchNorm(Module):
                 f"(dim 1 of {tuple(input.shape)})"
             )
         use_batch = self.training or self.running_mean is None
+        momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
+            if momentum is None:  # PyTorch: momentum=None keeps a plain average over all batches seen
+                momentum = 1.0 / float(self.num_batches_tracked.item())
         return F.batch_norm(
             input,
             self.running_mean if self.track_running_stats else None,
@@ -67,7 +70,7 @@ class _BatchNorm(Module):
             self.weight,
             self.bias,
             use_batch,
-            self.momentum,
+            momentum,
             self.eps,
         )
 

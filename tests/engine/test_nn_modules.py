@@ -269,10 +269,11 @@ def test_modulelist_holds_parameters():
     assert net(autolab.ones(1, 2)).shape == (1, 2)
 
 
+@pytest.mark.parametrize("momentum", [0.2, None], ids=["momentum", "cumulative"])
 @pytest.mark.parametrize("cls, shape", [("BatchNorm1d", (8, 3)), ("BatchNorm2d", (4, 3, 2, 2))])
-def test_batchnorm_running_stats_follow_torch(cls, shape):
-    t_bn = getattr(torch.nn, cls)(3, momentum=0.2).double()
-    a_bn = getattr(nn, cls)(3, momentum=0.2).double()
+def test_batchnorm_running_stats_follow_torch(cls, shape, momentum):
+    t_bn = getattr(torch.nn, cls)(3, momentum=momentum).double()
+    a_bn = getattr(nn, cls)(3, momentum=momentum).double()
     rng = np.random.default_rng(0)
     for step in range(4):
         x = rng.standard_normal(shape) * (step + 1) + step

@@ -223,6 +223,9 @@ LAYERS = {
     "BatchNorm1d_eval": (lambda L: L.nn.BatchNorm1d(4).eval(), (3, 4)),
     "BatchNorm2d_train": (lambda L: L.nn.BatchNorm2d(3), (2, 3, 4, 4)),
     "BatchNorm1d_3d_train": (lambda L: L.nn.BatchNorm1d(3), (2, 3, 5)),
+    "BatchNorm2d_no_affine": (lambda L: L.nn.BatchNorm2d(3, affine=False), (2, 3, 4, 4)),
+    "BatchNorm2d_bias_false": (lambda L: L.nn.BatchNorm2d(3, bias=False), (2, 3, 4, 4)),
+    "BatchNorm1d_untracked_eval": (lambda L: L.nn.BatchNorm1d(4, track_running_stats=False).eval(), (3, 4)),
     "Sequential": (
         lambda L: L.nn.Sequential(
             L.nn.Conv2d(1, 2, 3), L.nn.ReLU(), L.nn.MaxPool2d(2), L.nn.Flatten(), L.nn.Linear(8, 3)

@@ -38,20 +38,25 @@ def _fmt_us(us: dict) -> str:
 
 
 def print_rows(rows: list[dict]) -> None:
+    """One line per comparison: median ratio (best-round ratio), path, median us, GFLOP/s or img/s."""
     for r in rows:
         extra = ""
         if "gflops" in r:
             extra += "  GFLOP/s " + " ".join(f"{k} {v:.0f}" for k, v in r["gflops"].items())
+            extra += " (best " + " ".join(f"{k} {v:.0f}" for k, v in r["best_gflops"].items()) + ")"
         if "images_per_s" in r:
             extra += "  img/s " + " ".join(f"{k} {v:.0f}" for k, v in r["images_per_s"].items())
-        ratio = f"{r['ratio_vs_torch']:5.2f}x" if "ratio_vs_torch" in r else "     "
-        print(f"{r['case']:34s} {ratio} {r.get('path', ''):20s} us: {_fmt_us(r['us'])}{extra}")
+            extra += " (best " + " ".join(f"{k} {v:.0f}" for k, v in r["best_images_per_s"].items()) + ")"
+        ratio = "             "
+        if "ratio_vs_torch" in r:
+            ratio = f"{r['ratio_vs_torch']:5.2f}x ({r['best_ratio_vs_torch']:4.2f})"
+        print(f"{r['case']:30s} {ratio} {r.get('path', ''):13s} us: {_fmt_us(r['us'])}{extra}")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autolab.bench", description=__doc__)
     parser.add_argument("--json", help="write all results to this file")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per comparison (median)")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds per comparison (median)")
     parser.add_argument(
         "--sections", default="kernels,models,process", help="comma-separated: kernels, models, process"
     )
@@ -63,7 +68,7 @@ def main(argv=None) -> int:
     if "kernels" in sections:
         from . import kernels
 
-        print("\n== kernels (float32, batch 64; ratio = autolab / torch time) ==")
+        print("\n== kernels (float32, batch 64; autolab / torch time: median (best round)) ==")
         result["kernels"] = kernels.run(args.rounds)
         print_rows(result["kernels"])
     if "models" in sections:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
+
 import numpy as np
 
 from .. import kernels
 from ..kernels import reference as ref
 from ..kernels.warmup import warmup
-from .timing import interleaved
+from .timing import interleaved_samples
 
 CONVS = {  # name: (input shape, out channels, kernel, padding)
     "lenet.conv1": ((64, 3, 32, 32), 6, 5, 0),
@@ -35,12 +37,18 @@ def _torch():
     return torch
 
 
-def _row(kind, name, times, path, flops=None):
+def _row(kind, name, samples, path, flops=None):
+    """Median and best (fastest round) of each candidate; ratios and GFLOP/s from both."""
+    times = {k: statistics.median(v) for k, v in samples.items()}
+    best = {k: min(v) for k, v in samples.items()}
     row = {"kind": kind, "case": name, "path": path, "us": {k: v * 1e6 for k, v in times.items()}}
+    row["best_us"] = {k: v * 1e6 for k, v in best.items()}
     if "torch" in times:
         row["ratio_vs_torch"] = times["autolab"] / times["torch"]
+        row["best_ratio_vs_torch"] = best["autolab"] / best["torch"]
     if flops:
         row["gflops"] = {k: flops / v / 1e9 for k, v in times.items()}
+        row["best_gflops"] = {k: flops / v / 1e9 for k, v in best.items()}
     return row
 
 
@@ -101,7 +109,7 @@ def _compare(ours, numpy_ref, torch_fn, rounds):
     cands = {"autolab": ours, "numpy": numpy_ref}
     if torch_fn is not None:
         cands["torch"] = torch_fn
-    return interleaved(cands, rounds)
+    return interleaved_samples(cands, rounds)
 
 
 def bench_conv(torch, rounds):
@@ -199,8 +207,8 @@ def bench_fused(torch, rounds):
         torch_ops = dict.fromkeys(cases)
     rows = []
     for name, (ours, numpy_ref) in cases.items():
-        times = _compare(ours, numpy_ref, torch_ops[name], rounds)
-        rows.append(_row("fused", name, times, "numba"))
+        samples = _compare(ours, numpy_ref, torch_ops[name], rounds)
+        rows.append(_row("fused", name, samples, "numba"))
     return rows
 
 

@@ -44,7 +44,9 @@ class _Numba:
         import numba
 
         from . import _conv, _conv_s1, _fused, _gemm, _pool
+        from ._config import start_numba_threads
 
+        start_numba_threads()
         self.threads = numba.get_num_threads()
         self.gemm, self.conv, self.s1, self.pool, self.fused = _gemm, _conv, _conv_s1, _pool, _fused
         self.empty = {dt: np.empty(0, dt) for dt in _FLOATS}

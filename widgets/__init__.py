@@ -11,7 +11,7 @@ from .curves import LossCurves
 from .controls import Controls
 from .dashboard import Dashboard, dashboard
 from .gradients import GradientView
-from .graph import GraphView, graph
+from .graphview import GraphView, graph
 from .playground import LinearRegressionPlayground, linear_regression
 from .cnn import confusion_matrix, conv_filters, feature_maps, prediction_grid
 

@@ -14,7 +14,7 @@ from .compat import colab_note
 from .controls import Controls
 from .curves import LossCurves
 from .gradients import GradientView
-from .graph import GraphView
+from .graphview import GraphView
 
 _COLORS = {
     "running": "#2e7d32",

@@ -11,9 +11,9 @@ import pytest
 
 import autolab
 from autolab import nn
-from widgets.graph import GraphView, capture, to_dot
-from widgets.graph.colors import grad_color
-from widgets.graph.dot import fold
+from widgets.graphview import GraphView, capture, to_dot
+from widgets.graphview.colors import grad_color
+from widgets.graphview.dot import fold
 
 LENET_MODULES = ("conv1", "conv2", "fc1", "fc2", "fc3", "pool", "relu")
 

@@ -278,6 +278,13 @@ def class_args(draw, log_probs=False):
 
 
 @st.composite
+def weighted_class_args(draw, log_probs=False):
+    arrays, opts = draw(class_args(log_probs))
+    c = arrays[0].shape[1]
+    return [*arrays, np.random.default_rng(draw(seeds)).uniform(0.2, 2.0, c)], opts
+
+
+@st.composite
 def batch_norm_args(draw, training=True):
     n = draw(st.integers(2, 4))
     c = draw(st.integers(1, 3))
@@ -377,6 +384,10 @@ CASES = [
     Case("mse_loss", loss_pair(), _mse, (0, 1)),
     Case("l1_loss", loss_pair(), lambda L, a, b, reduction: L.F.l1_loss(a, b, reduction=reduction), (0, 1)),
     Case("cross_entropy", class_args(), lambda L, x, t, **o: L.F.cross_entropy(x, t, **o)),
+    Case(
+        "cross_entropy_weighted", weighted_class_args(), lambda L, x, t, w, **o: L.F.cross_entropy(x, t, weight=w, **o)
+    ),
+    Case("nll_loss_weighted", weighted_class_args(log_probs=True), lambda L, x, t, w, **o: L.F.nll_loss(x, t, w, **o)),
     Case("nll_loss", class_args(log_probs=True), lambda L, x, t, **o: L.F.nll_loss(x, t, **o)),
     Case(
         "bce",

@@ -165,13 +165,16 @@ def main(argv: list[str] | None = None) -> int:
         print("run_notebooks: no notebooks found", file=sys.stderr)
         return 1
     mode = "fast" if os.environ.get("AUTOLAB_FAST", "") not in ("", "0") else "full"
+    cpu = os.environ.get("NUMBA_CPU_NAME") or "this machine's"
+    print(f"run_notebooks: numba code for {cpu} CPU, cache {os.environ.get('NUMBA_CACHE_DIR', '(default)')}")
     results = []
     for path in notebooks:
         print(f"run_notebooks: {path.name} ({mode} mode) ...", flush=True)
         if args.until_first_step:
             res = run_until_first_step(path, args.timeout, args.linger)
             res.setdefault("seconds", res.get("first_step_s", 0))
-            res.setdefault("error", "no optimizer step happened")
+            if not res["ok"]:
+                res["error"] = "no optimizer step happened"
         else:
             res = run_one(path, args.timeout, args.first_step)
         results.append(res)

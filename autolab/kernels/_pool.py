@@ -1,7 +1,8 @@
 """numba pooling kernels: one parallel task per (image, channel) plane, so no two tasks touch one plane.
 
-Max pooling matches PyTorch exactly: the window's first maximum wins, NaN wins over numbers, and the
-index starts at the window's first in-bounds element (what PyTorch reports for an all -inf window).
+Max pooling matches PyTorch's CPU kernel exactly: the window's first maximum wins, a NaN wins over
+numbers (the last NaN, as PyTorch's ``val > max || isnan(val)`` gives), and the index starts at the
+window's first in-bounds element (what PyTorch reports for an all -inf window).
 """
 
 import numpy as np
@@ -26,13 +27,9 @@ def max_forward(x, y, argmax, kh, kw, sh, sw, ph, pw):
                 for r in range(ra, rb):
                     for q in range(ca, cb):
                         v = plane[r, q]
-                        if v > best or np.isnan(v):
+                        if v > best or v != v:  # v != v: NaN
                             best = v
                             idx = r * W + q
-                            if np.isnan(v):
-                                break
-                    if np.isnan(best):
-                        break
                 y[n, c, i, j] = best
                 argmax[n, c, i, j] = idx
     return y, argmax

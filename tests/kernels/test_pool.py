@@ -46,7 +46,7 @@ def test_max_pool2d_matches_torch(case):
 
 
 def test_max_pool2d_nan_and_inf_like_torch():
-    x = np.array([[[[1.0, np.nan, 3.0, -np.inf], [0.0, 2.0, -np.inf, -np.inf]]]])
+    x = np.array([[[[1.0, np.nan, 3.0, -np.inf, np.nan], [np.nan, 2.0, -np.inf, -np.inf, 5.0]]]])
     ty, tidx = F.max_pool2d(torch.tensor(x), 2, 2, return_indices=True)
     y, idx = kernels.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
     np.testing.assert_array_equal(y, ty.numpy())

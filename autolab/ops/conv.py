@@ -26,8 +26,11 @@ def _pair(v: Any, name: str) -> tuple[int, int]:
     return (int(v[0]), int(v[1]))
 
 
-def _no_double_backward(grad: Tensor, op: str) -> None:
-    if is_grad_enabled() and grad.requires_grad:
+def _no_double_backward(grad: Tensor, op: str, always: bool = False) -> None:
+    # Pooling's backward is linear in grad and does not depend on x, so with a constant grad its result is exact
+    # (the second derivative is 0). conv2d's depends on x and w too: under create_graph it must always refuse,
+    # or the first derivative would silently come back cut off from the weights.
+    if is_grad_enabled() and (always or grad.requires_grad):
         raise NotImplementedError(
             f"autolab computes {op}'s gradient with a kernel, so it cannot be differentiated "
             "a second time (create_graph=True through a conv or pool)"
@@ -40,7 +43,7 @@ class Conv2d(Function):
         return kernels.conv2d_forward(x, w, b, stride, padding)
 
     def backward(self, grad):
-        _no_double_backward(grad, "conv2d")
+        _no_double_backward(grad, "conv2d", always=True)
         x, w = self.inputs[:2]
         gy = grad._data
         need = self.needs_input_grad

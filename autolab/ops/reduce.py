@@ -148,13 +148,15 @@ def std(
 
 def _maxmin(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     name = "max" if is_max else "min"
-    if x.numel() == 0:
-        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
     if dim is None:
+        if x.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
         return MaxMin.apply(x, axes=_axes(None, x.ndim), keepdim=False, fn=np.max if is_max else np.min)
     if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
         return maximum(x, dim) if is_max else minimum(x, dim)
     d = _axes(dim, x.ndim)[0] if x.ndim else 0
+    if x.ndim and x.shape[d] == 0:  # an empty batch is fine, as long as the reduced dim itself is not empty
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     if x.ndim == 0:
         return (MaxResult if is_max else MinResult)(x, Tensor._wrap(np.zeros((), np.int64)))
     values = IndexedMaxMin.apply(x, dim=d, keepdim=keepdim, arg=np.argmax if is_max else np.argmin)

@@ -85,3 +85,40 @@ def test_edge_matches_torch(fn):
     assert da == dt and ya.shape == yt.shape
     np.testing.assert_allclose(ya, yt, rtol=1e-10, atol=1e-12, equal_nan=True)
     np.testing.assert_allclose(ga, gt, rtol=1e-10, atol=1e-12, equal_nan=True)
+
+
+EMPTY_BATCH = {
+    "sum": lambda L, x: x.sum(),
+    "mul": lambda L, x: (x * 2).sum(),
+    "matmul": lambda L, x: (x @ L.t.ones(3, 2, dtype=L.t.float64)).sum(),
+    "cat": lambda L, x: L.t.cat([x, L.t.ones(1, 3, dtype=L.t.float64)]).sum(),
+    "softmax": lambda L, x: x.softmax(1).sum(),
+    "mask": lambda L, x: x[x > 0].sum(),
+    "linear": lambda L, x: L.F.linear(x, L.t.ones(2, 3, dtype=L.t.float64)).sum(),
+    "mean over features": lambda L, x: x.mean(1).sum(),
+    "max over features": lambda L, x: x.max(1)[0].sum(),
+    "cross_entropy sum": lambda L, x: L.F.cross_entropy(x, L.t.zeros(0, dtype=L.t.int64), reduction="sum"),
+}
+
+
+@pytest.mark.parametrize("fn", EMPTY_BATCH.values(), ids=EMPTY_BATCH.keys())
+def test_empty_batch_matches_torch(fn):
+    """A batch of zero samples (an empty split, a filtered batch) flows forward and backward as in PyTorch."""
+    T = torch_ns()
+    out = []
+    for L in (AL, T):
+        x = L.t.zeros(0, 3, dtype=L.t.float64, requires_grad=True)
+        y = fn(L, x)
+        y.backward()
+        out.append((float(y.detach()), tuple(x.grad.shape)))
+    assert out[0] == out[1]
+
+
+def test_max_along_an_empty_dim_raises_like_torch():
+    import autolab
+
+    x = autolab.zeros(0, 3)
+    with pytest.raises(IndexError, match=r"max\(\): Expected reduction dim 0 to have non-zero size"):
+        x.max(0)
+    with pytest.raises(RuntimeError, match="Expected reduction dim to be specified"):
+        x.max()

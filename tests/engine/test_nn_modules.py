@@ -454,3 +454,17 @@ def test_buffers_containers_and_state_dict_options_match_torch():
     m.register_buffer("stat", autolab.zeros(1))
     with pytest.raises(TypeError, match="cannot assign 'int' as buffer 'stat'"):
         m.stat = 5
+
+
+def test_max_pool_return_indices_match_torch():
+    a = np.random.default_rng(0).standard_normal((2, 3, 6, 7))
+    res = []
+    for L in (AL, T):
+        x = L.t.tensor(a, requires_grad=True)
+        y, i = L.F.max_pool2d(x, 3, 2, 1, return_indices=True)
+        _, i2 = L.nn.MaxPool2d(2, return_indices=True)(x)
+        _, i3 = L.F.max_pool2d(x[0], 2, return_indices=True)  # unbatched
+        res.append([to_np(y), to_np(i), to_np(i2), to_np(i3), dtype_name(i.dtype)])
+    for k in range(4):
+        np.testing.assert_array_equal(res[0][k], res[1][k])
+    assert res[0][4] == res[1][4] == "int64"

@@ -23,7 +23,7 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 PEAK_CELL = (
     "import resource as _r, sys as _s\n"
     "_p = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss\n"
-    "print('AUTOLAB_PEAK_MB', _p / (1024 * 1024 if _s.platform == 'darwin' else 1024))"
+    "_s.stdout.write(f'AUTOLAB_PEAK_MB {_p / (1024 * 1024 if _s.platform == \"darwin\" else 1024)}\\n')"
 )
 
 # Prepended with --first-step: wrap step() of every optimizer class to note when the first one returns.
@@ -66,10 +66,12 @@ def find_notebooks(paths: list[str]) -> list[Path]:
 
 
 def _peak_mb(cell) -> float | None:
-    for output in cell.get("outputs", []):
-        for line in output.get("text", "").splitlines():
-            if line.startswith("AUTOLAB_PEAK_MB"):
-                return round(float(line.split()[1]), 1)
+    # a busy kernel may split one line of output over several stream messages: join them first
+    text = "".join(output.get("text", "") for output in cell.get("outputs", []))
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] == "AUTOLAB_PEAK_MB":
+            return round(float(words[1]), 1)
     return None
 
 

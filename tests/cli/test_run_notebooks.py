@@ -77,3 +77,14 @@ def test_until_first_step_reports_a_notebook_that_never_trains(tmp_path):
     nb = _notebook(tmp_path / "no_training.ipynb", "print('no optimizer here')")
     code, results, _ = _run(str(nb), "--until-first-step")
     assert code == 1 and results[0]["ok"] is False
+
+
+def test_peak_line_split_over_stream_messages_is_still_read():
+    sys.path.insert(0, str(RUNNER.parent))
+    try:
+        import run_notebooks
+    finally:
+        sys.path.remove(str(RUNNER.parent))
+    split = {"outputs": [{"text": "AUTOLAB_PEAK_MB"}, {"text": " 105.73"}, {"text": "4375\n"}]}
+    assert run_notebooks._peak_mb(split) == 105.7
+    assert run_notebooks._peak_mb({"outputs": [{"text": "AUTOLAB_PEAK_MB\n"}]}) is None

@@ -203,3 +203,15 @@ def test_ctrl_c_in_fit_stops_cleanly_after_the_current_step(mlp_setup):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     for name, value in params_of(trainer.model).items():
         np.testing.assert_array_equal(value, snapshots[3][name])
+
+
+def test_the_engine_side_never_imports_jupyter():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, autolab, autolab.training; "
+        "bad = [m for m in ('ipywidgets', 'widgets', 'matplotlib', 'IPython') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))

@@ -37,34 +37,33 @@ def peak_rss_mb():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
 
-FIRST_STEP = (
-    PEAK_RSS
-    + """
+STEPS = """
+def steps(step, n=30):
+    import statistics
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        step()
+        ts.append(time.perf_counter() - t)
+    return {"step_median_ms": statistics.median(ts) * 1e3, "step_best_ms": min(ts) * 1e3}
+"""
+
+LENET = """
 import json, time
 t = time.perf_counter()
-import autolab
+import {lib}
+{setup}
 from autolab.bench.models import lenet, make_step
-step = make_step(autolab, lenet)
+step = make_step({lib}, lenet)
 step()
-first = time.perf_counter() - t
-for _ in range(30):
-    step()
-print(json.dumps({"import_and_first_step_s": first, "peak_rss_mb_after_30_steps": peak_rss_mb()}))
+result = {{"import_and_first_step_s": time.perf_counter() - t}}
+result.update(steps(step))
+result["peak_rss_mb_after_31_steps"] = peak_rss_mb()
+print(json.dumps(result))
 """
-)
 
-TORCH_RSS = (
-    PEAK_RSS
-    + """
-import json, torch
-torch.set_num_threads(2)
-from autolab.bench.models import lenet, make_step
-step = make_step(torch, lenet)
-for _ in range(31):
-    step()
-print(json.dumps({"peak_rss_mb_after_31_steps": peak_rss_mb()}))
-"""
-)
+FIRST_STEP = PEAK_RSS + STEPS + LENET.format(lib="autolab", setup="")
+TORCH_LENET = PEAK_RSS + STEPS + LENET.format(lib="torch", setup="torch.set_num_threads(2)")
 
 
 def _run(code: str, env: dict | None = None, args: tuple = ()) -> str:
@@ -109,7 +108,7 @@ def first_step() -> dict:
 def torch_lenet() -> dict | None:
     """The same LeNet loop on PyTorch in a fresh process: first step, steady steps, peak RSS."""
     try:
-        return json.loads(_run(TORCH_RSS))
+        return json.loads(_run(TORCH_LENET))
     except subprocess.CalledProcessError:
         return None
 

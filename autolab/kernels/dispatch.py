@@ -21,6 +21,9 @@ from ._config import OPENBLAS_SINGLE_THREAD_MNK
 # (measured faster than patches for LeNet and VGG-small's layers); wider ones build patches
 PLANES_MAX_TAPS = 4096
 
+# below this many elements numpy's transposing copy is faster than starting the parallel tiled one
+SMALL_TRANSPOSE = 1 << 20
+
 last_path: dict[str, str] = {}
 _state = {"backend": "auto", "nb": None}
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -103,6 +106,8 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         bt = np.swapaxes(b, -1, -2)
         if bt.flags.c_contiguous:  # b is a transposed view (x @ w.T): no copy needed
             Bt = bt.reshape(-1, N, K)
+        elif b.size < SMALL_TRANSPOSE:
+            Bt = _c(bt).reshape(-1, N, K)
         else:
             B = _c(b).reshape(-1, K, N)
             Bt = np.empty((B.shape[0], N, K), b.dtype)

@@ -1,6 +1,7 @@
 """Pooling kernels against the reference and PyTorch: values, argmax indices, gradients."""
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 from conftest import maybe_strided, tol
@@ -43,6 +44,15 @@ def test_max_pool2d_matches_torch(case):
     np.testing.assert_array_equal(idx, ref.max_pool2d_forward(x, k, s, p)[1])
     gx = kernels.max_pool2d_backward(maybe_strided(gy.astype(dtype), strided), idx, shape)
     np.testing.assert_allclose(gx, tx.grad.numpy(), *tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool2d_2x2_fast_path_with_ties(dtype):
+    x = np.round(np.random.default_rng(5).standard_normal((3, 4, 10, 9)))  # many ties; odd width
+    ty, tidx = F.max_pool2d(torch.tensor(x), 2, 2, return_indices=True)
+    y, idx = kernels.max_pool2d_forward(x.astype(dtype), (2, 2), (2, 2), (0, 0))
+    np.testing.assert_array_equal(y, ty.numpy())
+    np.testing.assert_array_equal(idx, tidx.numpy())
 
 
 def test_max_pool2d_nan_and_inf_like_torch():

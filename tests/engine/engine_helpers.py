@@ -35,15 +35,7 @@ def to_np(x: object) -> np.ndarray:
 
 def make_inputs(L: types.SimpleNamespace, arrays: list, diff: tuple) -> list:
     """Tensors of library ``L`` from numpy arrays; the ones listed in ``diff`` require grad."""
-    out = []
-    for i, a in enumerate(arrays):
-        if a is None:
-            out.append(None)
-        elif L.name == "torch":
-            out.append(L.t.tensor(a, requires_grad=i in diff))
-        else:
-            out.append(L.t.tensor(a, requires_grad=i in diff))
-    return out
+    return [None if a is None else L.t.tensor(a, requires_grad=i in diff) for i, a in enumerate(arrays)]
 
 
 def assert_close(actual: object, expected: object, rtol: float = 1e-7, atol: float = 1e-9, what: str = "") -> None:

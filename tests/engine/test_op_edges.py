@@ -122,3 +122,21 @@ def test_max_along_an_empty_dim_raises_like_torch():
         x.max(0)
     with pytest.raises(RuntimeError, match="Expected reduction dim to be specified"):
         x.max()
+
+
+@pytest.mark.parametrize(
+    "shape, k, s, p",
+    [((2, 3, 8, 8), 2, 2, 0), ((1, 2, 7, 7), 3, 2, 1), ((8, 6, 28, 28), 2, 2, 0), ((1, 1, 5, 5), 2, 1, 0)],
+)
+def test_max_pool_ties_pick_the_same_element_as_torch(shape, k, s, p):
+    """Rounded inputs tie often; the winner (its index and where the gradient goes) must be PyTorch's."""
+    T = torch_ns()
+    a = np.round(np.random.default_rng(0).standard_normal(shape)).astype(np.float32)
+    res = []
+    for L in (AL, T):
+        x = L.t.tensor(a, requires_grad=True)
+        y, idx = L.F.max_pool2d(x, k, s, p, return_indices=True)
+        y.backward(L.t.tensor(np.random.default_rng(1).standard_normal(tuple(y.shape)).astype(np.float32)))
+        res.append((to_np(y), to_np(idx), to_np(x.grad)))
+    for got, want in zip(res[0], res[1]):
+        np.testing.assert_array_equal(got, want)

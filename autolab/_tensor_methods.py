@@ -58,6 +58,8 @@ _METHODS = {
     "sqrt": ops.sqrt,
     "abs": ops.abs,
     "tanh": ops.tanh,
+    "sin": ops.sin,
+    "cos": ops.cos,
     "sigmoid": ops.sigmoid,
     "relu": ops.relu,
     "clamp": ops.clamp,

@@ -85,6 +85,8 @@ CASES = [
     Case("sqrt", unary("pos"), lambda L, a: a.sqrt()),
     Case("abs", unary("away"), lambda L, a: a.abs()),
     Case("tanh", unary(), lambda L, a: L.t.tanh(a)),
+    Case("sin", unary(), lambda L, a: L.t.sin(a)),
+    Case("cos", unary(), lambda L, a: (a * 2).cos()),
     Case("sigmoid", unary(), lambda L, a: L.t.sigmoid(a)),
     Case("relu", unary("away"), lambda L, a: L.F.relu(a)),
     Case("leaky_relu", unary("away"), lambda L, a: L.F.leaky_relu(a, 0.2)),

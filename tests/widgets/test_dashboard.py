@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from widget_helpers import LeNet
@@ -115,4 +117,25 @@ def test_lenet_dashboard_graph_contains_every_module():
         assert f'label="{name}' in dash.graph.dot_source
     assert "‖∇‖" in dash.graph.dot_source  # gradients arrived on the graph
     assert set(dash.gradients.norms) == {n for n, _ in model.named_parameters()} or not dash.gradients.norms
+    dash.close()
+
+
+def test_buttons_start_stop_and_reset(mlp_setup):
+    model = mlp_setup[0]
+    initial = {n: p.detach().numpy().copy() for n, p in model.named_parameters()}
+    dash = widgets.dashboard(*mlp_setup, epochs=10_000, refresh=0.05)
+    buttons = dash.controls.buttons
+    assert [n for n, b in buttons.items() if not b.disabled] == ["start", "reset"]
+    reached = threading.Event()
+    dash.trainer.subscribe(lambda e: reached.set() if e.kind == "step" and e.step >= 3 else None)
+    buttons["start"].click()
+    assert reached.wait(30)
+    buttons["stop"].click()
+    dash.trainer.join(30)
+    assert dash.trainer.state == "stopped" and "stopped" in dash.status.value
+    assert dash.trainer.step >= 3 and dash.last_step.step == dash.trainer.step
+    buttons["reset"].click()
+    assert dash.trainer.step == 0
+    for name, p in model.named_parameters():
+        np.testing.assert_array_equal(p.detach().numpy(), initial[name])
     dash.close()

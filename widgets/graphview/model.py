@@ -53,9 +53,9 @@ class Graph:
     _leaf_refs: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def module_paths(self) -> list[str]:
-        """The modules that ran, in the order of first appearance."""
+        """The modules that ran, in forward order (the walk went from the output back, so reverse it)."""
         seen: dict[str, None] = {}
-        for op in self.ops.values():
+        for op in reversed(list(self.ops.values())):
             for path in op.scope:
                 seen.setdefault(path, None)
         return list(seen)

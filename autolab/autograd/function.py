@@ -9,6 +9,7 @@ An op subclasses ``Function`` and writes two methods side by side:
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -20,17 +21,17 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 # The modules whose forward is running (outermost first). nn.Module.__call__ pushes and pops; each op records the
-# stack in ``fn.scope`` so the widgets can fold the op graph into one node per module call.
-_scope: tuple = ()
+# stack in ``fn.scope`` so the widgets can fold the op graph into one node per module call. Per thread, so a model
+# run in the notebook while another trains in the background doesn't mix their module attribution.
+_local = threading.local()
 
 
 def current_scope() -> tuple:
-    return _scope
+    return getattr(_local, "scope", ())
 
 
 def set_scope(scope: tuple) -> None:
-    global _scope
-    _scope = scope
+    _local.scope = scope
 
 
 class Function:
@@ -56,7 +57,7 @@ class Function:
                 return out  # integer results (argmax, indices) carry no gradient
             fn.inputs = inputs
             fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            fn.scope = _scope
+            fn.scope = getattr(_local, "scope", ())
             fn._output = weakref.ref(out)
             fn._released = False
             out.requires_grad = True

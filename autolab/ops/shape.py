@@ -86,7 +86,11 @@ def _infer(shape: tuple, n: int) -> tuple:
 
 def view(x: Tensor, *shape: Any) -> Tensor:
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
-        return x.type(shape[0])  # x.view(dtype)
+        # x.view(dtype) reinterprets the bytes, as PyTorch's does (x.type(dtype) is what converts the values)
+        from .. import dtypes
+
+        target = dtypes.to_dtype(shape[0]).np
+        return x if target == x._data.dtype else Tensor._wrap(x._data.view(target))
     return reshape(x, *shape)
 
 

@@ -81,6 +81,8 @@ DTYPE_CASES = {
     "float()": lambda L: L.tensor([1]).float(),
     "long() truncates": lambda L: L.tensor([1.7]).long(),
     "to(float64)": lambda L: L.tensor([1]).to(L.float64),
+    "view(int32) reinterprets bytes": lambda L: L.tensor([1.0, -2.0]).view(L.int32),
+    "view(int16) splits elements": lambda L: L.tensor([1.0, -2.0]).view(L.int16),
     "bool()": lambda L: L.tensor([1.0, 0.0]).bool(),
     "arange ints": lambda L: L.arange(5),
     "arange float step": lambda L: L.arange(0, 1, 0.25),

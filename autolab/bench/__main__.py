@@ -60,8 +60,17 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--sections", default="kernels,models,process", help="comma-separated: kernels, models, process"
     )
+    parser.add_argument(
+        "--omp-wait",
+        choices=("default", "passive"),
+        default="default",
+        help="OpenMP wait policy of the runtime torch and numba share here; 'passive' keeps a loaded machine "
+        "from turning barrier waits into lost timeslices (for both libraries alike)",
+    )
     args = parser.parse_args(argv)
     sections = args.sections.split(",")
+    if args.omp_wait == "passive":
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     try:
         # Before numba starts its pool: torch ships a libgomp.so.1 of its own, and whichever copy loads
         # first serves both libraries. Loading torch's first gives both the same OpenMP runtime with
@@ -71,6 +80,7 @@ def main(argv=None) -> int:
     except ImportError:
         pass
     result = {"command": "python -m autolab.bench " + " ".join(argv or sys.argv[1:]), "machine": machine()}
+    result["machine"]["omp_wait_policy"] = os.environ.get("OMP_WAIT_POLICY", "default")
     print(json.dumps(result["machine"]))
     started = time.time()
     if "kernels" in sections:

@@ -127,12 +127,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where to build (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the build folder afterwards")
     parser.add_argument("--strict-cache", action="store_true", help="fail when the notebooks compile kernels")
-    parser.add_argument(
-        "--node",
-        choices=("other", "same"),
-        default="other",
-        help="start the notebooks as on another node than the build's (default) or on the same one",
-    )
     args = parser.parse_args(argv)
 
     if not args.data.is_dir():
@@ -168,20 +162,10 @@ def main(argv: list[str] | None = None) -> int:
                 text=True,
             ).stdout.strip()
         )
-        # On mybinder.org the image usually starts on another node than the one that built it: hide the
-        # record of the build CPU, so that binder/start picks the portable copy of the kernels, as it would.
-        record = cache / "autolab-build-cpu.json"
-        hidden = record.with_suffix(".hidden")
-        if args.node == "other" and record.exists():
-            record.rename(hidden)
         before = cache_snapshot(cache)
         launch = dict(env, AUTOLAB_FAST="1")
         runner = ["binder/start", "python", "binder/run_notebooks.py", "--json", str(work / "notebooks.json")]
-        try:
-            run("notebooks (fast mode)", runner, times, cwd=home, env=launch)
-        finally:
-            if hidden.exists():
-                hidden.rename(record)
+        run("notebooks (fast mode)", runner, times, cwd=home, env=launch)
         after = cache_snapshot(cache)
         compiled = sorted(k for k in after if before.get(k) != after[k])
         if compiled:

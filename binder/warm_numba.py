@@ -1,19 +1,22 @@
 """Fill the numba cache with every kernel the course calls, so no student waits for a compile.
 
 numba keys each cached kernel by its argument types *and* by the CPU it was compiled for (name and
-features). A Binder image is built on one machine and run on others, so postBuild compiles twice:
+features). A Binder image is built on one machine and started on others, so code compiled for the build
+machine's own CPU would be ignored on most nodes, and recompiled in front of the student. Instead postBuild
+compiles for standard x86-64 *levels*, each of which any CPU with its features can load:
 
-- for the build machine's own CPU (``--record-cpu`` remembers which): the fastest code;
-- with ``--portable``, for the x86-64-v3 level (AVX2 and FMA: every x86 server CPU since 2013-2015),
-  which any such node can load; ``generic`` (no AVX at all) where even that is missing.
+- ``x86-64-v4``: AVX-512 (Intel Xeon since Skylake-SP, AMD Zen 4). As fast as the build machine's own code
+  here: the kernels use 512-bit vectors;
+- ``x86-64-v3``: AVX2 and FMA (every x86 server CPU of the last ten years).
 
-At container start ``binder/start`` runs ``--choose-cpu``, which prints ``host`` when the node has the build
-machine's CPU, else the portable level it can run; start sets ``NUMBA_CPU_NAME`` from that.
+``--portable`` compiles for every level the build machine can run and records them. At container start
+``binder/start`` runs ``--choose-cpu``, which prints the best recorded level this node can run (or ``host``,
+on a CPU without AVX2: then kernels compile on first use), and exports ``NUMBA_CPU_NAME`` accordingly.
 Measured costs of each choice: ``binder/bench_cpu_name.py`` and docs/benchmarks.md ("First run").
 
-    python binder/warm_numba.py [--record-cpu]     compile (and cache) every kernel for this CPU
-    python binder/warm_numba.py --portable         the same, for the portable CPU level
-    python binder/warm_numba.py --choose-cpu       print host | x86-64-v3 | generic
+    python binder/warm_numba.py                  compile (and cache) every kernel for this CPU
+    python binder/warm_numba.py --portable       the same for each portable level this CPU can run
+    python binder/warm_numba.py --choose-cpu     print x86-64-v4 | x86-64-v3 | host
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-RECORD = "autolab-build-cpu.json"
-PORTABLE = "x86-64-v3"
-# what LLVM's x86-64-v3 level assumes (on top of v2's SSE4.2/POPCNT): a node needs all of them to load its code
+RECORD = "autolab-cpu-levels.json"
+# LLVM's feature names. A level's code uses all of its features: a node needs every one of them.
 V3_FEATURES = ("avx", "avx2", "bmi", "bmi2", "f16c", "fma", "lzcnt", "movbe", "xsave")
+V4_FEATURES = (*V3_FEATURES, "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl")
+LEVELS = {"x86-64-v4": V4_FEATURES, "x86-64-v3": V3_FEATURES}  # best first
 
 # (batch, channels, size, out channels, kernel): LeNet on CIFAR-10 and on MNIST, at the batch sizes the
 # notebooks use (full and fast mode), so that the kernels' per-shape dispatch picks each path it will pick.
@@ -36,29 +41,21 @@ CONV_SHAPES = [(n, c, s, o, 5) for n in (1, 16, 64) for (c, s, o) in ((3, 32, 6)
 MATMUL_SHAPES = [(m, k, n) for m in (1, 16, 64) for (k, n) in ((400, 120), (120, 84), (84, 10), (784, 128))]
 
 
-def cpu_signature() -> dict:
-    """What numba's cache index keys on (see numba.core.codegen's ``magic_tuple``), without importing numba."""
-    import llvmlite.binding as ll
-
-    return {"name": ll.get_host_cpu_name(), "features": ll.get_host_cpu_features().flatten()}
-
-
-def portable_level() -> str:
-    """The portable CPU level this machine can run: x86-64-v3 where it has AVX2 and friends, else generic."""
+def supported_levels() -> list[str]:
+    """The portable levels this machine can run, best first (none on a CPU without AVX2, or not x86)."""
     import llvmlite.binding as ll
 
     features = ll.get_host_cpu_features()
-    return PORTABLE if all(features.get(f, False) for f in V3_FEATURES) else "generic"
+    return [level for level, needs in LEVELS.items() if all(features.get(f, False) for f in needs)]
 
 
 def choose_cpu(record: Path) -> str:
-    """``host`` when this is the CPU the cache was built on, else the portable level to load."""
+    """The best level that the cache holds and this node can run, else ``host`` (compile on first use)."""
     try:
-        if json.loads(record.read_text()) == cpu_signature():
-            return "host"
+        warmed = json.loads(record.read_text())
     except (OSError, ValueError):
-        pass
-    return portable_level()
+        warmed = []
+    return next((level for level in supported_levels() if level in warmed), "host")
 
 
 def cache_dir() -> Path:
@@ -117,32 +114,35 @@ def _warm_by_shapes(dtypes) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--record-cpu", action="store_true", help="also record this CPU as the build CPU")
-    parser.add_argument("--portable", action="store_true", help=f"compile for {PORTABLE} (or generic)")
-    parser.add_argument("--choose-cpu", action="store_true", help="print host | x86-64-v3 | generic")
+    parser.add_argument("--portable", action="store_true", help="compile for each portable level, and record")
+    parser.add_argument("--level", help="compile for this CPU level (NUMBA_CPU_NAME) instead of this CPU")
+    parser.add_argument("--choose-cpu", action="store_true", help="print x86-64-v4 | x86-64-v3 | host")
     parser.add_argument("--dtypes", nargs="+", default=["float32"], help="float dtypes to compile for")
-    parser.add_argument("--no-warm", action="store_true", help="compile nothing (with --record-cpu: record only)")
     args = parser.parse_args(argv)
 
     record = cache_dir() / RECORD
     if args.choose_cpu:
         print(choose_cpu(record))
         return 0
-    if args.portable:  # before numba is imported (autolab imports it lazily)
-        level = portable_level()
-        os.environ.update(NUMBA_CPU_NAME=level, NUMBA_CPU_FEATURES="")
-    if not args.no_warm:
-        start = time.perf_counter()
-        warm(tuple(args.dtypes))
-        cpu = os.environ.get("NUMBA_CPU_NAME") or cpu_signature()["name"]
-        entries = sum(1 for _ in cache_dir().rglob("*.nbi"))
-        print(
-            f"warm_numba: kernels compiled for CPU '{cpu}' in {time.perf_counter() - start:.1f} s; "
-            f"{entries} cache index files in {cache_dir()}"
-        )
-    if args.record_cpu:
+    if args.portable:
+        # one process per level: numba reads NUMBA_CPU_NAME once, when it is imported
+        levels = supported_levels()
+        for level in levels:
+            subprocess.run([sys.executable, __file__, "--level", level, "--dtypes", *args.dtypes], check=True)
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps(cpu_signature()))
+        record.write_text(json.dumps(levels))
+        print(f"warm_numba: portable levels cached: {', '.join(levels) or 'none (no AVX2 here)'}")
+        return 0
+    if args.level:  # before numba is imported (autolab imports it lazily); a level brings its own features
+        os.environ.update(NUMBA_CPU_NAME=args.level, NUMBA_CPU_FEATURES="")
+    start = time.perf_counter()
+    warm(tuple(args.dtypes))
+    cpu = args.level or "this machine's"
+    entries = sum(1 for _ in cache_dir().rglob("*.nbi"))
+    print(
+        f"warm_numba: kernels compiled for {cpu} CPU in {time.perf_counter() - start:.1f} s; "
+        f"{entries} cache index files in {cache_dir()}"
+    )
     return 0
 
 

@@ -65,50 +65,63 @@ def _start_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return json.loads(out.stdout)
 
 
-def test_start_sets_the_environment_and_runs_the_command(tmp_path):
-    env = _start_env(tmp_path)
-    assert env["AUTOLAB_DATA"] == str(tmp_path / ".cache" / "autolab" / "data")
-    assert env["NUMBA_CACHE_DIR"] == str(tmp_path / ".cache" / "autolab" / "numba")
-    assert int(env["NUMBA_NUM_THREADS"]) >= 1 and env["OMP_NUM_THREADS"] == env["NUMBA_NUM_THREADS"]
-    # no build record in this cache: the CPU cannot be the build's, so the portable copy is used
-    assert env["NUMBA_CPU_NAME"] == _portable_level()
-    if env["NUMBA_CPU_NAME"] == "x86-64-v3":
-        assert env["NUMBA_CPU_FEATURES"] == ""  # the level's own features only, as in postBuild's warm-up
-
-
-def test_start_keeps_the_host_cpu_when_it_built_the_cache(tmp_path):
-    cache = tmp_path / ".cache" / "autolab" / "numba"
-    subprocess.run(
-        [sys.executable, str(BINDER / "warm_numba.py"), "--record-cpu", "--no-warm"],
-        env=dict(os.environ, NUMBA_CACHE_DIR=str(cache)), check=True, capture_output=True,
-    )  # fmt: skip
-    env = _start_env(tmp_path)
-    assert "NUMBA_CPU_NAME" not in env
-    record = json.loads((cache / "autolab-build-cpu.json").read_text())
-    record["name"] = "some-other-cpu"
-    (cache / "autolab-build-cpu.json").write_text(json.dumps(record))
-    assert _start_env(tmp_path)["NUMBA_CPU_NAME"] == _portable_level()
-
-
-def _portable_level() -> str:
-    out = subprocess.run(
-        [sys.executable, "-c", "import sys; sys.path.insert(0, 'binder'); import warm_numba as w; print(w.portable_level())"],
-        cwd=REPO, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return out.stdout.strip()
-
-
-def test_portable_level_needs_every_v3_feature():
+def _warm_numba():
     sys.path.insert(0, str(BINDER))
     try:
         import warm_numba
     finally:
         sys.path.remove(str(BINDER))
+    return warm_numba
+
+
+def _record(tmp_path: Path, levels: list[str]) -> None:
+    cache = tmp_path / ".cache" / "autolab" / "numba"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "autolab-cpu-levels.json").write_text(json.dumps(levels))
+
+
+def test_start_sets_the_environment_and_runs_the_command(tmp_path):
+    env = _start_env(tmp_path)
+    assert env["AUTOLAB_DATA"] == str(tmp_path / ".cache" / "autolab" / "data")
+    assert env["NUMBA_CACHE_DIR"] == str(tmp_path / ".cache" / "autolab" / "numba")
+    assert int(env["NUMBA_NUM_THREADS"]) >= 1 and env["OMP_NUM_THREADS"] == env["NUMBA_NUM_THREADS"]
+    # nothing warmed in this cache: kernels will compile for this very CPU, so no level is forced
+    assert "NUMBA_CPU_NAME" not in env
+
+
+def test_start_loads_the_best_warmed_level_this_cpu_can_run(tmp_path):
+    levels = _warm_numba().supported_levels()
+    if not levels:
+        pytest.skip("this CPU has no AVX2: no portable level applies")
+    _record(tmp_path, ["x86-64-v4", "x86-64-v3"])
+    env = _start_env(tmp_path)
+    assert env["NUMBA_CPU_NAME"] == levels[0]
+    assert env["NUMBA_CPU_FEATURES"] == ""  # the level's own features, exactly as postBuild compiled them
+    _record(tmp_path, ["x86-64-v3"])  # an image built on a machine without AVX-512
+    assert _start_env(tmp_path)["NUMBA_CPU_NAME"] == "x86-64-v3"
+
+
+def test_supported_levels_follow_the_cpu_features(monkeypatch):
+    warm_numba = _warm_numba()
     import llvmlite.binding as ll
 
     features = ll.get_host_cpu_features()
-    expected = "x86-64-v3" if all(features.get(f, False) for f in ("avx2", "fma", "bmi2")) else "generic"
-    assert warm_numba.portable_level() == expected
+    expected = [lvl for lvl, needs in warm_numba.LEVELS.items() if all(features.get(f, False) for f in needs)]
+    assert warm_numba.supported_levels() == expected
+    if "avx2" in features and features["avx2"]:
+        assert "x86-64-v3" in expected  # the feature names are LLVM's: a typo would drop the level
+    if features.get("avx512f") and features.get("avx512bw") and features.get("avx512vl"):
+        assert expected[0] == "x86-64-v4"
+
+
+def test_choose_cpu_without_a_record_or_without_a_matching_level(tmp_path, monkeypatch):
+    warm_numba = _warm_numba()
+    assert warm_numba.choose_cpu(tmp_path / "missing.json") == "host"
+    (tmp_path / "r.json").write_text(json.dumps(["x86-64-v4"]))
+    monkeypatch.setattr(warm_numba, "supported_levels", lambda: ["x86-64-v3"])  # an AVX2-only node
+    assert warm_numba.choose_cpu(tmp_path / "r.json") == "host"
+    (tmp_path / "r.json").write_text(json.dumps(["x86-64-v4", "x86-64-v3"]))
+    assert warm_numba.choose_cpu(tmp_path / "r.json") == "x86-64-v3"
 
 
 def test_start_respects_values_already_set(tmp_path):

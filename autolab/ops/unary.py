@@ -3,6 +3,7 @@ written with tensor ops so that it can be differentiated again (create_graph=Tru
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -136,6 +137,68 @@ class Clamp(Function):
         return _select(inside, grad)
 
 
+class Expm1(Function):
+    def forward(self, x):
+        return np.expm1(x)
+
+    def backward(self, grad):
+        return grad * (self.output + 1)  # d/dx (e^x - 1) = e^x
+
+
+class Log1p(Function):
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            return np.log1p(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad / (x + 1)
+
+
+class LogBase(Function):
+    """log2 and log10: log(x) / log(base), so the derivative is 1 / (x log(base))."""
+
+    def forward(self, x, base):
+        self.torch_name = f"Log{base}"
+        self.ln_base = float(np.log(base))
+        with np.errstate(divide="ignore"):
+            return np.log2(x) if base == 2 else np.log10(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad / (x * self.ln_base)
+
+
+class Rsqrt(Function):
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            return (1 / np.sqrt(x)).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        y = self.output  # y = x^(-1/2), dy/dx = -1/2 x^(-3/2) = -y^3 / 2
+        return grad * y * y * y * -0.5
+
+
+class Reciprocal(Function):
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            return (1 / x).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        y = self.output
+        return -grad * y * y  # d/dx 1/x = -1/x^2
+
+
+class Erf(Function):
+    def forward(self, x):
+        # numpy has no erf; math.erf element by element is slow but exact, and erf is rare in a training loop
+        return np.asarray(np.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad * (2 / math.sqrt(math.pi)) * exp(-x * x)
+
+
 class Cast(Function):
     torch_name = "ToCopy"
 
@@ -165,6 +228,46 @@ def log(x: Tensor) -> Tensor:
 
 def sqrt(x: Tensor) -> Tensor:
     return Sqrt.apply(_float(x))
+
+
+def square(x: Tensor) -> Tensor:
+    """``x * x`` (PyTorch records it as ``x ** 2``: PowBackward0)."""
+    from .arithmetic import pow
+
+    return pow(x, 2)
+
+
+def expm1(x: Tensor) -> Tensor:
+    """``exp(x) - 1``, accurate for small ``x``."""
+    return Expm1.apply(_float(x))
+
+
+def log1p(x: Tensor) -> Tensor:
+    """``log(1 + x)``, accurate for small ``x``."""
+    return Log1p.apply(_float(x))
+
+
+def log2(x: Tensor) -> Tensor:
+    return LogBase.apply(_float(x), base=2)
+
+
+def log10(x: Tensor) -> Tensor:
+    return LogBase.apply(_float(x), base=10)
+
+
+def rsqrt(x: Tensor) -> Tensor:
+    """``1 / sqrt(x)``."""
+    return Rsqrt.apply(_float(x))
+
+
+def reciprocal(x: Tensor) -> Tensor:
+    """``1 / x``; an integer tensor gives float32, as in PyTorch."""
+    return Reciprocal.apply(_float(x))
+
+
+def erf(x: Tensor) -> Tensor:
+    """The error function, ``2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt``."""
+    return Erf.apply(_float(x))
 
 
 def abs(x: Tensor) -> Tensor:
@@ -227,3 +330,11 @@ def _float(x: Tensor) -> Tensor:
 
 
 clip = clamp
+
+
+def clamp_min(x: Tensor, min: Any) -> Tensor:
+    return clamp(x, min=min)
+
+
+def clamp_max(x: Tensor, max: Any) -> Tensor:
+    return clamp(x, max=max)

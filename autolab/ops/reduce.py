@@ -204,3 +204,145 @@ def minimum(a: Tensor, b: Tensor) -> Tensor:
     from .join import where
 
     return where(a <= b, a, b)
+
+
+class Prod(Function):
+    """The product over axes. d out / d x_i is the product of all the others: out / x_i when no x is zero.
+
+    A slice with exactly one zero has a gradient only at that zero (the product of the others); with two or more
+    zeros every gradient is zero. Written with tensor ops (where, prod, /), so it can be differentiated again;
+    the second derivative between two zeros of the same slice is the one case this leaves at zero."""
+
+    def forward(self, x, axes, keepdim):
+        self.axes, self.keepdim = axes, keepdim
+        return np.prod(x, axis=axes, keepdims=keepdim)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        from .join import where
+        from .shape import reshape
+
+        keep = _keep_shape(x.shape, self.axes)
+        g, out = reshape(grad, keep), reshape(self.output, keep)
+        zero = x._data == 0
+        if not zero.any():
+            return g * out / x
+        is_zero = Tensor._wrap(zero)
+        safe = where(is_zero, 1.0, x)
+        lone = Tensor._wrap(zero.sum(axis=self.axes, keepdims=True) == 1)
+        others = prod_axes(safe, self.axes, keepdim=True) * lone  # product of the rest, at a lone zero
+        return g * where(is_zero, others, out / safe)
+
+
+class Cumsum(Function):
+    def forward(self, x, dim):
+        self.dim = dim
+        return np.cumsum(x, axis=dim)
+
+    def backward(self, grad):
+        # out_j = sum_{i <= j} x_i, so d/dx_i collects grad_j for every j >= i: a cumsum run backwards
+        from .shape import flip
+
+        return flip(cumsum(flip(grad, (self.dim,)), self.dim), (self.dim,))
+
+
+def prod_axes(x: Tensor, axes: tuple, keepdim: bool = False) -> Tensor:
+    return Prod.apply(x, axes=axes, keepdim=keepdim)
+
+
+def _int_to_long(x: Tensor, dtype: Any) -> Tensor:
+    """PyTorch accumulates integers and bools as int64 (sum, prod, cumsum) unless a dtype is given."""
+    if dtype is not None:
+        return x.type(dtype)
+    return x.long() if x._data.dtype.kind in "bui" else x
+
+
+def prod(x: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The product of all elements, or along ``dim`` (an int, as in PyTorch)."""
+    x = _int_to_long(x, dtype)
+    if dim is None:
+        return Prod.apply(x, axes=_axes(None, x.ndim), keepdim=False)
+    if not isinstance(dim, int):
+        raise TypeError(f"prod(): dim must be an int, got {dim!r} (PyTorch's prod reduces one dim at a time)")
+    return Prod.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
+
+
+def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]``."""
+    x = _int_to_long(x, dtype)
+    d = _axes(dim, x.ndim)[0] if x.ndim else 0
+    if x.ndim == 0:
+        return x.clone()
+    return Cumsum.apply(x, dim=d)
+
+
+def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(x), dim))`` without overflow: the max is taken out first (it cancels in the gradient)."""
+    from .unary import _float, exp, log
+
+    x = _float(x)
+    axes = _axes(dim, x.ndim)
+    m = amax(x, dim=axes, keepdim=True).detach() if x.numel() else Tensor._wrap(np.zeros(()))
+    m = Tensor._wrap(np.where(np.isfinite(m._data), m._data, 0).astype(x._data.dtype))  # all -inf: no shift
+    out = log(sum(exp(x - m), dim=axes, keepdim=True)) + m
+    return out if keepdim else out.squeeze(axes) if axes else out
+
+
+def all(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where every element (along ``dim``) is non-zero. The result is bool (uint8 for uint8 input)."""
+    out = np.all(x._data, axis=None if dim is None else _axes(dim, x.ndim), keepdims=keepdim and dim is not None)
+    return Tensor._wrap(np.asarray(out).astype(np.uint8 if x._data.dtype == np.uint8 else np.bool_))
+
+
+def any(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where some element (along ``dim``) is non-zero."""
+    out = np.any(x._data, axis=None if dim is None else _axes(dim, x.ndim), keepdims=keepdim and dim is not None)
+    return Tensor._wrap(np.asarray(out).astype(np.uint8 if x._data.dtype == np.uint8 else np.bool_))
+
+
+class Norm2(Function):
+    """The Euclidean norm sqrt(sum x^2). Its gradient x / norm is taken as 0 where the norm is 0 (as PyTorch),
+    where sqrt's own rule would give 0 / 0."""
+
+    torch_name = "LinalgVectorNorm"
+
+    def forward(self, x, axes, keepdim):
+        self.axes = axes
+        return np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        from .join import where
+        from .shape import reshape
+
+        keep = _keep_shape(x.shape, self.axes)
+        out = reshape(self.output, keep)
+        safe = where(Tensor._wrap(out._data == 0), 1.0, out)
+        return reshape(grad, keep) * x / safe
+
+
+def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """The vector p-norm of ``x`` over ``dim`` (all elements by default): p = 2 or "fro" (Euclidean), 1, inf,
+    -inf, 0 (count of non-zeros) or any other number ``(sum |x|^p)^(1/p)``."""
+    from .unary import abs
+
+    if dtype is not None:
+        x = x.type(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"norm(): input dtype should be floating point, but got {x.dtype}; use x.float().norm()")
+    if p == "nuc":
+        raise NotImplementedError("norm(p='nuc'): the nuclear norm needs an SVD, which autolab does not have")
+    axes = _axes(dim, x.ndim)
+    if p in ("fro", 2, 2.0):
+        return Norm2.apply(x, axes=axes, keepdim=keepdim)
+    if not isinstance(p, (int, float)):
+        raise ValueError(f"norm(): p must be a number, 'fro' or 'nuc', got {p!r}")
+    if p == float("inf"):
+        return amax(abs(x), dim=axes, keepdim=keepdim)
+    if p == float("-inf"):
+        return amin(abs(x), dim=axes, keepdim=keepdim)
+    if p == 0:
+        return sum((x != 0).type(x.dtype), dim=axes, keepdim=keepdim)
+    if p == 1:
+        return sum(abs(x), dim=axes, keepdim=keepdim)
+    return sum(abs(x) ** p, dim=axes, keepdim=keepdim) ** (1.0 / p)

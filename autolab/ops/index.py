@@ -99,3 +99,54 @@ def scatter_along(g: Tensor, index: np.ndarray, dim: int, shape: tuple) -> Tenso
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = x[i][index[i][j]]`` for dim=1, as ``torch.gather``."""
     return GatherAlong.apply(x, index=index._data, dim=dim % max(x.ndim, 1))
+
+
+def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries of ``x`` at the positions ``index`` (1-D, int) along ``dim``; repeats allowed."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1 or idx.dtype.kind not in "iu":
+        raise IndexError(
+            f"index_select(): index must be a 1-D integer tensor, got shape {tuple(idx.shape)} dtype {idx.dtype}"
+        )
+    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
+        raise IndexError(f"index_select(): dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
+    if x.ndim == 0:
+        return getitem(x.reshape(1), idx.reshape(-1)).reshape(())
+    return getitem(x, (slice(None),) * (dim % x.ndim) + (idx.reshape(-1),))
+
+
+class MaskedFill(Function):
+    def forward(self, x, mask, value):
+        self.mask = np.broadcast_to(mask, x.shape)
+        return np.where(self.mask, np.asarray(value).astype(x.dtype), x)
+
+    def backward(self, grad):
+        from .join import where
+
+        return where(Tensor._wrap(self.mask), 0.0, grad)  # the filled places no longer depend on x
+
+
+def masked_fill(x: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``x`` with ``value`` wherever ``mask`` (bool, broadcastable to x's shape) is True."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
+    try:
+        np.broadcast_shapes(m.shape, x.shape)
+        if np.broadcast_shapes(m.shape, x.shape) != x.shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(
+            f"masked_fill: the mask of shape {tuple(m.shape)} must broadcast to the tensor's shape {tuple(x.shape)}"
+        ) from None
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                f"masked_fill only supports a 0-dimensional value tensor, but got tensor with {value.ndim} dimension(s)"
+            )
+        if value.requires_grad:  # the value gets gradient too: the sum of grad over the filled places
+            from .join import where
+
+            return where(Tensor._wrap(np.broadcast_to(m, x.shape)), value.type(x.dtype), x)
+        value = value.item()
+    return MaskedFill.apply(x, mask=m, value=value)

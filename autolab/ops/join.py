@@ -123,3 +123,55 @@ def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal
 
 def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
     return Tensor._wrap(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+# ---- the other way: cutting a tensor into pieces (each piece is a slice, so backward comes from getitem's) ------
+def _dim(x: Tensor, dim: int, op: str) -> int:
+    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1) or x.ndim == 0:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
+    return dim % x.ndim
+
+
+def _pieces(x: Tensor, d: int, sizes: Sequence[int]) -> tuple[Tensor, ...]:
+    from .index import getitem
+
+    out, start = [], 0
+    for n in sizes:
+        out.append(getitem(x, (slice(None),) * d + (slice(start, start + n),)))
+        start += n
+    return tuple(out)
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
+    d = _dim(x, dim, "split")
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and not (size == 0 and n == 0):
+            raise RuntimeError(f"split: split_size must be a positive number, got {size}")
+        sizes = [min(size, n - s) for s in range(0, n, size)] if n else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
+                f"{dim}), but got split_sizes={sizes}"
+            )
+    return _pieces(x, d, sizes)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` pieces of ceil(n / chunks) elements (so there may be fewer pieces, as in PyTorch)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = x.shape[_dim(x, dim, "chunk")]
+    return split(x, max(-(-n // chunks), 1), dim)
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of ``x`` along ``dim``, with that dim removed: ``tuple(x)`` for dim 0."""
+    from .index import getitem
+
+    d = _dim(x, dim, "unbind")
+    return tuple(getitem(x, (slice(None),) * d + (i,)) for i in range(x.shape[d]))

@@ -172,3 +172,145 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 
 def contiguous(x: Tensor) -> Tensor:
     return x if x._data.flags.c_contiguous else Contiguous.apply(x)
+
+
+class Flip(Function):
+    def forward(self, x, dims):
+        self.dims = dims
+        return np.ascontiguousarray(np.flip(x, dims))  # a copy, as PyTorch (not a negative-stride view)
+
+    def backward(self, grad):
+        return flip(grad, self.dims)  # flipping is its own inverse
+
+
+class Roll(Function):
+    def forward(self, x, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+        return np.roll(x, shifts, dims)
+
+    def backward(self, grad):
+        return Roll.apply(grad, shifts=tuple(-s for s in self.shifts), dims=self.dims)  # roll back
+
+
+def _dims(dims: Any, ndim: int, op: str) -> tuple:
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dims")
+    return tuple(d % max(ndim, 1) for d in dims)
+
+
+def flip(x: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    if x.ndim == 0:
+        return x.clone()
+    return Flip.apply(x, dims=_dims(dims, x.ndim, "flip"))
+
+
+def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements along ``dims``; those pushed off one end come back at the other. Without ``dims`` the
+    tensor is rolled as if flattened."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll: without dims, shifts must be a single number, got {shifts}")
+        flat = Roll.apply(reshape(x, -1), shifts=shifts, dims=(0,))
+        return reshape(flat, x.shape)
+    dims = _dims(dims, x.ndim, "roll")
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts and dims must have the same length, got {len(shifts)} and {len(dims)}")
+    return Roll.apply(x, shifts=shifts, dims=dims)
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """Tile ``x``: ``sizes[i]`` copies along dim i (``sizes`` may have more dims than ``x``: new leading dims).
+
+    Built from expand and reshape, so backward (summing the copies) comes from theirs."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError(
+            f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than number of dims of the tensor "
+            f"({x.ndim}), shape {tuple(x.shape)}"
+        )
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    # (s0, s1) -> (1, s0, 1, s1) -> (r0, s0, r1, s1) -> (r0*s0, r1*s1): copies of x laid out block by block
+    spread = reshape(x, [d for n in shape for d in (1, n)])
+    big = expand(spread, [d for r, n in zip(sizes, shape) for d in (r, n)])
+    return reshape(big, [r * n for r, n in zip(sizes, shape)])
+
+
+def tile(x: Tensor, dims: Any) -> Tensor:
+    """Like ``repeat``, but ``dims`` shorter than ``x.ndim`` is padded with 1s in front."""
+    dims = tuple(dims)
+    return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``length`` elements of ``x`` along ``dim`` from ``start``: ``x[..., start:start + length, ...]``."""
+    d = _dims(dim, x.ndim, "narrow")[0]
+    n = x.shape[d]
+    s = start + n if start < 0 else start
+    if not 0 <= s <= n or length < 0 or s + length > n:
+        raise IndexError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}) of dim {dim} "
+            f"of a tensor of shape {tuple(x.shape)}"
+        )
+    from .index import getitem
+
+    return getitem(x, (slice(None),) * d + (slice(s, s + length),))
+
+
+class ConstantPad(Function):
+    """Surround ``x`` with ``value``; backward cuts the gradient of the original region back out."""
+
+    def forward(self, x, widths, value):
+        self.widths = widths
+        return np.pad(x, widths, constant_values=value)
+
+    def backward(self, grad):
+        from .index import getitem
+
+        return getitem(grad, tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.widths, grad.shape)))
+
+
+_NP_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(x: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last dims: ``pad = (left, right)`` for the last dim, ``(left, right, top, bottom)`` for the last
+    two, and so on. Negative amounts cut. Modes "reflect", "replicate" and "circular" gather with index arrays,
+    so their backward (adding up the copies) is indexing's."""
+    from .index import getitem
+
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise RuntimeError(
+            f"pad: padding length must be even and at most twice the number of dims, got {len(pad)} values for "
+            f"a tensor of shape {tuple(x.shape)}"
+        )
+    k = len(pad) // 2
+    pairs = [(0, 0)] * (x.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
+    if mode != "constant" and mode not in _NP_MODE:
+        raise NotImplementedError(f"pad: mode {mode!r} is not one of constant, reflect, replicate, circular")
+    if mode != "constant" and value:
+        raise RuntimeError(f"pad: padding mode {mode!r} doesn't take in value argument")
+    if mode != "constant":
+        for d, (lo, hi) in enumerate(pairs):
+            n = x.shape[d]
+            if not lo and not hi:
+                continue
+            if min(lo, hi) < 0 or (mode == "reflect" and max(lo, hi) >= n) or n == 0:
+                raise RuntimeError(
+                    f"pad: {mode} padding ({lo}, {hi}) is negative or too large for dim {d} of size {n} "
+                    f"(input shape {tuple(x.shape)}); autolab cuts with negative amounts in constant mode only"
+                )
+            index = np.pad(np.arange(n), (lo, hi), mode=_NP_MODE[mode])  # where each output element comes from
+            x = getitem(x, (slice(None),) * d + (index,))
+        return x
+    if any(lo < 0 or hi < 0 for lo, hi in pairs):  # negative amounts cut, as a slice; the rest pads
+        x = getitem(x, tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pairs, x.shape)))
+        pairs = [(max(lo, 0), max(hi, 0)) for lo, hi in pairs]
+    widths = tuple(pairs)
+    if not any(lo or hi for lo, hi in widths):
+        return x
+    return ConstantPad.apply(x, widths=widths, value=0 if value is None else value)

@@ -38,6 +38,7 @@ __all__ = [
     "relu_",
     "softplus",
     "gelu",
+    "pad",
 ]
 
 
@@ -52,6 +53,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     out = ops.matmul(input, weight.t())
     return out if bias is None else out + bias
+
+
+def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last dims of ``input``: ``pad = (left, right, top, bottom, ...)``, last dim first."""
+    from ..ops.shape import pad as _pad
+
+    return _pad(input, pad, mode=mode, value=value)
 
 
 def relu_(input: Tensor) -> Tensor:

@@ -2,10 +2,11 @@
 
 from .arithmetic import add, div, divide, mul, multiply, neg, negative, pow, sub, subtract, true_divide
 from .conv import avg_pool2d, conv2d, max_pool2d
-from .index import gather, getitem
+from .index import gather, getitem, index_select, masked_fill
 from .join import (
     allclose,
     cat,
+    chunk,
     concat,
     concatenate,
     eq,
@@ -19,23 +20,77 @@ from .join import (
     logical_or,
     lt,
     ne,
+    split,
     stack,
+    unbind,
     where,
 )
 from .matmul import bmm, matmul, mm
-from .reduce import amax, amin, argmax, argmin, max, maximum, mean, min, minimum, std, sum, var
+from .reduce import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    cumsum,
+    logsumexp,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    norm,
+    prod,
+    std,
+    sum,
+    var,
+)
 from .shape import (
     contiguous,
     expand,
     expand_as,
     flatten,
+    flip,
+    narrow,
     permute,
+    repeat,
     reshape,
+    roll,
     squeeze,
     t,
+    tile,
     transpose,
     unsqueeze,
     view,
 )
+from .sorting import argsort, argwhere, bincount, count_nonzero, nonzero, sort, topk, unique
 from .softmax import log_softmax, softmax
-from .unary import abs, cast, clamp, clip, clone, cos, exp, leaky_relu, log, relu, sigmoid, sign, sin, sqrt, tanh
+from .rounding import ceil, fix, floor, isfinite, isinf, isnan, round, trunc
+from .unary import (
+    abs,
+    cast,
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    clone,
+    cos,
+    erf,
+    exp,
+    expm1,
+    leaky_relu,
+    log,
+    log1p,
+    log2,
+    log10,
+    reciprocal,
+    relu,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    tanh,
+)

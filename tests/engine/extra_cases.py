@@ -1,0 +1,199 @@
+"""The op table for the ops added after the first engine (tests/engine/test_extra_ops.py runs it).
+
+Same shape as engine_cases.py: each case is written once as ``fn(L, *tensors, **opts)`` for autolab and torch.
+Ops that return several tensors (chunk, split, unbind, sort, topk) are folded back into one output with
+different weights per piece, so that a gradient sent to the wrong piece shows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from engine_cases import Case
+from engine_strategies import mask_index, nonscalar, reduce_args, seeds, unary, values
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+
+@st.composite
+def one_dim(draw, kind="any"):
+    """An input and an int dim (None sometimes where ``allow_none``)."""
+    shape = draw(nonscalar)
+    return [values(draw(seeds), shape, kind)], {"dim": draw(st.integers(-len(shape), len(shape) - 1))}
+
+
+@st.composite
+def prod_args(draw):
+    """Inputs with at most one exact zero per slice (where the gradient needs the zero-aware rule)."""
+    shape = draw(nonscalar)
+    s = draw(seeds)
+    x = values(s, shape, "away")
+    if draw(st.booleans()):
+        x.reshape(-1)[np.random.default_rng(s).integers(x.size)] = 0.0
+    dim = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)))
+    return [x], ({} if dim is None else {"dim": dim, "keepdim": draw(st.booleans())})
+
+
+@st.composite
+def norm_args(draw):
+    shape = draw(nonscalar)
+    nd = len(shape)
+    p = draw(st.sampled_from([2, 1, 3, 0.5, float("inf"), "fro"]))
+    dim = draw(st.one_of(st.none(), st.integers(-nd, nd - 1), st.sets(st.integers(0, nd - 1), min_size=1)))
+    opts = {"p": p, "dim": tuple(sorted(dim)) if isinstance(dim, set) else dim, "keepdim": draw(st.booleans())}
+    return [values(draw(seeds), shape, "away")], opts
+
+
+@st.composite
+def dims_subset(draw):
+    shape = draw(nonscalar)
+    dims = draw(
+        st.lists(
+            st.integers(-len(shape), len(shape) - 1),
+            min_size=1,
+            max_size=len(shape),
+            unique_by=lambda d: d % len(shape),
+        )
+    )
+    return [values(draw(seeds), shape)], {"dims": tuple(dims)}
+
+
+@st.composite
+def roll_args(draw):
+    shape = draw(nonscalar)
+    if draw(st.booleans()):
+        return [values(draw(seeds), shape)], {"shifts": draw(st.integers(-5, 5)), "dims": None}
+    nd = len(shape)
+    dims = draw(st.lists(st.integers(0, nd - 1), min_size=1, max_size=nd, unique=True))
+    shifts = tuple(draw(st.integers(-4, 4)) for _ in dims)
+    return [values(draw(seeds), shape)], {"shifts": shifts, "dims": tuple(dims)}
+
+
+@st.composite
+def repeat_args(draw):
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3))
+    extra = draw(st.integers(0 if shape else 1, 1))  # PyTorch wants at least one size
+    sizes = tuple(draw(st.integers(1, 3)) for _ in range(len(shape) + extra))
+    return [values(draw(seeds), shape)], {"sizes": sizes}
+
+
+@st.composite
+def tile_args(draw):
+    shape = draw(nonscalar)
+    dims = tuple(draw(st.integers(1, 3)) for _ in range(draw(st.integers(1, len(shape) + 1))))
+    return [values(draw(seeds), shape)], {"dims": dims}
+
+
+@st.composite
+def split_args(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5))
+    nd = len(shape)
+    dim = draw(st.integers(-nd, nd - 1))
+    n = shape[dim]
+    if draw(st.booleans()):
+        sections = draw(st.integers(1, n + 1))
+    else:  # a list of sizes adding up to n (zeros allowed, as in PyTorch)
+        cuts = sorted(draw(st.lists(st.integers(0, n), max_size=3)))
+        sections = [b - a for a, b in zip([0, *cuts], [*cuts, n])]
+    return [values(draw(seeds), shape)], {"sections": sections, "dim": dim}
+
+
+@st.composite
+def index_select_args(draw):
+    shape = draw(nonscalar)
+    nd = len(shape)
+    dim = draw(st.integers(-nd, nd - 1))
+    idx = np.asarray(draw(st.lists(st.integers(0, shape[dim] - 1), max_size=5)), np.int64)
+    return [values(draw(seeds), shape), idx], {"dim": dim}
+
+
+@st.composite
+def narrow_args(draw):
+    shape = draw(nonscalar)
+    nd = len(shape)
+    dim = draw(st.integers(-nd, nd - 1))
+    n = shape[dim]
+    start = draw(st.integers(-n, n))
+    s = start % n if start < 0 else start
+    return [values(draw(seeds), shape)], {"dim": dim, "start": start, "length": draw(st.integers(0, n - s))}
+
+
+@st.composite
+def pad_args(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4))
+    mode = draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+    k = draw(st.integers(1, min(len(shape), 3 if mode == "constant" else 2)))
+    if mode != "constant":  # PyTorch pads the last 1 or 2 dims of a batched (N, C, ...) input in these modes
+        shape = (2, 1, *shape[-k:])
+    pad = []
+    for d in range(k):
+        n = shape[-1 - d]
+        lo = -n + 1 if mode == "constant" else 0
+        hi = n - 1 if mode == "reflect" else 3
+        pad += [draw(st.integers(lo, hi)), draw(st.integers(lo, hi))]
+    opts = {"pad": tuple(pad), "mode": mode}
+    if mode == "constant" and draw(st.booleans()):
+        opts["value"] = 1.5
+    return [values(draw(seeds), shape)], opts
+
+
+@st.composite
+def topk_args(draw):
+    shape = draw(nonscalar)
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    k = draw(st.integers(0, shape[dim]))
+    return [values(draw(seeds), shape, "distinct")], {"k": k, "dim": dim, "largest": draw(st.booleans())}
+
+
+def _weighted(L, pieces, dim):
+    """Join pieces back with weights 1, 2, 3, ...: a gradient routed to the wrong piece changes the result."""
+    return L.t.cat([p * (i + 1) for i, p in enumerate(pieces)], dim)
+
+
+def _rounding(L, a):
+    return a.floor() + 2 * L.t.ceil(a) + 3 * L.t.round(a * 3) + a.trunc() + L.t.round(a, decimals=1) + a * a
+
+
+EXTRA_CASES = [
+    # elementwise
+    Case("square", unary(), lambda L, a: L.t.square(a) + a.square()),
+    Case("expm1", unary(), lambda L, a: L.t.expm1(a)),
+    Case("log1p", unary("pos"), lambda L, a: (a - 0.4).log1p()),
+    Case("log2", unary("pos"), lambda L, a: L.t.log2(a)),
+    Case("log10", unary("pos"), lambda L, a: a.log10()),
+    Case("rsqrt", unary("pos"), lambda L, a: L.t.rsqrt(a)),
+    Case("reciprocal", unary("away"), lambda L, a: a.reciprocal()),
+    Case("erf", unary(), lambda L, a: L.t.erf(a)),
+    Case("rounding", unary(), _rounding),
+    Case("clamp_min_max", unary("away"), lambda L, a: a.clamp_min(-0.5) + a.clamp_max(0.3) + L.t.clamp_min(a, 0.0)),
+    # reductions
+    Case("prod", prod_args(), lambda L, a, **o: a.prod(**o)),
+    Case("cumsum", one_dim(), lambda L, a, dim: L.t.cumsum(a, dim) * L.t.cumsum(a, dim=0)),
+    Case(
+        "logsumexp",
+        reduce_args(),
+        lambda L, a, dim=None, keepdim=False: L.t.logsumexp(a, tuple(range(a.ndim)) if dim is None else dim, keepdim),
+    ),
+    Case("norm", norm_args(), lambda L, a, **o: a.norm(**o)),
+    Case("norm_fn", unary("away", nonscalar), lambda L, a: L.t.norm(a) + L.t.norm(a, 1)),
+    # sorting: the values are differentiable
+    Case("sort", one_dim("distinct"), lambda L, a, dim: a.sort(dim)[0] + L.t.sort(a, dim, descending=True).values),
+    Case("topk", topk_args(), lambda L, a, **o: L.t.topk(a, **o).values),
+    # indexing and shape
+    Case("masked_fill", mask_index(), lambda L, a, m: a.masked_fill(m, 0.5) + L.t.masked_fill(a, m[..., :1], -2.0)),
+    Case("index_select", index_select_args(), lambda L, a, i, dim: a.index_select(dim, i)),
+    Case("narrow", narrow_args(), lambda L, a, **o: a.narrow(**o)),
+    Case("flip", dims_subset(), lambda L, a, dims: L.t.flip(a, dims) * a),
+    Case("roll", roll_args(), lambda L, a, **o: a.roll(**o) * a),
+    Case("repeat", repeat_args(), lambda L, a, sizes: a.repeat(*sizes)),
+    Case("tile", tile_args(), lambda L, a, dims: L.t.tile(a, dims)),
+    Case(
+        "chunk",
+        split_args(),
+        lambda L, a, sections, dim: _weighted(
+            L, a.chunk(max(1, len(sections) if isinstance(sections, list) else sections), dim), dim
+        ),
+    ),
+    Case("split", split_args(), lambda L, a, sections, dim: _weighted(L, L.t.split(a, sections, dim), dim)),
+    Case("unbind", one_dim(), lambda L, a, dim: L.t.stack([p * (i + 1) for i, p in enumerate(a.unbind(dim))], dim)),
+    Case("pad", pad_args(), lambda L, a, **o: L.F.pad(a, **o)),
+]

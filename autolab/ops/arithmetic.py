@@ -211,6 +211,8 @@ def pow(a: Any, b: Any) -> Tensor:
     if isinstance(a, Tensor) and np.isscalar(b) and not isinstance(b, bool):
         if a._data.dtype.kind != "f" and isinstance(b, float):
             a = a.float()
+        elif a._data.dtype == np.bool_:  # numpy gives int8 for bool ** int; PyTorch int64
+            a = a.long()
         return PowScalar.apply(a, p=b)
     return Pow.apply(*operands(a, b, "pow"))
 

@@ -53,7 +53,7 @@ def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = F
     return Tensor._wrap(_argsort(x._data, _dim(x, dim, "argsort"), descending).astype(np.int64))
 
 
-def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> SortResult:
+def sort(x: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> SortResult:
     """``(values, indices)`` of ``x`` sorted along ``dim``; ``values`` is differentiable."""
     if x.ndim == 0:
         return SortResult(x.clone(), Tensor._wrap(np.zeros((), np.int64)))
@@ -121,7 +121,7 @@ def nonzero(x: Tensor, *, as_tuple: bool = False) -> Any:
     a = x._data
     if as_tuple:
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(a)))
-    return Tensor._wrap(np.argwhere(a).astype(np.int64).reshape(-1, a.ndim))
+    return Tensor._wrap(np.argwhere(a).astype(np.int64))  # (count, ndim); a 0-d input gives (1, 0) or (0, 0)
 
 
 def argwhere(x: Tensor) -> Tensor:

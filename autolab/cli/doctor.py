@@ -149,6 +149,9 @@ def check_numba_cache() -> Check:
         return Check("numba cache", "fail", f"{path} ({why}) is not writable: {err.strerror}", fix)
     entries = sum(1 for _ in path.rglob("*.nbi"))
     state = f"{entries} compiled kernels cached" if entries else "empty: first calls compile (a few s each)"
+    level = os.environ.get("NUMBA_CPU_NAME")
+    if level:
+        state += f"; code for the {level} CPU level (NUMBA_CPU_NAME)"
     if why.startswith("a temporary folder"):
         fix = "make ~/.cache writable, or export NUMBA_CACHE_DIR=<a folder that lasts>"
         return Check("numba cache", "warn", f"{path} ({why}); {state}", fix)

@@ -194,17 +194,22 @@ def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return Tensor._wrap(np.argmin(x._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
 
-def maximum(a: Tensor, b: Tensor) -> Tensor:
+def _pick(a: Tensor, b: Tensor, a_wins: Tensor, b_wins: Tensor) -> Tensor:
+    """a where it wins, b where it wins, and at a tie (a + b) / 2: the same value, but the gradient is shared
+    half and half between the two, as PyTorch does. Where either is NaN, a + b: NaN, and both get the gradient."""
     from .join import where
 
-    return where(a >= b, a, b)
+    if not (a.requires_grad or b.requires_grad):
+        return where(a_wins | (a == b), a, where(b_wins, b, a + b))  # no /2: integers stay integers
+    return where(a_wins, a, where(b_wins, b, where(a == b, (a + b) / 2, a + b)))
+
+
+def maximum(a: Tensor, b: Tensor) -> Tensor:
+    return _pick(a, b, a > b, a < b)
 
 
 def minimum(a: Tensor, b: Tensor) -> Tensor:
-    from .join import where
-
-    return where(a <= b, a, b)
-
+    return _pick(a, b, a < b, a > b)
 
 class Prod(Function):
     """The product over axes. d out / d x_i is the product of all the others: out / x_i when no x is zero.

@@ -251,3 +251,24 @@ def test_unsqueeze_squeeze_and_masked_fill_in_place():
 def test_error_messages_name_shapes_and_dtypes(call, match):
     with pytest.raises((RuntimeError, IndexError), match=match):
         call(autolab.zeros(3, 4))
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_share_the_gradient_at_ties_as_torch(name):
+    """At a tie PyTorch gives each side half the gradient (which is also what central differences see)."""
+    a_np, b_np = np.array([1.0, 2.0, 3.0, np.nan, -1.0]), np.array([1.0, 0.0, 5.0, 1.0, -1.0])
+    gy = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    results = []
+    for L in (autolab, torch):
+        a, b = L.tensor(a_np, requires_grad=True), L.tensor(b_np, requires_grad=True)
+        y = getattr(L, name)(a, b)
+        (y * L.tensor(gy)).sum().backward()
+        results.append((to_np(y), to_np(a.grad), to_np(b.grad)))
+    for got, want in zip(*results):
+        np.testing.assert_array_equal(got, want)
+    same(
+        getattr(autolab, name)(autolab.tensor([1, 5]), autolab.tensor([2, 5])),
+        getattr(torch, name)(torch.tensor([1, 5]), torch.tensor([2, 5])),
+    )
+    x = autolab.tensor(a_np[[0, 1, 2, 4]], requires_grad=True)
+    assert autolab.autograd.gradcheck(lambda t: getattr(autolab, name)(t, autolab.tensor(b_np[[0, 1, 2, 4]])), (x,))

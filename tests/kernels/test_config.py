@@ -1,0 +1,55 @@
+"""Where compiled kernels are cached, and that importing the seam stays cheap (numba loads lazily)."""
+
+import os
+import subprocess
+import sys
+
+from autolab.kernels import _config
+
+
+def _fresh(code, **env):
+    """Run ``code`` in a fresh interpreter with ``env`` on top of ours; returns its last stdout line."""
+    full = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
+    full.update(env)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_user_cache_dir_is_honoured(tmp_path, monkeypatch):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    assert _config.cache_dir() == str(tmp_path / "mine")
+
+
+def test_default_cache_dir_is_per_user_and_created(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    path = _config.cache_dir()
+    assert path == str(tmp_path / "xdg" / "autolab" / "numba")
+    assert os.path.isdir(path)
+
+
+def test_unwritable_cache_home_falls_back_to_temp(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")  # makedirs below a file fails, as on a read-only home
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    path = _config.cache_dir()
+    assert "autolab-numba-" in os.path.basename(path) and os.access(path, os.W_OK)
+
+
+def test_import_does_not_load_numba_and_sets_the_cache_before_it(tmp_path):
+    code = (
+        "import sys, autolab.kernels as k; print('numba' in sys.modules, end=' '); "
+        "import numba; print(numba.config.CACHE_DIR == k.cache_dir())"
+    )
+    assert _fresh(code, XDG_CACHE_HOME=str(tmp_path)) == "False True"
+
+
+def test_kernels_compile_into_the_configured_cache(tmp_path):
+    code = (
+        "import numpy as np, autolab.kernels as k; "
+        "k.relu_backward(np.ones(3, np.float32), np.ones(3, np.float32)); print(k.cache_dir())"
+    )
+    cache = tmp_path / "cache"
+    assert _fresh(code, NUMBA_CACHE_DIR=str(cache)) == str(cache)
+    assert any(p.suffix == ".nbi" for p in cache.rglob("*")), "numba wrote no index file into the cache"

@@ -48,16 +48,8 @@ class Conv2d(Function):
         gy = grad._data
         need = self.needs_input_grad
         # The first layer's input needs no gradient: skipping it saves most of that layer's backward.
-        gx = (
-            kernels.conv2d_backward_input(gy, w._data, x.shape, self.stride, self.padding)
-            if need[0]
-            else None
-        )
-        gw = (
-            kernels.conv2d_backward_weight(gy, x._data, w.shape, self.stride, self.padding)
-            if need[1]
-            else None
-        )
+        gx = kernels.conv2d_backward_input(gy, w._data, x.shape, self.stride, self.padding) if need[0] else None
+        gw = kernels.conv2d_backward_weight(gy, x._data, w.shape, self.stride, self.padding) if need[1] else None
         grads = [None if g is None else Tensor._wrap(g) for g in (gx, gw)]
         if len(self.inputs) == 3:
             grads.append(Tensor._wrap(gy.sum(axis=(0, 2, 3))) if need[2] else None)
@@ -83,9 +75,7 @@ class AvgPool2d(Function):
     def backward(self, grad):
         _no_double_backward(grad, "avg_pool2d")
         (x,) = self.inputs
-        return Tensor._wrap(
-            kernels.avg_pool2d_backward(grad._data, x.shape, self.kernel, self.stride, self.padding)
-        )
+        return Tensor._wrap(kernels.avg_pool2d_backward(grad._data, x.shape, self.kernel, self.stride, self.padding))
 
 
 def _batched(x: Tensor, op: str) -> tuple[Tensor, bool]:
@@ -93,9 +83,7 @@ def _batched(x: Tensor, op: str) -> tuple[Tensor, bool]:
     if x.ndim == 3:
         return x.unsqueeze(0), True
     if x.ndim != 4:
-        raise RuntimeError(
-            f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}"
-        )
+        raise RuntimeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
     return x, False
 
 
@@ -121,9 +109,7 @@ def conv2d(
             "of the weight)"
         )
     if x._data.dtype != weight._data.dtype:
-        raise RuntimeError(
-            f"conv2d: input dtype {x.dtype} and weight dtype {weight.dtype} should be the same"
-        )
+        raise RuntimeError(f"conv2d: input dtype {x.dtype} and weight dtype {weight.dtype} should be the same")
     kh, kw = weight.shape[2:]
     if padding == "valid":
         padding = 0
@@ -134,9 +120,7 @@ def conv2d(
     stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
     h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
     if h < kh or w < kw:
-        raise RuntimeError(
-            f"conv2d: input {tuple(input.shape)} padded to {h}x{w} is smaller than the kernel {kh}x{kw}"
-        )
+        raise RuntimeError(f"conv2d: input {tuple(input.shape)} padded to {h}x{w} is smaller than the kernel {kh}x{kw}")
     args = (x, weight) if bias is None else (x, weight, bias)
     out = Conv2d.apply(*args, stride=stride, padding=padding)
     return out.squeeze(0) if unbatched else out
@@ -148,8 +132,7 @@ def _pool_args(x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str) 
     padding = _pair(padding, "padding")
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise RuntimeError(
-            f"{op}: pad should be at most half of effective kernel size, but got pad={padding}, "
-            f"kernel_size={kernel}"
+            f"{op}: pad should be at most half of effective kernel size, but got pad={padding}, kernel_size={kernel}"
         )
     h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
     if h < kernel[0] or w < kernel[1]:
@@ -173,9 +156,7 @@ def max_pool2d(
     out = MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=padding)
     if return_indices:
         fn = out.grad_fn if out.grad_fn is not None else None
-        argmax = (
-            fn.argmax if fn is not None else kernels.max_pool2d_forward(x._data, kernel, stride, padding)[1]
-        )
+        argmax = fn.argmax if fn is not None else kernels.max_pool2d_forward(x._data, kernel, stride, padding)[1]
         idx = Tensor._wrap(np.asarray(argmax, dtype=np.int64))
         return (out.squeeze(0), idx.squeeze(0)) if unbatched else (out, idx)
     return out.squeeze(0) if unbatched else out
@@ -192,8 +173,7 @@ def avg_pool2d(
 ) -> Tensor:
     if ceil_mode or not count_include_pad or divisor_override is not None:
         raise NotImplementedError(
-            "avg_pool2d: autolab supports ceil_mode=False, count_include_pad=True and no "
-            "divisor_override only"
+            "avg_pool2d: autolab supports ceil_mode=False, count_include_pad=True and no divisor_override only"
         )
     x, unbatched = _batched(input, "avg_pool2d")
     kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")

@@ -65,8 +65,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
         out_shape = _infer(shape, x.numel())
     except ValueError:
         raise RuntimeError(
-            f"shape '{list(shape)}' is invalid for input of size {x.numel()} "
-            f"(the input has shape {tuple(x.shape)})"
+            f"shape '{list(shape)}' is invalid for input of size {x.numel()} (the input has shape {tuple(x.shape)})"
         ) from None
     return Reshape.apply(x, shape=out_shape)
 

@@ -75,8 +75,14 @@ def warmup(dtypes=(np.float32,), verbose: bool = False, processes: int = 1, only
 
 
 if __name__ == "__main__":
+    import argparse
+
     from . import cache_dir
 
+    parser = argparse.ArgumentParser(prog="python -m autolab.kernels.warmup", description=__doc__)
+    parser.add_argument("--dtypes", default="float32", help="comma-separated, e.g. float32,float64 (tests)")
+    args = parser.parse_args()
     print(f"numba cache: {cache_dir()}")
-    seconds = warmup(verbose=True, processes=min(2, os.cpu_count() or 1))
+    dtypes = tuple(np.dtype(d) for d in args.dtypes.split(","))
+    seconds = warmup(dtypes, verbose=True, processes=min(2, os.cpu_count() or 1))
     print(f"all kernels ready in {seconds:.1f} s")

@@ -298,7 +298,8 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float | None = None)
             n = x.shape[d]
             if not lo and not hi:
                 continue
-            if min(lo, hi) < 0 or (mode == "reflect" and max(lo, hi) >= n) or n == 0:
+            too_big = max(lo, hi) >= n if mode == "reflect" else max(lo, hi) > n if mode == "circular" else False
+            if min(lo, hi) < 0 or too_big or n == 0:
                 raise RuntimeError(
                     f"pad: {mode} padding ({lo}, {hi}) is negative or too large for dim {d} of size {n} "
                     f"(input shape {tuple(x.shape)}); autolab cuts with negative amounts in constant mode only"

@@ -83,7 +83,7 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     # nn, optim, utils and vision load on first use, so `import autolab` stays fast.
-    if name in ("nn", "optim", "utils", "vision", "training", "kernels", "course", "serialization"):
+    if name in ("nn", "optim", "utils", "vision", "training", "kernels", "course", "serialization", "linalg"):
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)

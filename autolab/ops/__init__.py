@@ -2,7 +2,7 @@
 
 from .arithmetic import add, div, divide, mul, multiply, neg, negative, pow, sub, subtract, true_divide
 from .conv import avg_pool2d, conv2d, max_pool2d
-from .index import gather, getitem, index_select, masked_fill
+from .index import gather, getitem, index_select, masked_fill, select, tril, triu
 from .join import (
     allclose,
     cat,

@@ -150,3 +150,33 @@ def masked_fill(x: Tensor, mask: Tensor, value: Any) -> Tensor:
             return where(Tensor._wrap(np.broadcast_to(m, x.shape)), value.type(x.dtype), x)
         value = value.item()
     return MaskedFill.apply(x, mask=m, value=value)
+
+
+def _triangle(x: Tensor, diagonal: int, upper: bool, op: str) -> Tensor:
+    if x.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got shape {tuple(x.shape)}")
+    from .join import where
+
+    n, m = x.shape[-2:]
+    keep = np.triu(np.ones((n, m), bool), diagonal) if upper else np.tril(np.ones((n, m), bool), diagonal)
+    return where(Tensor._wrap(keep), x, 0)  # the gradient flows only through the kept triangle
+
+
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two dims (on and below ``diagonal``); the rest is 0. Causal masks."""
+    return _triangle(x, diagonal, False, "tril")
+
+
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two dims (on and above ``diagonal``); the rest is 0."""
+    return _triangle(x, diagonal, True, "triu")
+
+
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    """``x[..., index, ...]`` at ``dim``: that dim goes away."""
+    if x.ndim == 0 or not -x.ndim <= dim < x.ndim:
+        raise IndexError(f"select(): dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
+    d = dim % x.ndim
+    if not -x.shape[d] <= index < x.shape[d]:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {x.shape[d]} at dimension {dim}")
+    return getitem(x, (slice(None),) * d + (index,))

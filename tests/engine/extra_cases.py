@@ -128,7 +128,7 @@ def pad_args(draw):
     for d in range(k):
         n = shape[-1 - d]
         lo = -n + 1 if mode == "constant" else 0
-        hi = n - 1 if mode == "reflect" else 3
+        hi = {"reflect": n - 1, "circular": n}.get(mode, 3)  # PyTorch's limits: reflect < n, circular <= n
         pad += [draw(st.integers(lo, hi)), draw(st.integers(lo, hi))]
     opts = {"pad": tuple(pad), "mode": mode}
     if mode == "constant" and draw(st.booleans()):
@@ -142,6 +142,35 @@ def topk_args(draw):
     dim = draw(st.integers(-len(shape), len(shape) - 1))
     k = draw(st.integers(0, shape[dim]))
     return [values(draw(seeds), shape, "distinct")], {"k": k, "dim": dim, "largest": draw(st.booleans())}
+
+
+@st.composite
+def matrix_args(draw):
+    """A batch of matrices (2-D or 3-D) and a diagonal offset for tril/triu."""
+    shape = draw(hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4))
+    return [values(draw(seeds), shape, "away")], {"diagonal": draw(st.integers(-2, 2))}
+
+
+@st.composite
+def select_args(draw):
+    shape = draw(nonscalar)
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    return [values(draw(seeds), shape)], {"dim": dim, "index": draw(st.integers(-shape[dim], shape[dim] - 1))}
+
+
+@st.composite
+def linalg_norm_args(draw):
+    """torch.linalg.norm: a vector norm over one dim, or a matrix norm (fro, 1, -1, inf, -inf) over two."""
+    shape = draw(hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4))
+    nd = len(shape)
+    if draw(st.booleans()):
+        dims = tuple(draw(st.permutations(range(nd)))[:2])
+        ords = ["fro", 1, -1, float("inf"), float("-inf")]
+    else:
+        dims = draw(st.integers(-nd, nd - 1))
+        ords = [2, 1, 3, float("inf")]
+    opts = {"ord": draw(st.sampled_from(ords)), "dim": dims, "keepdim": draw(st.booleans())}
+    return [values(draw(seeds), shape, "away")], opts
 
 
 def _weighted(L, pieces, dim):
@@ -175,6 +204,8 @@ EXTRA_CASES = [
     ),
     Case("norm", norm_args(), lambda L, a, **o: a.norm(**o)),
     Case("norm_fn", unary("away", nonscalar), lambda L, a: L.t.norm(a) + L.t.norm(a, 1)),
+    Case("linalg_norm", linalg_norm_args(), lambda L, a, **o: L.t.linalg.norm(a, **o)),
+    Case("linalg_norm_all", unary("away", nonscalar), lambda L, a: L.t.linalg.norm(a) + L.t.linalg.vector_norm(a, 1)),
     # sorting: the values are differentiable
     Case("sort", one_dim("distinct"), lambda L, a, dim: a.sort(dim)[0] + L.t.sort(a, dim, descending=True).values),
     Case("topk", topk_args(), lambda L, a, **o: L.t.topk(a, **o).values),
@@ -182,6 +213,8 @@ EXTRA_CASES = [
     Case("masked_fill", mask_index(), lambda L, a, m: a.masked_fill(m, 0.5) + L.t.masked_fill(a, m[..., :1], -2.0)),
     Case("index_select", index_select_args(), lambda L, a, i, dim: a.index_select(dim, i)),
     Case("narrow", narrow_args(), lambda L, a, **o: a.narrow(**o)),
+    Case("select", select_args(), lambda L, a, dim, index: a.select(dim, index)),
+    Case("tril_triu", matrix_args(), lambda L, a, diagonal: L.t.tril(a, diagonal) + a.triu(diagonal) * 2),
     Case("flip", dims_subset(), lambda L, a, dims: L.t.flip(a, dims) * a),
     Case("roll", roll_args(), lambda L, a, **o: a.roll(**o) * a),
     Case("repeat", repeat_args(), lambda L, a, sizes: a.repeat(*sizes)),

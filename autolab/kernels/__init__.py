@@ -19,9 +19,10 @@ which.
 
 Threading plan: numba's thread pool (``omp`` layer) runs every heavy kernel; OpenBLAS is only called
 for products under its multithreading threshold, so its worker threads never wake and never spin
-against numba's. Measured on the 2-core EPYC: numba matmul 1024^3 float32 at about 180-195 GFLOP/s,
-against 187-205 for numpy's 2-thread OpenBLAS, so nothing is lost by leaving BLAS out of the hot path;
-see docs/benchmarks.md ("Kernels") for the numbers and the command.
+against numba's. numba's OpenMP workers wait passively, so a loaded machine does not turn each kernel's
+barrier into lost timeslices (``_config.py``). Measured on the 2-core EPYC: the matmul kernel alone at
+1024^3 float32 reaches 186-198 GFLOP/s against 187-194 for numpy's 2-thread OpenBLAS (63-74% once the
+transposed copy of ``b`` that it needs is counted); see docs/benchmarks.md ("Kernels").
 """
 
 from ._config import configure as _configure

@@ -1,13 +1,14 @@
-"""numba conv2d: build a block of patches in a per-thread buffer, then multiply with the gemm micro-kernel.
+"""numba conv2d for any stride: patches in a per-thread buffer, multiplied on the gemm micro-kernel.
 
-Direct loops over pixels vectorize badly when the image is small (LeNet's conv2 is 10x10 at the output).
-Here every output pixel's receptive field is copied into a row of ``patches`` (C*kh*kw numbers, "im2row"),
-and ``y = w @ patches.T`` runs on the register-blocked micro-kernel. The patches of one block of output
-pixels stay in L2; nothing of size N*C*kh*kw*Ho*Wo is ever allocated. Each parallel task owns a range of
-images and its own buffer, so tasks never write to the same memory.
+Stride-1 convolutions (all of LeNet and VGG-small) take the faster whole-plane path in ``_conv_s1``; this
+module serves strided ones and a negative effective padding. Every output pixel's receptive field is
+copied into a row of ``patches`` (C*kh*kw numbers, "im2row"), and ``y = w @ patches.T`` runs on the
+register-blocked dot-product kernel. The patches of one block of output pixels stay in L2; nothing of size
+N*C*kh*kw*Ho*Wo is ever allocated. Each parallel task owns a range of images and its own buffer, so tasks
+never write to the same memory.
 
 The input gradient is itself a convolution (of the dilated, padded output gradient with the flipped,
-transposed weight), so it reuses ``conv_forward``; the dispatcher prepares those arrays.
+transposed weight); the dispatcher prepares those arrays and calls a forward kernel.
 """
 
 import numpy as np

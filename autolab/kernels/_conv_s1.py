@@ -7,12 +7,14 @@ contiguous multiply-add over the whole plane:
 
     acc[o, 0:Ho*Wp] += w[o, c, di, dj] * xp[c, di*Wp + dj : di*Wp + dj + Ho*Wp]
 
-These are long, contiguous loops that vectorize fully, whatever the image size. The junk columns cost
-(Wp - Wo) / Wo extra work (14% for LeNet's conv1, 40% for its conv2), far less than building patches.
+i.e. ``acc = w @ X`` where the rows of X are offsets into one flat array; ``_gemm.gemm_offsets`` runs it
+with a 4x32 block of acc held in registers across all taps. No patch matrix is built. The junk columns
+cost (Wp - Wo) / Wo extra work (14% for LeNet's conv1, 40% for its conv2).
 
 The weight gradient is the same trick read the other way: one long dot product per (o, c, di, dj), run on
-the register-blocked micro-kernel of ``_gemm`` after copying the kh*kw shifted planes into rows. The input gradient is a stride-1 convolution of the padded output gradient with the
-flipped weight, so it reuses ``forward``; the dispatcher prepares the weight.
+the register-blocked dot-product kernel of ``_gemm`` after copying the kh*kw shifted planes into rows. The
+input gradient is a stride-1 convolution of the padded output gradient with the flipped weight, so it
+reuses ``forward``; the dispatcher prepares the weight.
 """
 
 import numpy as np

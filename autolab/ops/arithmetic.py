@@ -221,3 +221,24 @@ true_divide = divide = div
 multiply = mul
 subtract = sub
 negative = neg
+
+
+def floor_divide(a: Any, b: Any) -> Tensor:
+    """``floor(a / b)`` (PyTorch rounds towards minus infinity since 1.13); no gradient."""
+    return div(a, b, rounding_mode="floor")
+
+
+def _rounded_quotient(a: Any, b: Any, mode: str) -> Tensor:
+    return Tensor._wrap(div(a, b, rounding_mode=mode)._data)  # a constant: it is flat almost everywhere
+
+
+def remainder(a: Any, b: Any) -> Tensor:
+    """``a - floor(a / b) * b``: the sign of ``b``, as Python's ``%``. d/da = 1, d/db = -floor(a / b)."""
+    a, b = operands(a, b, "remainder")
+    return a - _rounded_quotient(a, b, "floor") * b
+
+
+def fmod(a: Any, b: Any) -> Tensor:
+    """``a - trunc(a / b) * b``: the sign of ``a``, as C's fmod."""
+    a, b = operands(a, b, "fmod")
+    return a - _rounded_quotient(a, b, "trunc") * b

@@ -1,0 +1,92 @@
+"""More elementwise functions: tan, the inverse trig functions, and the hyperbolic sine and cosine.
+
+Each backward is the textbook derivative, written in tensor ops (so it differentiates again)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .unary import _float, sqrt
+
+
+class Tan(Function):
+    def forward(self, x):
+        return np.tan(x)
+
+    def backward(self, grad):
+        y = self.output
+        return grad * (1 + y * y)  # d/dx tan x = 1 + tan^2 x
+
+
+class Asin(Function):
+    def forward(self, x):
+        return np.arcsin(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad / sqrt(1 - x * x)
+
+
+class Acos(Function):
+    def forward(self, x):
+        return np.arccos(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return -grad / sqrt(1 - x * x)
+
+
+class Atan(Function):
+    def forward(self, x):
+        return np.arctan(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad / (1 + x * x)
+
+
+class Sinh(Function):
+    def forward(self, x):
+        return np.sinh(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad * cosh(x)
+
+
+class Cosh(Function):
+    def forward(self, x):
+        return np.cosh(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad * sinh(x)
+
+
+def tan(x: Tensor) -> Tensor:
+    return Tan.apply(_float(x))
+
+
+def asin(x: Tensor) -> Tensor:
+    return Asin.apply(_float(x))
+
+
+def acos(x: Tensor) -> Tensor:
+    return Acos.apply(_float(x))
+
+
+def atan(x: Tensor) -> Tensor:
+    return Atan.apply(_float(x))
+
+
+def sinh(x: Tensor) -> Tensor:
+    return Sinh.apply(_float(x))
+
+
+def cosh(x: Tensor) -> Tensor:
+    return Cosh.apply(_float(x))
+
+
+arcsin, arccos, arctan = asin, acos, atan

@@ -1,8 +1,23 @@
 """Every differentiable op, as functions. ``autolab.exp(x)`` and ``x.exp()`` both land here."""
 
-from .arithmetic import add, div, divide, mul, multiply, neg, negative, pow, sub, subtract, true_divide
+from .arithmetic import (
+    add,
+    div,
+    divide,
+    floor_divide,
+    fmod,
+    mul,
+    multiply,
+    neg,
+    negative,
+    pow,
+    remainder,
+    sub,
+    subtract,
+    true_divide,
+)
 from .conv import avg_pool2d, conv2d, max_pool2d
-from .index import gather, getitem, index_select, masked_fill, select, tril, triu
+from .index import gather, getitem, index_select, masked_fill, masked_select, scatter, scatter_add, select, tril, triu
 from .join import (
     allclose,
     cat,
@@ -13,19 +28,22 @@ from .join import (
     equal,
     ge,
     gt,
+    hstack,
     isclose,
     le,
     logical_and,
     logical_not,
     logical_or,
+    logical_xor,
     lt,
     ne,
     split,
     stack,
     unbind,
+    vstack,
     where,
 )
-from .matmul import bmm, matmul, mm
+from .matmul import bmm, diag, diagonal, dot, matmul, mm, outer, trace
 from .reduce import (
     all,
     amax,
@@ -51,19 +69,25 @@ from .shape import (
     expand,
     expand_as,
     flatten,
+    broadcast_to,
     flip,
+    movedim,
     narrow,
     permute,
     repeat,
     reshape,
     roll,
     squeeze,
+    swapaxes,
+    swapaxes as swapdims,
     t,
     tile,
     transpose,
+    unflatten,
     unsqueeze,
     view,
 )
+from .trig import acos, arccos, arcsin, arctan, asin, atan, cosh, sinh, tan
 from .sorting import argsort, argwhere, bincount, count_nonzero, nonzero, sort, topk, unique
 from .softmax import log_softmax, softmax
 from .rounding import ceil, fix, floor, isfinite, isinf, isnan, round, trunc

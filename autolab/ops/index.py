@@ -180,3 +180,72 @@ def select(x: Tensor, dim: int, index: int) -> Tensor:
     if not -x.shape[d] <= index < x.shape[d]:
         raise IndexError(f"select(): index {index} out of range for tensor of size {x.shape[d]} at dimension {dim}")
     return getitem(x, (slice(None),) * d + (index,))
+
+
+def masked_select(x: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``x`` where ``mask`` is True, as a 1-D tensor (``x`` and ``mask`` broadcast together)."""
+    from .shape import expand
+
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected a bool mask, got dtype {m.dtype}")
+    shape = np.broadcast_shapes(x.shape, m.shape)
+    return getitem(expand(x, shape), np.broadcast_to(m, shape))
+
+
+class ScatterAdd(Function):
+    """``x`` with ``src[i][j]`` added at row ``index[i][j]`` (dim 0): the sum of everything sent to each place."""
+
+    def forward(self, x, src, index, dim, reduce_add):
+        self.index, self.dim, self.add = index, dim, reduce_add
+        out = x.copy()
+        where = list(np.ix_(*[np.arange(n) for n in index.shape]))
+        where[dim] = index
+        self.where = tuple(where)
+        cut = tuple(slice(0, n) for n in index.shape)
+        if reduce_add:
+            np.add.at(out, self.where, src[cut])
+        else:
+            out[self.where] = src[cut]
+        return out
+
+    def backward(self, grad):
+        x, src = self.inputs
+        gx = grad
+        if not self.add:  # overwritten places no longer depend on x
+            mask = np.zeros(x.shape, bool)
+            mask[self.where] = True
+            from .join import where
+
+            gx = where(Tensor._wrap(mask), 0.0, grad)
+        gsrc = None
+        if self.needs_input_grad[1]:
+            picked = GatherAlong.apply(grad, index=self.index, dim=self.dim)
+            pad = tuple((0, s - n) for s, n in zip(src.shape, self.index.shape))
+            gsrc = (
+                picked
+                if not any(p for _, p in pad)
+                else IndexAdd.apply(picked, index=tuple(slice(0, n) for n in self.index.shape), shape=src.shape)
+            )
+        return gx, gsrc
+
+
+def _scatter(x: Tensor, dim: int, index: Tensor, src: Any, add: bool, op: str) -> Tensor:
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {idx.dtype}")
+    if idx.ndim != x.ndim:
+        raise RuntimeError(f"{op}(): index {tuple(idx.shape)} must have as many dims as self {tuple(x.shape)}")
+    if not isinstance(src, Tensor):
+        src = Tensor._wrap(np.full(idx.shape, src, dtype=x._data.dtype))
+    return ScatterAdd.apply(x, src.type(x.dtype), index=idx, dim=dim % max(x.ndim, 1), reduce_add=add)
+
+
+def scatter(x: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+    """``x`` with ``src[i][j]`` written at row ``index[i][j]`` (for dim 0); ``src`` may be a number."""
+    return _scatter(x, dim, index, value if src is None else src, False, "scatter")
+
+
+def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """``x`` plus ``src`` added at the positions ``index`` along ``dim`` (repeated positions add up)."""
+    return _scatter(x, dim, index, src, True, "scatter_add")

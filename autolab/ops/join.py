@@ -175,3 +175,18 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
 
     d = _dim(x, dim, "unbind")
     return tuple(getitem(x, (slice(None),) * d + (i,)) for i in range(x.shape[d]))
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 1 (dim 0 for 1-D tensors), as numpy's hstack."""
+    tensors = list(tensors)
+    return cat(tensors, dim=0 if tensors and tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 0, 1-D tensors becoming rows."""
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], dim=0)
+
+
+def logical_xor(a: Any, b: Any) -> Tensor:
+    return _compare(np.logical_xor)(a, b)

@@ -75,3 +75,60 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {a.ndim}D and {b.ndim}D")
     return matmul(a, b)
+
+
+# ---- small products built from the ops above (their backward comes from mul, sum and indexing) -------------------
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """The dot product of two 1-D tensors of the same length."""
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise RuntimeError(
+            f"dot: expected two 1-D tensors of the same size, got shapes {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    return matmul(a, b)
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """``out[i, j] = a[i] * b[j]`` for 1-D ``a`` and ``b``."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"outer: expected two 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return a.unsqueeze(1) * b.unsqueeze(0)
+
+
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of ``x`` in dims (dim1, dim2), ``offset`` above it (below if negative), as the last dim."""
+    from .index import getitem
+
+    if x.ndim < 2:
+        raise RuntimeError(f"diagonal: expected a tensor with at least 2 dims, got shape {tuple(x.shape)}")
+    d1, d2 = dim1 % x.ndim, dim2 % x.ndim
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    rest = [d for d in range(x.ndim) if d not in (d1, d2)]
+    moved = x.permute(*rest, d1, d2)  # the two dims last, so one pair of index arrays picks the diagonal
+    n, m = moved.shape[-2:]
+    count = max(0, min(n + min(offset, 0), m - max(offset, 0)))
+    rows = np.arange(count) - min(offset, 0)
+    return getitem(moved, (Ellipsis, rows, rows + offset))
+
+
+_diagonal_of = diagonal  # diag's argument is named `diagonal`, as in PyTorch, and hides the function
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-D tensor becomes a square matrix with it on the ``diagonal``; a 2-D tensor gives its diagonal."""
+    if x.ndim == 2:
+        return _diagonal_of(x, diagonal)
+    if x.ndim != 1:
+        raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {tuple(x.shape)}")
+    from .index import IndexAdd
+
+    n = x.shape[0] + abs(diagonal)
+    rows = np.arange(x.shape[0]) + max(-diagonal, 0)
+    return IndexAdd.apply(x, index=(rows, rows + diagonal), shape=(n, n))  # zeros, with x placed on the diagonal
+
+
+def trace(x: Tensor) -> Tensor:
+    """The sum of the main diagonal of a 2-D tensor."""
+    if x.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, got shape {tuple(x.shape)}")
+    return diagonal(x).sum()

@@ -314,3 +314,29 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float | None = None)
     if not any(lo or hi for lo, hi in widths):
         return x
     return ConstantPad.apply(x, widths=widths, value=0 if value is None else value)
+
+
+def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dims ``source`` to positions ``destination``; the others keep their order."""
+    src = _dims(source, x.ndim, "movedim")
+    dst = _dims(destination, x.ndim, "movedim")
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: source {source} and destination {destination} must have the same length")
+    order = [d for d in range(x.ndim) if d not in src]
+    for s, d in sorted(zip(dst, src)):
+        order.insert(s, d)
+    return permute(x, *order)
+
+
+def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
+    return transpose(x, axis0, axis1)
+
+
+def unflatten(x: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one may be -1): the inverse of flatten."""
+    d = _dims(dim, x.ndim, "unflatten")[0]
+    return reshape(x, *x.shape[:d], *sizes, *x.shape[d + 1 :])
+
+
+def broadcast_to(x: Tensor, size: Any) -> Tensor:
+    return expand(x, *_shape_arg((size,)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from engine_cases import Case
-from engine_strategies import mask_index, nonscalar, reduce_args, seeds, unary, values
+from engine_strategies import binary, mask_index, nonscalar, permutation, reduce_args, seeds, unary, values
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -173,6 +173,38 @@ def linalg_norm_args(draw):
     return [values(draw(seeds), shape, "away")], opts
 
 
+@st.composite
+def vectors(draw, n_vectors=2, same=True):
+    n = draw(st.integers(1, 4))
+    s = draw(seeds)
+    return [values(s + i, (n if same else draw(st.integers(1, 4)),)) for i in range(n_vectors)], {}
+
+
+@st.composite
+def scatter_args(draw, unique=False):
+    """self, src and an index the shape of src, no larger than self off ``dim``. Positions repeat for scatter_add
+    (their contributions add up); scatter writes each position once (which write wins a tie is unspecified)."""
+    shape = draw(nonscalar)
+    nd = len(shape)
+    dim = draw(st.integers(-nd, nd - 1)) % nd
+    top = shape[dim] if unique else 4
+    ishape = tuple(draw(st.integers(1, n)) if i != dim else draw(st.integers(1, top)) for i, n in enumerate(shape))
+    s = draw(seeds)
+    rng = np.random.default_rng(s)
+    if unique:  # a random permutation of the positions along dim, cut to ishape
+        full = rng.permuted(
+            np.broadcast_to(
+                np.arange(shape[dim]).reshape([-1 if i == dim else 1 for i in range(nd)]),
+                [shape[dim] if i == dim else m for i, m in enumerate(ishape)],
+            ),
+            axis=dim,
+        )
+        index = full[tuple(slice(0, m) for m in ishape)]
+    else:
+        index = rng.integers(0, shape[dim], ishape)
+    return [values(s, shape), values(s + 1, ishape), np.ascontiguousarray(index)], {"dim": dim}
+
+
 def _weighted(L, pieces, dim):
     """Join pieces back with weights 1, 2, 3, ...: a gradient routed to the wrong piece changes the result."""
     return L.t.cat([p * (i + 1) for i, p in enumerate(pieces)], dim)
@@ -193,6 +225,9 @@ EXTRA_CASES = [
     Case("reciprocal", unary("away"), lambda L, a: a.reciprocal()),
     Case("erf", unary(), lambda L, a: L.t.erf(a)),
     Case("rounding", unary(), _rounding),
+    Case("trig", unary(), lambda L, a: L.t.tan(a * 0.6) + a.atan() + L.t.sinh(a) + a.cosh()),
+    Case("inverse_trig", unary(), lambda L, a: L.t.asin(a * 0.45) + (a * 0.45).acos() + L.t.arctan(a)),
+    Case("remainder_fmod", binary("any", "away"), lambda L, a, b: L.t.remainder(a * 3, b) + L.t.fmod(a * 3, b), (0, 1)),
     Case("clamp_min_max", unary("away"), lambda L, a: a.clamp_min(-0.5) + a.clamp_max(0.3) + L.t.clamp_min(a, 0.0)),
     # reductions
     Case("prod", prod_args(), lambda L, a, **o: a.prod(**o)),
@@ -214,6 +249,28 @@ EXTRA_CASES = [
     Case("index_select", index_select_args(), lambda L, a, i, dim: a.index_select(dim, i)),
     Case("narrow", narrow_args(), lambda L, a, **o: a.narrow(**o)),
     Case("select", select_args(), lambda L, a, dim, index: a.select(dim, index)),
+    Case(
+        "masked_select", mask_index(), lambda L, a, m: L.t.masked_select(a, m) * 2 + a.masked_select(m[..., :1]).sum()
+    ),
+    Case("scatter_add", scatter_args(), lambda L, a, s, i, dim: a.scatter_add(dim, i, s), (0, 1)),
+    Case("scatter", scatter_args(unique=True), lambda L, a, s, i, dim: L.t.scatter(a * 1, dim, i, s), (0, 1)),
+    Case("dot_outer", vectors(), lambda L, a, b: L.t.outer(a, b) * L.t.dot(a, b), (0, 1)),
+    Case(
+        "diag_trace",
+        matrix_args(),
+        lambda L, a, diagonal: (
+            L.t.diag(a[0].diagonal(diagonal) if a.ndim == 3 else L.t.diag(a, diagonal), 1)
+            + a.reshape(-1, a.shape[-1]).trace()
+        ),
+    ),
+    Case("diagonal", matrix_args(), lambda L, a, diagonal: L.t.diagonal(a, diagonal, -1, 0)),
+    Case("movedim_swap", permutation(), lambda L, a, dims: L.t.movedim(a, dims[0], -1).swapaxes(0, -1) * 2),
+    Case("unflatten", one_dim(), lambda L, a, dim: a.unflatten(dim, (1, a.shape[dim], 1))),
+    Case(
+        "broadcast_stack",
+        unary(shape=hnp.array_shapes(min_dims=2, max_dims=2, max_side=3)),
+        lambda L, a: L.t.hstack([a, L.t.broadcast_to(a[:, :1], (a.shape[0], 2))]) + L.t.vstack([a[0], a[1:]]).sum(),
+    ),
     Case("tril_triu", matrix_args(), lambda L, a, diagonal: L.t.tril(a, diagonal) + a.triu(diagonal) * 2),
     Case("flip", dims_subset(), lambda L, a, dims: L.t.flip(a, dims) * a),
     Case("roll", roll_args(), lambda L, a, **o: a.roll(**o) * a),

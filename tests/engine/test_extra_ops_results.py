@@ -243,6 +243,22 @@ def test_unsqueeze_squeeze_and_masked_fill_in_place():
         (lambda x: autolab.bincount(x), r"1-d non-negative integral inputs, got shape \(3, 4\)"),
         (lambda x: autolab.nn.functional.pad(x, (1,)), "padding length must be even"),
         (
+            lambda x: autolab.dot(x[0], x[1, :2]),
+            r"dot: expected two 1-D tensors of the same size, got shapes \(4,\) and \(2,\)",
+        ),
+        (lambda x: autolab.outer(x, x[0]), r"outer: expected two 1-D tensors, got shapes \(3, 4\) and \(4,\)"),
+        (lambda x: x[None].trace(), r"trace: expected a matrix, got shape \(1, 3, 4\)"),
+        (
+            lambda x: x.scatter_add(0, autolab.zeros(3, 4, dtype=autolab.int32), x),
+            "Expected dtype int64 for index, got int32",
+        ),
+        (
+            lambda x: x.scatter(0, autolab.zeros(4, dtype=autolab.int64), x),
+            r"index \(4,\) must have as many dims as self \(3, 4\)",
+        ),
+        (lambda x: x.masked_select(x), "masked_select: expected a bool mask, got dtype float32"),
+        (lambda x: x.movedim((0, 1), 0), "movedim: source .* and destination 0 must have the same length"),
+        (
             lambda x: autolab.nn.functional.pad(x[None], (4, 0), mode="reflect"),
             r"reflect padding \(4, 0\).*dim 2 of size 4",
         ),

@@ -211,6 +211,7 @@ def maximum(a: Tensor, b: Tensor) -> Tensor:
 def minimum(a: Tensor, b: Tensor) -> Tensor:
     return _pick(a, b, a < b, a > b)
 
+
 class Prod(Function):
     """The product over axes. d out / d x_i is the product of all the others: out / x_i when no x is zero.
 

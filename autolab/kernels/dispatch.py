@@ -69,7 +69,8 @@ def _use_numba(*arrays) -> bool:
 
 
 def _c(a):
-    return np.ascontiguousarray(a)
+    # np.ascontiguousarray turns a 0-d array into shape (1,); np.require keeps the shape
+    return np.require(a, requirements="C")
 
 
 def _tasks(nb, n):

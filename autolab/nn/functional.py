@@ -229,6 +229,16 @@ def cross_entropy(
     if label_smoothing:
         raise NotImplementedError("cross_entropy: label_smoothing is not supported in autolab")
     _check_classes("cross_entropy", input, target, ignore_index)
+    if (
+        input.ndim == 2
+        and weight is None
+        and input.is_floating_point()
+        and reduction in ("mean", "sum", "none")
+        and not (target._data == ignore_index).any()
+    ):
+        from ..ops.softmax import cross_entropy_fused
+
+        return cross_entropy_fused(input, target, reduction)
     return nll_loss(log_softmax(input, dim=1 if input.ndim > 1 else 0), target, weight, ignore_index, reduction)
 
 

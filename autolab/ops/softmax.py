@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 
 
@@ -52,3 +54,38 @@ def log_softmax(x: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     if dtype is not None:
         x = x.type(dtype)
     return LogSoftmax.apply(x if x.is_floating_point() else x.float(), dim=_dim(x, dim, "log_softmax"))
+
+
+class CrossEntropy(Function):
+    """softmax + cross-entropy in one op over (N, C) scores and (N,) class indices.
+
+    Composed from log_softmax and indexing it takes five graph nodes and as many passes over the data; fused, the
+    forward keeps the softmax probabilities and the backward is simply ``(probs - onehot(target)) * grad``.
+    """
+
+    torch_name = "NllLoss"  # what PyTorch prints for a cross-entropy loss's grad_fn
+
+    def forward(self, x, target, reduction):
+        self.target, self.reduction = target, reduction
+        losses, self.probs = kernels.softmax_cross_entropy_forward(x, target)
+        if reduction == "mean":
+            return np.asarray(losses.mean(), dtype=x.dtype)
+        return np.asarray(losses.sum(), dtype=x.dtype) if reduction == "sum" else losses
+
+    def backward(self, grad):
+        n = self.probs.shape[0]
+        if self.reduction == "none":
+            per_row = grad
+        else:
+            per_row = grad.expand(n) / n if self.reduction == "mean" else grad.expand(n)
+        if not is_grad_enabled():
+            return Tensor._wrap(kernels.softmax_cross_entropy_backward(self.probs, self.target, per_row._data))
+        # create_graph: the same formula in tensor ops, so the gradient can be differentiated again
+        (x,) = self.inputs
+        onehot = np.zeros_like(self.probs)
+        onehot[np.arange(n), self.target] = 1
+        return (softmax(x, dim=1) - Tensor._wrap(onehot)) * per_row.unsqueeze(1)
+
+
+def cross_entropy_fused(x: Tensor, target: Tensor, reduction: str) -> Tensor:
+    return CrossEntropy.apply(x, target=target._data, reduction=reduction)

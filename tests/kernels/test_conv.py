@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import maybe_strided, tol
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_helpers import maybe_strided, tol
 
 from autolab import kernels
 from autolab.kernels import dispatch

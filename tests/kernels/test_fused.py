@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import tol
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_helpers import tol
 
 from autolab import kernels
 from autolab.kernels import reference as ref

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 import torch
-from conftest import tol
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_helpers import tol
 
 from autolab import kernels
 

@@ -307,6 +307,12 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float | None = None)
             index = np.pad(np.arange(n), (lo, hi), mode=_NP_MODE[mode])  # where each output element comes from
             x = getitem(x, (slice(None),) * d + (index,))
         return x
+    for d, ((lo, hi), n) in enumerate(zip(pairs, x.shape)):
+        if n + lo + hi < 0:
+            raise RuntimeError(
+                f"pad: padding ({lo}, {hi}) would leave dim {d} of size {n} with {n + lo + hi} elements "
+                f"(input shape {tuple(x.shape)})"
+            )
     if any(lo < 0 or hi < 0 for lo, hi in pairs):  # negative amounts cut, as a slice; the rest pads
         x = getitem(x, tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pairs, x.shape)))
         pairs = [(max(lo, 0), max(hi, 0)) for lo, hi in pairs]

@@ -39,7 +39,9 @@ def norm_args(draw):
     nd = len(shape)
     p = draw(st.sampled_from([2, 1, 3, 0.5, float("inf"), "fro"]))
     dim = draw(st.one_of(st.none(), st.integers(-nd, nd - 1), st.sets(st.integers(0, nd - 1), min_size=1)))
-    opts = {"p": p, "dim": tuple(sorted(dim)) if isinstance(dim, set) else dim, "keepdim": draw(st.booleans())}
+    if isinstance(dim, set):  # PyTorch's "fro" takes at most two dims
+        dim = tuple(sorted(dim))[: 2 if p == "fro" else None]
+    opts = {"p": p, "dim": dim, "keepdim": draw(st.booleans())}
     return [values(draw(seeds), shape, "away")], opts
 
 
@@ -129,7 +131,8 @@ def pad_args(draw):
         n = shape[-1 - d]
         lo = -n + 1 if mode == "constant" else 0
         hi = {"reflect": n - 1, "circular": n}.get(mode, 3)  # PyTorch's limits: reflect < n, circular <= n
-        pad += [draw(st.integers(lo, hi)), draw(st.integers(lo, hi))]
+        left = draw(st.integers(lo, hi))
+        pad += [left, draw(st.integers(max(lo, -n - left), hi))]  # cutting more than n elements is an error
     opts = {"pad": tuple(pad), "mode": mode}
     if mode == "constant" and draw(st.booleans()):
         opts["value"] = 1.5

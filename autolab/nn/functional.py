@@ -109,28 +109,29 @@ def batch_norm(
     In training the batch's statistics are used and the running ones updated (with the unbiased variance, as
     PyTorch does); in eval the running statistics are used.
     """
+    from ..ops.normalization import batch_norm as fused
+
     axes = (0,) + tuple(range(2, input.ndim))
-    shape = (1, -1) + (1,) * (input.ndim - 2)
+    c = input.shape[1]
+    x = input._data
     if training:
-        n = input.numel() // input.shape[1]
+        n = input.numel() // c
         if n <= 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}"
             )
-        mean = input.mean(dim=axes)
-        var = input.var(dim=axes, unbiased=False)
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)
         if running_mean is not None:
             m = momentum
-            running_mean._data[...] = (1 - m) * running_mean._data + m * mean._data
-            running_var._data[...] = (1 - m) * running_var._data + m * var._data * n / (n - 1)
+            running_mean._data[...] = (1 - m) * running_mean._data + m * mean
+            running_var._data[...] = (1 - m) * running_var._data + m * var * n / (n - 1)
     else:
-        mean, var = running_mean, running_var
-    out = (input - mean.reshape(shape)) / ops.sqrt(var.reshape(shape) + eps)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+        mean, var = running_mean._data, running_var._data
+    dt = x.dtype
+    w = weight if weight is not None else Tensor._wrap(np.ones(c, dt))
+    b = bias if bias is not None else Tensor._wrap(np.zeros(c, dt))
+    return fused(input, w, b, mean.astype(dt, copy=False), var.astype(dt, copy=False), eps, training)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -92,8 +92,12 @@ def main() -> None:
         model = vgg_small(32)
         aug = copy.copy(train)
         aug.transform = transforms.Compose(
-            [transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip(), transforms.ToTensor(),
-             transforms.Normalize(MEAN, STD)]  # fmt: skip
+            [
+                transforms.RandomCrop(32, padding=4),
+                transforms.RandomHorizontalFlip(),
+                transforms.ToTensor(),
+                transforms.Normalize(MEAN, STD),
+            ]  # fmt: skip
         )
         loader = DataLoader(aug, batch_size=128, shuffle=True)
         optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from collections import namedtuple
 from typing import Any
 
@@ -20,6 +21,18 @@ def _axes(dim: Any, ndim: int) -> tuple[int, ...]:
         if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
             raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {d})")
     return tuple(sorted(d % builtins.max(ndim, 1) for d in dims)) if ndim else ()
+
+
+def _keepdims_alias(fn: Any) -> Any:
+    """Accept numpy's spelling ``keepdims=`` too, as PyTorch does (``P.sum(1, keepdims=True)`` in makemore)."""
+
+    @functools.wraps(fn)
+    def reduction(*args: Any, keepdims: bool | None = None, **kwargs: Any) -> Any:
+        if keepdims is not None:
+            kwargs["keepdim"] = keepdims
+        return fn(*args, **kwargs)
+
+    return reduction
 
 
 def _keep_shape(shape: tuple, axes: tuple) -> tuple:
@@ -97,6 +110,7 @@ MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
 
 
+@_keepdims_alias
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     if dtype is not None:
         x = x.type(dtype)
@@ -105,6 +119,7 @@ def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) ->
     return Sum.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
 
 
+@_keepdims_alias
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     if dtype is not None:
         x = x.type(dtype)
@@ -116,6 +131,7 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
     return Mean.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
 
 
+@_keepdims_alias
 def var(
     x: Tensor,
     dim: Any = None,
@@ -133,6 +149,7 @@ def var(
     return sum(centered * centered, dim=axes, keepdim=keepdim) / builtins.max(n - correction, 0)
 
 
+@_keepdims_alias
 def std(
     x: Tensor,
     dim: Any = None,
@@ -165,29 +182,35 @@ def _maxmin(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     return (MaxResult if is_max else MinResult)(values, Tensor._wrap(idx.astype(np.int64)))
 
 
+@_keepdims_alias
 def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """``max(x)`` is a tensor; ``max(x, dim)`` returns ``(values, indices)`` as PyTorch does."""
     return _maxmin(x, dim, keepdim, True)
 
 
+@_keepdims_alias
 def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _maxmin(x, dim, keepdim, False)
 
 
+@_keepdims_alias
 def amax(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return MaxMin.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim, fn=np.max)
 
 
+@_keepdims_alias
 def amin(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return MaxMin.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim, fn=np.min)
 
 
+@_keepdims_alias
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(x._data), dtype=np.int64))
     return Tensor._wrap(np.argmax(x._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
 
+@_keepdims_alias
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(x._data), dtype=np.int64))
@@ -263,6 +286,7 @@ def _int_to_long(x: Tensor, dtype: Any) -> Tensor:
     return x.long() if x._data.dtype.kind in "bui" else x
 
 
+@_keepdims_alias
 def prod(x: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """The product of all elements, or along ``dim`` (an int, as in PyTorch)."""
     x = _int_to_long(x, dtype)
@@ -282,6 +306,7 @@ def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return Cumsum.apply(x, dim=d)
 
 
+@_keepdims_alias
 def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(x), dim))`` without overflow: the max is taken out first (it cancels in the gradient)."""
     from .unary import _float, exp, log
@@ -294,12 +319,14 @@ def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return out if keepdim else out.squeeze(axes) if axes else out
 
 
+@_keepdims_alias
 def all(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element (along ``dim``) is non-zero. The result is bool (uint8 for uint8 input)."""
     out = np.all(x._data, axis=None if dim is None else _axes(dim, x.ndim), keepdims=keepdim and dim is not None)
     return Tensor._wrap(np.asarray(out).astype(np.uint8 if x._data.dtype == np.uint8 else np.bool_))
 
 
+@_keepdims_alias
 def any(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where some element (along ``dim``) is non-zero."""
     out = np.any(x._data, axis=None if dim is None else _axes(dim, x.ndim), keepdims=keepdim and dim is not None)

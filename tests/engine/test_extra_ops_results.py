@@ -288,3 +288,13 @@ def test_maximum_minimum_share_the_gradient_at_ties_as_torch(name):
     )
     x = autolab.tensor(a_np[[0, 1, 2, 4]], requires_grad=True)
     assert autolab.autograd.gradcheck(lambda t: getattr(autolab, name)(t, autolab.tensor(b_np[[0, 1, 2, 4]])), (x,))
+
+
+@pytest.mark.parametrize(
+    "name", ["sum", "mean", "max", "amax", "prod", "std", "var", "logsumexp", "all", "any", "argmax"]
+)
+def test_reductions_accept_numpys_keepdims_spelling_as_torch_does(name):
+    arr = np.arange(1.0, 7.0).reshape(2, 3)
+    got, want = getattr(autolab.tensor(arr), name)(1, keepdims=True), getattr(torch.tensor(arr), name)(1, keepdims=True)
+    got, want = (got[0], want[0]) if isinstance(want, tuple) else (got, want)
+    same(got, want, name)

@@ -66,33 +66,23 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     if array.dtype.kind not in "fiub":
-        raise TypeError(
-            f"can't convert np.ndarray of type {array.dtype}; only numbers and bools are supported"
-        )
+        raise TypeError(f"can't convert np.ndarray of type {array.dtype}; only numbers and bools are supported")
     return Tensor._wrap(array)
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(
-        np.zeros(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
-    )
+    return _finish(np.zeros(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(
-        np.ones(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
-    )
+    return _finish(np.ones(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(
-        np.empty(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
-    )
+    return _finish(np.empty(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device)
 
 
-def full(
-    size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     if dtype is None:
         dtype = (
             dtypes.bool
@@ -101,9 +91,7 @@ def full(
             if isinstance(fill_value, int)
             else dtypes.float32
         )
-    return _finish(
-        np.full(_size((size,)), fill_value, dtypes.to_dtype(dtype).np), None, requires_grad, device
-    )
+    return _finish(np.full(_size((size,)), fill_value, dtypes.to_dtype(dtype).np), None, requires_grad, device)
 
 
 def arange(
@@ -132,9 +120,7 @@ def linspace(
     return _finish(np.linspace(start, end, steps), dtype or dtypes.float32, requires_grad, device)
 
 
-def eye(
-    n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.eye(n, m), dtype or dtypes.float32, requires_grad, device)
 
 
@@ -157,9 +143,7 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal."""
-    return _finish(
-        rng(generator).standard_normal(_size(size)), dtype or dtypes.float32, requires_grad, device
-    )
+    return _finish(rng(generator).standard_normal(_size(size)), dtype or dtypes.float32, requires_grad, device)
 
 
 def randint(
@@ -176,9 +160,7 @@ def randint(
         low, high, size = 0, low, high
     elif high is None:  # randint(high, size=...)
         low, high = 0, low
-    return _finish(
-        rng(generator).integers(low, high, _size((size,))), dtype or dtypes.int64, requires_grad, device
-    )
+    return _finish(rng(generator).integers(low, high, _size((size,))), dtype or dtypes.int64, requires_grad, device)
 
 
 def randperm(n: int, generator: Generator | None = None, dtype: Any = None, device: Any = None) -> Tensor:
@@ -219,9 +201,7 @@ def full_like(input: Tensor, fill_value: Any, dtype: Any = None, **kwargs: Any) 
     return full(input.shape, fill_value, dtype=dtype or input.dtype, **kwargs)
 
 
-def randint_like(
-    input: Tensor, low: int, high: int | None = None, dtype: Any = None, **kwargs: Any
-) -> Tensor:
+def randint_like(input: Tensor, low: int, high: int | None = None, dtype: Any = None, **kwargs: Any) -> Tensor:
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, **kwargs)

@@ -32,9 +32,7 @@ class device:
         name = type.type if isinstance(type, device) else str(type)
         self.type = name.split(":")[0]
         if self.type not in ("cpu", "cuda", "mps"):
-            raise RuntimeError(
-                f"Expected one of cpu, cuda, mps device type at start of device string: {name}"
-            )
+            raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {name}")
         self.index = index
 
     def __repr__(self) -> str:
@@ -197,9 +195,7 @@ class Tensor:
     # ---- conversions --------------------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self.requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
-            )
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -296,9 +292,7 @@ class Tensor:
         return format_tensor(self)
 
     def __getstate__(self) -> None:
-        raise TypeError(
-            "autolab tensors are not pickled (pickle can run code on load); use autolab.save/load"
-        )
+        raise TypeError("autolab tensors are not pickled (pickle can run code on load); use autolab.save/load")
 
     # ---- in-place updates (optimizers, nn.init). They bypass autograd, so guard the graph. -------------------
     def _check_inplace(self) -> None:
@@ -320,9 +314,7 @@ class Tensor:
         return self
 
     def copy_(self, src: Any) -> Tensor:
-        return self._set_(
-            np.broadcast_to(src._data if isinstance(src, Tensor) else np.asarray(src), self._data.shape)
-        )
+        return self._set_(np.broadcast_to(src._data if isinstance(src, Tensor) else np.asarray(src), self._data.shape))
 
     def zero_(self) -> Tensor:
         return self._set_(0)

@@ -167,6 +167,26 @@ def randperm(n: int, generator: Generator | None = None, dtype: Any = None, devi
     return _finish(rng(generator).permutation(n), dtype or dtypes.int64, False, device)
 
 
+def multinomial(
+    input: Tensor, num_samples: int, replacement: bool = False, generator: Generator | None = None
+) -> Tensor:
+    """Draw ``num_samples`` indices per row with probabilities proportional to ``input`` (1-D or 2-D weights)."""
+    p = np.asarray(input._data, dtype=np.float64)
+    rows = p.reshape(1, -1) if p.ndim == 1 else p
+    if p.ndim not in (1, 2) or (rows < 0).any() or not np.isfinite(rows).all() or (rows.sum(1) <= 0).any():
+        raise RuntimeError(
+            f"multinomial: expected 1-D or 2-D non-negative, finite weights with a positive sum per "
+            f"row, got shape {tuple(input.shape)}"
+        )
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError(
+            f"multinomial: cannot draw {num_samples} samples without replacement from {rows.shape[1]} categories"
+        )
+    g = rng(generator)
+    out = np.stack([g.choice(r.size, num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    return Tensor._wrap(out.reshape(num_samples) if p.ndim == 1 else out.astype(np.int64))
+
+
 def normal(
     mean: Any = 0.0,
     std: Any = 1.0,

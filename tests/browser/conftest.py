@@ -1,8 +1,8 @@
-"""A JupyterLab server and a headless system Chromium for the browser test.
+"""Jupyter servers (JupyterLab, Notebook 7, Voila) and a headless system Chromium for the browser tests.
 
 Needs: `apt-get install chromium` (the system browser; never `playwright install`), `pip install playwright
-jupyterlab ipywidgets anywidget graphviz-anywidget`. Where any is missing the test skips, saying which, except
-under CI=true where it fails: CI must run it.
+jupyterlab notebook voila ipywidgets anywidget graphviz-anywidget`. Where any is missing the test skips, saying
+which, except under CI=true where it fails: CI must run it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -25,7 +26,7 @@ ARTIFACTS = REPO / "test-artifacts" / "browser"
 TOKEN = "autolab-e2e"
 
 
-def _missing() -> list[str]:
+def _missing(extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
     missing = []
     if not (shutil.which("chromium") or shutil.which("chromium-browser")):
         missing.append("chromium (apt-get install chromium)")
@@ -33,14 +34,16 @@ def _missing() -> list[str]:
         ("playwright", "playwright"),
         ("jupyterlab", "jupyterlab"),
         ("graphviz_anywidget", "graphviz-anywidget"),
+        *extra,
     ):
         if importlib.util.find_spec(module) is None:
             missing.append(f"{package} (pip install {package})")
     return missing
 
 
-def require_browser_stack() -> None:
-    missing = _missing()
+def require_browser_stack(extra: tuple[tuple[str, str], ...] = ()) -> None:
+    """Skip (fail under CI=true) unless Chromium and the Python packages are here; extra: (module, package)."""
+    missing = _missing(extra)
     if not missing:
         return
     reason = "browser test needs " + ", ".join(missing)
@@ -60,10 +63,11 @@ def _get(url: str) -> object:
         return json.loads(r.read())
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """A running JupyterLab on 127.0.0.1 serving a copy of this folder's notebook; yields (base_url, token)."""
-    require_browser_stack()
+def _serve(tmp_path: Path, name: str, args: list[str], ready_path: str):
+    """Start `python -m <args>` on 127.0.0.1 and a free port serving a copy of dashboard.ipynb; yield base URL.
+
+    The server is stopped by its pid and its log copied to test-artifacts/browser/<name>.log.
+    """
     root = tmp_path / "nb"
     root.mkdir()
     shutil.copy(Path(__file__).with_name("dashboard.ipynb"), root / "dashboard.ipynb")
@@ -78,38 +82,24 @@ def lab(tmp_path):
         JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
         JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
     )
-    log = open(tmp_path / "lab.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            f"--port={port}",
-            "--ip=127.0.0.1",
-            f"--IdentityProvider.token={TOKEN}",
-            "--ServerApp.port_retries=0",
-            "--allow-root",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.news_url=None",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    args = [a.format(port=port, root=root, token=TOKEN) for a in args]
+    log_path = tmp_path / f"{name}.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen([sys.executable, "-m", *args], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                _get(f"{base}/api/status?token={TOKEN}")
-                break
+                with urllib.request.urlopen(f"{base}{ready_path}", timeout=5):
+                    break
+            except urllib.error.HTTPError:
+                break  # it answers: that is all we wait for
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()) from None
+                    raise RuntimeError(f"{name} did not start:\n" + log_path.read_text()) from None
                 time.sleep(0.3)
-        yield base, TOKEN
+        yield base
     finally:
         proc.terminate()
         try:
@@ -118,7 +108,76 @@ def lab(tmp_path):
             proc.kill()
         log.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(tmp_path / "lab.log", ARTIFACTS / "jupyterlab.log")
+        shutil.copy(log_path, ARTIFACTS / f"{name}.log")
+
+
+_JUPYTER_SERVER_ARGS = [
+    "--no-browser",
+    "--port={port}",
+    "--ip=127.0.0.1",
+    "--IdentityProvider.token={token}",
+    "--ServerApp.port_retries=0",
+    "--allow-root",
+    "--ServerApp.root_dir={root}",
+]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A running JupyterLab on 127.0.0.1 serving a copy of this folder's notebook; yields (base_url, token)."""
+    require_browser_stack()
+    args = ["jupyter", "lab", *_JUPYTER_SERVER_ARGS, "--LabApp.news_url=None"]
+    yield from ((base, TOKEN) for base in _serve(tmp_path, "jupyterlab", args, f"/api/status?token={TOKEN}"))
+
+
+@pytest.fixture
+def notebook7(tmp_path):
+    """A running Jupyter Notebook 7 on 127.0.0.1 serving a copy of this folder's notebook; yields (base_url, token)."""
+    require_browser_stack((("notebook", "notebook"),))
+    import notebook
+
+    if int(notebook.__version__.split(".")[0]) < 7:
+        pytest.skip(f"needs Notebook 7, found {notebook.__version__} (pip install 'notebook>=7')")
+    args = ["jupyter", "notebook", *_JUPYTER_SERVER_ARGS]
+    yield from ((base, TOKEN) for base in _serve(tmp_path, "notebook7", args, f"/api/status?token={TOKEN}"))
+
+
+@pytest.fixture
+def voila(tmp_path):
+    """Voila on 127.0.0.1 rendering a copy of this folder's notebook, code hidden; yields (base_url, token)."""
+    require_browser_stack((("voila", "voila"),))
+    args = [
+        "voila",
+        "dashboard.ipynb",
+        "--no-browser",
+        "--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        "--token={token}",
+        "--show_tracebacks=True",
+    ]
+    # Voila's root page runs the notebook, so readiness is asked of a path that runs nothing.
+    yield from ((base, TOKEN) for base in _serve(tmp_path, "voila", args, "/voila/static/"))
+
+
+@pytest.fixture
+def wait_kernel_idle():
+    """wait(base, token, path): until the Jupyter server's session for `path` has an idle kernel."""
+
+    def wait(base: str, token: str, path: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                sessions = _get(f"{base}/api/sessions?token={token}")
+                for s in sessions:
+                    if s["path"].endswith(path) and s["kernel"]["execution_state"] == "idle":
+                        return
+            except OSError:
+                pass  # /api/sessions can answer 500 while a kernel starts
+            time.sleep(0.3)
+        raise AssertionError(f"the kernel of {path} never became idle")
+
+    return wait
 
 
 @pytest.fixture
@@ -129,7 +188,9 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def page(lab):
+def page():
+    """A headless system Chromium page; `page.requests_outside` collects every URL not on 127.0.0.1."""
+    require_browser_stack()
     from playwright.sync_api import sync_playwright
 
     exe = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
-import urllib.request
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
 
-def _wait_kernel_idle(base: str, token: str, path: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as r:
-                sessions = json.loads(r.read())
-            for s in sessions:
-                if s["path"].endswith(path) and s["kernel"]["execution_state"] == "idle":
-                    return
-        except OSError:
-            pass  # /api/sessions can answer 500 while a kernel starts
-        time.sleep(0.3)
-    raise AssertionError(f"the kernel of {path} never became idle")
-
-
-def test_dashboard_in_jupyterlab(lab, page, artifacts):
+def test_dashboard_in_jupyterlab(lab, page, artifacts, wait_kernel_idle):
     base, token = lab
     page.goto(f"{base}/lab/tree/dashboard.ipynb?reset&token={token}")
     page.wait_for_selector(".jp-Notebook:visible", timeout=30_000)
-    _wait_kernel_idle(base, token, "dashboard.ipynb")
+    wait_kernel_idle(base, token, "dashboard.ipynb")
 
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()

@@ -1,0 +1,56 @@
+"""End to end in Jupyter Notebook 7: headless Chromium runs the dashboard notebook, and a slider steers training."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_dashboard_in_notebook7(notebook7, page, artifacts, wait_kernel_idle):
+    base, token = notebook7
+    page.goto(f"{base}/notebooks/dashboard.ipynb?token={token}")
+    page.wait_for_selector(".jp-Notebook:visible", timeout=30_000)
+    wait_kernel_idle(base, token, "dashboard.ipynb")
+
+    # Notebook 7 is built from JupyterLab's parts: the same Lumino menu bar and "Run All Cells" command.
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+
+    try:
+        # The graph, laid out in the browser by Graphviz-as-WASM, one node per module call of LeNet.
+        page.wait_for_function("document.querySelectorAll('.autolab-graph svg g.node').length >= 8", timeout=45_000)
+        page.wait_for_function(
+            "document.querySelectorAll('.autolab-loss-plot svg polyline').length >= 2", timeout=30_000
+        )
+        graph_text = page.locator(".autolab-graph svg").first.text_content()
+        for module in ("conv1", "conv2", "fc1", "fc3", "CrossEntropyLoss"):
+            assert module in graph_text, f"{module} missing from the rendered graph: {graph_text!r}"
+        # The train curve grows: training runs and its plot is redrawn in the page.
+        first_plot = page.locator(".autolab-loss-plot polyline").nth(1).get_attribute("points")
+        page.wait_for_function(
+            "document.querySelectorAll('.autolab-loss-plot polyline')[1].getAttribute('points') !== "
+            f"{json.dumps(first_plot)}",
+            timeout=20_000,
+        )
+        page.screenshot(path=str(artifacts / "notebook7-running.png"), full_page=True)
+
+        # Set the learning-rate slider through its readout: in Notebook 7 (7.6.5, seen here) ArrowRight on the
+        # focused handle does not move it, as it does in JupyterLab. The trainer then reports the new value.
+        readout = page.locator(".autolab-learning-rate .widget-readout").first
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("0.02")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "document.querySelector('.autolab-progress').textContent.includes('lr=0.02,')", timeout=20_000
+        )
+        page.screenshot(path=str(artifacts / "notebook7-after-slider.png"), full_page=True)
+        status = page.locator(".autolab-status").first.text_content()
+        assert "error" not in status, status
+    except Exception:
+        page.screenshot(path=str(artifacts / "notebook7-failure.png"), full_page=True)
+        raise
+    assert not page.requests_outside, f"the page fetched from outside 127.0.0.1: {page.requests_outside}"

@@ -54,7 +54,7 @@ classes = train_full.classes
 train_set = Subset(train_full, range(pick(2000, len(train_full))))
 test_set = Subset(test_full, range(pick(500, len(test_full))))
 train_loader = DataLoader(train_set, batch_size=64, shuffle=True)
-test_loader = DataLoader(test_set, batch_size=500)
+test_loader = DataLoader(test_set, batch_size=128)  # larger batches raise peak memory (VGG below)
 print(f"{len(train_set)} training images, {len(test_set)} test images; classes: {classes}")
 
 # %%

@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from ..compat import colab_note
 from ..throttle import Refresher, Throttle
 from .colors import legend_html
 from .dot import default_expanded, to_dot
@@ -58,6 +59,7 @@ class GraphView(W.VBox):
         self.ops_button.on_click(lambda _: self.set_expanded(set(self.graph.module_paths())))
         self.expand_select.observe(self._on_select, "value")
         if self.renderer == "wasm":
+            colab_note()  # in Colab with the custom widget manager off, says how to turn it on (once)
             self.canvas = GraphvizAnyWidget(dot_source="", enable_zoom=True)
         else:
             self.canvas = W.HTML()

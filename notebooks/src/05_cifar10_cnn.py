@@ -259,7 +259,7 @@ def vgg_block(c_in, c_out):
     ]
 
 
-width = pick(8, 32)
+width = pick(8, 16)
 vgg = nn.Sequential(
     *vgg_block(3, width),  # 32 -> 16
     *vgg_block(width, 2 * width),  # 16 -> 8
@@ -270,7 +270,7 @@ vgg = nn.Sequential(
 print("parameters:", sum(p.numel() for p in vgg.parameters()))
 
 # %%
-VGG_EPOCHS = pick(1, 15)
+VGG_EPOCHS = pick(1, 10)
 vgg_optimizer = optim.SGD(vgg.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
 vgg_dash = widgets.dashboard(
     vgg, vgg_optimizer, nn.CrossEntropyLoss(), train_aug_loader, test_loader, epochs=VGG_EPOCHS
@@ -291,7 +291,7 @@ vgg_accuracy = evaluate(vgg, test_loader, accuracy_fn)
 print(f"VGG-small: test accuracy {vgg_accuracy:.1%} after {vgg_dash.trainer.epoch} epoch(s), {vgg_minutes:.1f} min")
 
 # %% [markdown]
-# **Measured.** The full run (width 32, 15 epochs, crop and flip, cosine schedule) reaches **(measured: see docs/benchmarks.md)**
+# **Measured.** The full run (width 16, 10 epochs, crop and flip, cosine schedule) reaches **(measured: see docs/benchmarks.md)**
 # test accuracy in **(measured: see docs/benchmarks.md)** minutes on 2 CPU cores.
 
 # %%

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from dashboard_checks import expect_dashboard_renders
 
 pytestmark = pytest.mark.browser
 
@@ -20,21 +19,7 @@ def test_dashboard_in_notebook7(notebook7, page, artifacts, wait_kernel_idle):
     page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
 
     try:
-        # The graph, laid out in the browser by Graphviz-as-WASM, one node per module call of LeNet.
-        page.wait_for_function("document.querySelectorAll('.autolab-graph svg g.node').length >= 8", timeout=45_000)
-        page.wait_for_function(
-            "document.querySelectorAll('.autolab-loss-plot svg polyline').length >= 2", timeout=30_000
-        )
-        graph_text = page.locator(".autolab-graph svg").first.text_content()
-        for module in ("conv1", "conv2", "fc1", "fc3", "CrossEntropyLoss"):
-            assert module in graph_text, f"{module} missing from the rendered graph: {graph_text!r}"
-        # The train curve grows: training runs and its plot is redrawn in the page.
-        first_plot = page.locator(".autolab-loss-plot polyline").nth(1).get_attribute("points")
-        page.wait_for_function(
-            "document.querySelectorAll('.autolab-loss-plot polyline')[1].getAttribute('points') !== "
-            f"{json.dumps(first_plot)}",
-            timeout=20_000,
-        )
+        expect_dashboard_renders(page)
         page.screenshot(path=str(artifacts / "notebook7-running.png"), full_page=True)
 
         # Set the learning-rate slider through its readout: in Notebook 7 (7.6.5, seen here) ArrowRight on the

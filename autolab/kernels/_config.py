@@ -23,6 +23,16 @@ Threading plan
     machine shared with other jobs, spinning workers that wait at a barrier for a descheduled sibling cost
     whole scheduler timeslices: a LeNet step took 356 ms with the default policy and 29 ms passive (load
     average 8.5 on the 2-core VM). PyTorch's own OpenMP runtime is a separate library and keeps its default.
+
+Memory allocator
+    A training step frees and reallocates the same few-megabyte activation and gradient arrays every time.
+    glibc's malloc serves blocks above its (adaptive) mmap threshold with fresh ``mmap`` pages and gives
+    freed heap tops back to the system, so every step page-faults its arrays in again: 1,490 page faults
+    and about 4 ms of a 11.5 ms LeNet step (batch 64, measured with ``getrusage``). ``tune_malloc()``
+    (called when the kernels start) raises the mmap threshold to 32 MB and keeps up to 128 MB of freed
+    memory in the heap: the step then makes no page faults and takes about 7.5 ms. Peak RSS is unchanged;
+    only memory that was already in use stays mapped. Set ``AUTOLAB_MALLOC_TUNE=0`` to keep glibc's
+    defaults. It does nothing on other C libraries.
 """
 
 import os
@@ -59,6 +69,33 @@ def cache_dir() -> str:
         path = os.path.join(tempfile.gettempdir(), f"autolab-numba-{who}")
         os.makedirs(path, exist_ok=True)
     return path
+
+
+MALLOC_SETTINGS = {  # glibc mallopt parameter numbers (malloc.h) and our values
+    "M_MMAP_THRESHOLD": (-3, 32 << 20),
+    "M_TRIM_THRESHOLD": (-1, 128 << 20),
+}
+_malloc_tuned: list[bool] = []
+
+
+def tune_malloc() -> bool:
+    """Keep activation-sized blocks in glibc's heap between training steps (see the module docstring).
+
+    Returns True if the settings were applied. Only the first call does anything.
+    """
+    if _malloc_tuned:
+        return _malloc_tuned[0]
+    ok = False
+    if os.environ.get("AUTOLAB_MALLOC_TUNE", "1") != "0" and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6")
+            ok = all(libc.mallopt(param, value) == 1 for param, value in MALLOC_SETTINGS.values())
+        except (OSError, AttributeError):  # musl and others: no mallopt, nothing to tune
+            ok = False
+    _malloc_tuned.append(ok)
+    return ok
 
 
 def start_numba_threads() -> None:

@@ -47,8 +47,9 @@ class _Numba:
         import numba
 
         from . import _conv, _conv_s1, _fused, _gemm, _pool
-        from ._config import start_numba_threads
+        from ._config import start_numba_threads, tune_malloc
 
+        tune_malloc()
         start_numba_threads()
         self.threads = numba.get_num_threads()
         self.gemm, self.conv, self.s1, self.pool, self.fused = _gemm, _conv, _conv_s1, _pool, _fused

@@ -53,3 +53,21 @@ def test_kernels_compile_into_the_configured_cache(tmp_path):
     cache = tmp_path / "cache"
     assert _fresh(code, NUMBA_CACHE_DIR=str(cache)) == str(cache)
     assert any(p.suffix == ".nbi" for p in cache.rglob("*")), "numba wrote no index file into the cache"
+
+
+_FAULTS = (
+    "import resource, autolab as torch; from autolab.bench.models import lenet, make_step; "
+    "step = make_step(torch, lenet); [step() for _ in range(10)]; "
+    "f = resource.getrusage(resource.RUSAGE_SELF).ru_minflt; [step() for _ in range(5)]; "
+    "print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f) / 5)"
+)
+
+
+def test_tuned_malloc_stops_page_faults_in_every_training_step():
+    if not sys.platform.startswith("linux"):
+        return
+    tuned = float(_fresh(_FAULTS))
+    default = float(_fresh(_FAULTS, AUTOLAB_MALLOC_TUNE="0"))
+    # glibc's defaults hand the step's arrays back to the system and fault them in again each step
+    assert default > 200, default
+    assert tuned < 20, tuned

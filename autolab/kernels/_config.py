@@ -18,11 +18,14 @@ Threading plan
     the calling thread and its worker pool never wakes: numba and OpenBLAS threads spinning against each
     other on two cores made alternating kernels 3 to 14 times slower.
 
-    numba's OpenMP threads wait passively (``OMP_WAIT_POLICY=PASSIVE``, set only while numba starts its
-    pool, and only if the user did not choose a policy): an idle worker sleeps instead of spinning. On a
-    machine shared with other jobs, spinning workers that wait at a barrier for a descheduled sibling cost
-    whole scheduler timeslices: a LeNet step took 356 ms with the default policy and 29 ms passive (load
-    average 8.5 on the 2-core VM). PyTorch's own OpenMP runtime is a separate library and keeps its default.
+    How numba's OpenMP workers wait between kernels depends on the machine when the pool starts (unless
+    the user set ``OMP_WAIT_POLICY``). On an idle machine they keep libgomp's default, a short spin before
+    sleeping: a LeNet step is a chain of about 30 small parallel kernels, and waking sleeping workers for
+    each one cost 9.0 ms a step against 6.5 ms spinning (2-core EPYC, batch 64). On a busy machine (1-minute
+    load average at or above the usable cores) they wait passively: spinning workers that wait at a barrier
+    for a descheduled sibling cost whole scheduler timeslices, and a LeNet step took 356 ms spinning
+    against 29 ms passive at load 8.5. PyTorch's own OpenMP runtime is a separate library and keeps its
+    default. Under a cgroup CPU quota (Binder, containers) numba uses no more threads than the quota allows.
 
 Memory allocator
     A training step frees and reallocates the same few-megabyte activation and gradient arrays every time.
@@ -98,24 +101,57 @@ def tune_malloc() -> bool:
     return ok
 
 
-def start_numba_threads() -> None:
-    """Start numba's thread pool with passive OpenMP waiting (see the module docstring).
+def usable_cores(cgroup: str = "/sys/fs/cgroup") -> int:
+    """CPUs this process may use: its affinity mask, capped by a cgroup CPU quota (Binder, Docker)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    v2, v1 = os.path.join(cgroup, "cpu.max"), os.path.join(cgroup, "cpu", "cpu.cfs_quota_us")
+    try:
+        if os.path.exists(v2):  # cgroup v2: "max 100000" or "150000 100000"
+            with open(v2) as f:
+                quota, period = f.read().split()[:2]
+        else:  # cgroup v1: -1 means no quota
+            with open(v1) as f, open(os.path.join(cgroup, "cpu", "cpu.cfs_period_us")) as g:
+                quota, period = f.read().strip(), g.read().strip()
+        if quota not in ("max", "-1"):
+            n = min(n, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return n
+
+
+def machine_is_busy() -> bool:
+    """True when the 1-minute load average already fills the usable cores (other jobs share them)."""
+    try:
+        return os.getloadavg()[0] >= usable_cores()
+    except (AttributeError, OSError):
+        return False
+
+
+def start_numba_threads() -> str:
+    """Start numba's thread pool with the wait policy of the module docstring; returns the policy.
 
     libgomp reads ``OMP_WAIT_POLICY`` once, when it is loaded, which happens when numba launches its pool;
     the variable is removed again afterwards so that other OpenMP runtimes loaded later keep their default.
     """
     import numba.np.ufunc.parallel as parallel
 
-    chosen = "OMP_WAIT_POLICY" in os.environ
+    policy = os.environ.get("OMP_WAIT_POLICY")
+    chosen = policy is not None
     if not chosen:
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        policy = "PASSIVE" if machine_is_busy() else "default"
+        if policy == "PASSIVE":
+            os.environ["OMP_WAIT_POLICY"] = policy
     try:
         parallel._launch_threads()
-    except Exception:  # numba internals moved: the pool then starts on the first kernel, spinning
+    except Exception:  # numba internals moved: the pool then starts on the first kernel
         pass
     finally:
         if not chosen:
-            del os.environ["OMP_WAIT_POLICY"]
+            os.environ.pop("OMP_WAIT_POLICY", None)
+    return policy
 
 
 def configure() -> str:
@@ -124,6 +160,9 @@ def configure() -> str:
     os.environ["NUMBA_CACHE_DIR"] = path
     os.environ.setdefault("NUMBA_THREADING_LAYER_PRIORITY", "omp tbb workqueue")
     numba = sys.modules.get("numba")
+    cores = usable_cores()
+    if numba is None and "NUMBA_NUM_THREADS" not in os.environ and cores < (os.cpu_count() or cores):
+        os.environ["NUMBA_NUM_THREADS"] = str(cores)  # a CPU quota: one thread per core we may use
     if numba is not None:  # numba was imported first: its config already read the environment
         numba.config.CACHE_DIR = path
         numba.config.THREADING_LAYER_PRIORITY = os.environ["NUMBA_THREADING_LAYER_PRIORITY"].split()

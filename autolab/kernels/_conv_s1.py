@@ -63,7 +63,7 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
         acc = np.empty((O, L), dtype=x.dtype)
         for n in range(t * N // tasks, (t + 1) * N // tasks):
             _pad_planes(x[n], xp, ph, pw, Hp, Wp)
-            gemm_offsets(w2, xp.reshape(C * PS), offs, acc, L, False)
+            gemm_offsets(w2, xp.reshape(C * PS), offs, acc, 0, L, L, False)
             for o in range(O):
                 bo = b[o] if has_bias else y.dtype.type(0)
                 for i in range(Ho):

@@ -115,23 +115,29 @@ def transpose_last2(B, out):
 
 
 @njit(nogil=True, fastmath=FAST, cache=True)
-def gemm_offsets(w2, xp, offs, acc, L, accumulate):
-    """acc[o, :L] (+)= sum over k of w2[o, k] * xp[offs[k] :][:L]: a matrix product whose right operand's
-    rows start at offsets into one flat array (overlapping rows: the shifted planes of a convolution).
+def gemm_offsets(w2, xp, offs, acc, c0, L, cw, accumulate):
+    """acc[o, c0 + p] (+)= sum over k of w2[o, k] * xp[offs[k] + p] for p < L, storing only columns < cw:
+    a matrix product whose right operand's rows start at offsets into one flat array (overlapping rows:
+    the shifted planes of a convolution; or the packed panels of a matrix, see ``gemm_nn``).
 
-    Register-blocked: a 4 x 32 block of acc (four output channels, 32 positions = 8 AVX-512 registers)
-    stays in registers (see _stack.py) while the loop runs over all C*kh*kw taps; each tap costs two
-    vector loads of the input and four broadcast weights for eight vector FMAs. Rows past O repeat the
-    last channel and are not stored; L is a multiple of 32.
+    Register-blocked: a 4 x 32 block of acc (four output rows, 32 positions = 8 AVX-512 registers)
+    stays in registers (see _stack.py) while the loop runs over all K; each k costs two vector loads of
+    the input and four broadcast weights for eight vector FMAs. Rows past O repeat the last row and are
+    not stored; L is a multiple of 32, and xp must be readable up to offs[k] + L.
     """
     O, K = w2.shape
     buf = stack_array_4x32(acc)
     wv = stack_array_4(w2)
     for o0 in range(0, O, 4):
         for p0 in range(0, L, 32):
+            q1 = min(32, cw - c0 - p0)  # columns of this block that exist in acc
             for r in range(4):
                 for q in range(32):
-                    buf[r, q] = acc[min(o0 + r, O - 1), p0 + q] if accumulate else 0
+                    buf[r, q] = 0
+            if accumulate:
+                for r in range(min(4, O - o0)):
+                    for q in range(q1):
+                        buf[r, q] = acc[o0 + r, c0 + p0 + q]
             for k in range(K):
                 s = np.uint64(offs[k] + p0)  # unsigned: no negative-index wraparound in the loads
                 for r in range(4):
@@ -141,5 +147,53 @@ def gemm_offsets(w2, xp, offs, acc, L, accumulate):
                     for r in range(4):
                         buf[r, q] += wv[r] * v
             for r in range(min(4, O - o0)):
-                for q in range(32):
-                    acc[o0 + r, p0 + q] = buf[r, q]
+                if q1 == 32:  # a whole block: a fixed trip count, stored as vectors
+                    for q in range(32):
+                        acc[o0 + r, c0 + p0 + q] = buf[r, q]
+                else:
+                    for q in range(q1):
+                        acc[o0 + r, c0 + p0 + q] = buf[r, q]
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def pack_panels(B, Bp):
+    """Bp[p, k*32 + q] = B[k, 32p + q] (0 past N): B's columns in 32-wide panels, each one contiguous.
+
+    Parallel over blocks of 16 rows of B, which stay in L1 while they are dealt out to the panels.
+    """
+    K, N = B.shape
+    P = Bp.shape[0]
+    for kb in prange((K + 15) // 16):
+        for p in range(P):
+            j0 = p * 32
+            w = min(32, N - j0)
+            for k in range(kb * 16, min(K, kb * 16 + 16)):
+                dst = Bp[p, k * 32 : k * 32 + 32]
+                src = B[k, j0 : j0 + w]
+                if w == 32:
+                    for q in range(32):
+                        dst[q] = src[q]
+                else:
+                    for q in range(w):
+                        dst[q] = src[q]
+                    for q in range(w, 32):
+                        dst[q] = 0
+
+
+@njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
+def gemm_nn(A, Bp, C, rows_per_task):
+    """C (M, N) = A (M, K) @ B, with B already packed into 32-column panels by ``pack_panels``.
+
+    This is ``gemm_offsets`` again: row k of a panel starts at offset 32k, so the same 4x32 register
+    block broadcasts A's entries against whole vectors of B, and nothing is transposed. Each parallel task
+    owns ``rows_per_task`` rows of A (chosen so that they stay in L2) and sweeps every panel over them.
+    """
+    M, K = A.shape
+    N = C.shape[1]
+    offs = np.arange(K) * 32
+    tasks = (M + rows_per_task - 1) // rows_per_task
+    for t in prange(tasks):
+        i0 = t * rows_per_task
+        i1 = min(M, i0 + rows_per_task)
+        for p in range(Bp.shape[0]):
+            gemm_offsets(A[i0:i1], Bp[p], offs, C[i0:i1], p * 32, 32, N, False)

@@ -50,7 +50,7 @@ class _Numba:
         from ._config import start_numba_threads, tune_malloc
 
         tune_malloc()
-        start_numba_threads()
+        self.wait_policy = start_numba_threads()
         self.threads = numba.get_num_threads()
         self.gemm, self.conv, self.s1, self.pool, self.fused = _gemm, _conv, _conv_s1, _pool, _fused
         self.empty = {dt: np.empty(0, dt) for dt in _FLOATS}
@@ -81,6 +81,14 @@ def _tasks(nb, n):
 # ---------------------------------------------------------------- matmul
 
 
+def _rows_per_task(M, K, itemsize, threads):
+    """Rows of A per parallel task: a multiple of 4 whose block fits in half of a 1 MB L2, and enough
+    tasks (two per thread) to balance the load."""
+    fit = max(4, (1 << 19) // max(1, K * itemsize) // 4 * 4)
+    balance = max(4, -(-M // (2 * threads)) // 4 * 4)
+    return min(fit, balance, 256)
+
+
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """numpy matmul semantics; numba's tiled kernel above OpenBLAS's single-thread size."""
     a, b = np.asarray(a), np.asarray(b)
@@ -98,7 +106,15 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.matmul(a, b)
     nb = _nb()
     last_path["matmul"] = "numba"
-    if b.ndim == 2:  # (..., M, K) @ (K, N): one tall matrix
+    if b.ndim == 2 and b.flags.c_contiguous:  # (..., M, K) @ (K, N): one tall matrix, B read along its rows
+        last_path["matmul"] = "numba-nn"
+        A = _c(a).reshape(-1, K)
+        Bp = np.empty(((N + 31) // 32, K * 32), b.dtype)
+        nb.gemm.pack_panels(b, Bp)
+        out = np.empty((A.shape[0], N), a.dtype)
+        nb.gemm.gemm_nn(A, Bp, out, _rows_per_task(A.shape[0], K, a.itemsize, nb.threads))
+        return out.reshape(batch + (M, N))
+    if b.ndim == 2:  # b is a (transposed) view: read it along its columns, as B.T's rows
         A = _c(a).reshape(1, -1, K)
     elif a.ndim == 2 or a.shape[:-2] == batch:
         A = _c(a).reshape(-1, M, K)

@@ -71,3 +71,36 @@ def test_tuned_malloc_stops_page_faults_in_every_training_step():
     # glibc's defaults hand the step's arrays back to the system and fault them in again each step
     assert default > 200, default
     assert tuned < 20, tuned
+
+
+def test_usable_cores_honours_a_cgroup_quota(tmp_path):
+    cores = _config.usable_cores(str(tmp_path / "none"))  # no cgroup files: the affinity mask
+    assert cores == len(os.sched_getaffinity(0))
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert _config.usable_cores(str(tmp_path)) == cores
+    (tmp_path / "cpu.max").write_text("50000 100000\n")  # half a CPU still needs one thread
+    assert _config.usable_cores(str(tmp_path)) == 1
+    v1 = tmp_path / "v1" / "cpu"
+    v1.mkdir(parents=True)
+    (v1 / "cpu.cfs_quota_us").write_text("100000\n")
+    (v1 / "cpu.cfs_period_us").write_text("100000\n")
+    assert _config.usable_cores(str(tmp_path / "v1")) == 1
+
+
+def test_busy_machine_makes_workers_wait_passively_and_idle_one_lets_them_spin():
+    code = (
+        "import os, autolab.kernels._config as c; c.machine_is_busy = lambda: {busy}; "
+        "from autolab.kernels import dispatch; nb = dispatch._nb(); "
+        "print(nb.wait_policy, 'OMP_WAIT_POLICY' in os.environ)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    for busy, expected in ((True, "PASSIVE False"), (False, "default False")):
+        out = subprocess.run([sys.executable, "-c", code.format(busy=busy)], capture_output=True, text=True, env=env)
+        assert out.stdout.strip() == expected, out.stderr
+    chosen = subprocess.run(
+        [sys.executable, "-c", code.format(busy=True)],
+        capture_output=True,
+        text=True,
+        env={**env, "OMP_WAIT_POLICY": "ACTIVE"},
+    )
+    assert chosen.stdout.strip() == "ACTIVE True"  # the user's choice wins and stays

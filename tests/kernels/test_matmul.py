@@ -45,9 +45,9 @@ def test_matmul_large_uses_numba(dtype):
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((130, 257)).astype(dtype), rng.standard_normal((257, 67)).astype(dtype)
     _check(a, b)
-    assert kernels.last_path["matmul"] == "numba"
+    assert kernels.last_path["matmul"].startswith("numba")
     _check(a[::2], b[:, ::3])  # strided views are copied to contiguous at the seam
-    assert kernels.last_path["matmul"] == "numba"
+    assert kernels.last_path["matmul"].startswith("numba")
 
 
 def test_matmul_broadcasts_batches_like_numpy():
@@ -55,7 +55,7 @@ def test_matmul_broadcasts_batches_like_numpy():
     a = rng.standard_normal((2, 1, 70, 80))
     b = rng.standard_normal((3, 80, 60))
     _check(a, b)
-    assert kernels.last_path["matmul"] == "numba"
+    assert kernels.last_path["matmul"].startswith("numba")
 
 
 def test_matmul_small_and_other_dtypes_use_numpy():

@@ -57,13 +57,15 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
         for di in range(kh):
             for dj in range(kw):
                 offs[(c * kh + di) * kw + dj] = c * PS + di * Wp + dj
-    w2 = w.reshape((O, C * kh * kw))
+    K = C * kh * kw
+    wflat = w.reshape(O * K)
+    rows = np.arange(O) * K
     for t in prange(tasks):
         xp = zeros((C, PS), x)
         acc = np.empty((O, L), dtype=x.dtype)
         for n in range(t * N // tasks, (t + 1) * N // tasks):
             _pad_planes(x[n], xp, ph, pw, Hp, Wp)
-            gemm_offsets(w2, xp.reshape(C * PS), offs, acc, 0, L, L, False)
+            gemm_offsets(wflat, rows, xp.reshape(C * PS), offs, acc, 0, L, L, False)
             for o in range(O):
                 bo = b[o] if has_bias else y.dtype.type(0)
                 for i in range(Ho):
@@ -111,4 +113,40 @@ def backward_weight(gy, x, partial, ph, pw):
                         g[o, i * Wp + j] = gy[n, o, i, j]
             _shift_rows(xp, shifted, C, kh, kw, Wp, L)
             gemm_nt_block(g, shifted, partial[t], 0, O, 0, K, 0, 0, L, True)
+    return partial
+
+
+@njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
+def backward_weight_wide(gy, x, partial, ph, pw):
+    """partial[t] (C*kh*kw, O) += the transposed weight gradient of a stride-1 conv, for O a multiple of 32.
+
+    The forward trick with the roles swapped: output row = kernel tap, reduction over plane positions,
+    gwT[tap, o] = sum_p xp[offs[tap] + p] * gT[p, o], where gT is the output gradient of one image laid
+    out position-major (junk columns zero). So ``gemm_offsets`` broadcasts input pixels straight from the
+    padded planes against vectors of 32 output channels: no shifted copies, no dot-product reductions.
+    """
+    N, C, H, W = x.shape
+    tasks, K, O = partial.shape
+    Ho, Wo = gy.shape[2], gy.shape[3]
+    kh = H + 2 * ph - Ho + 1
+    kw = W + 2 * pw - Wo + 1
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    L = _round_up(Ho * Wp)
+    PS = Hp * Wp + kw + VEC
+    offs = np.empty(K, np.int64)
+    for c in range(C):
+        for di in range(kh):
+            for dj in range(kw):
+                offs[(c * kh + di) * kw + dj] = c * PS + di * Wp + dj
+    rows = np.arange(L) * O
+    for t in prange(tasks):
+        xp = zeros((C, PS), x)
+        gT = zeros((L, O), gy)  # junk columns and the rounding tail stay 0, so they add nothing
+        for n in range(t * N // tasks, (t + 1) * N // tasks):
+            _pad_planes(x[n], xp, ph, pw, Hp, Wp)
+            for i in range(Ho):
+                for j in range(Wo):
+                    for o in range(O):
+                        gT[i * Wp + j, o] = gy[n, o, i, j]
+            gemm_offsets(xp.reshape(C * PS), offs, gT.reshape(L * O), rows, partial[t], 0, O, O, True)
     return partial

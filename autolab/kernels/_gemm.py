@@ -115,20 +115,27 @@ def transpose_last2(B, out):
 
 
 @njit(nogil=True, fastmath=FAST, cache=True)
-def gemm_offsets(w2, xp, offs, acc, c0, L, cw, accumulate):
-    """acc[o, c0 + p] (+)= sum over k of w2[o, k] * xp[offs[k] + p] for p < L, storing only columns < cw:
-    a matrix product whose right operand's rows start at offsets into one flat array (overlapping rows:
-    the shifted planes of a convolution; or the packed panels of a matrix, see ``gemm_nn``).
+def gemm_offsets(a, aoffs, b, boffs, acc, c0, L, cw, accumulate):
+    """acc[i, c0 + p] (+)= sum over k of a[aoffs[i] + k] * b[boffs[k] + p] for p < L, storing only
+    columns below cw: a matrix product whose operands' rows start at offsets into flat arrays.
+
+    With offsets i*K and k*N this is a plain matrix product; with the offsets of a convolution's kernel
+    taps, the rows are the overlapping shifted planes of a padded image and no patch matrix is built
+    (``_conv_s1``); with 32k into packed panels it is ``gemm_nn``.
 
     Register-blocked: a 4 x 32 block of acc (four output rows, 32 positions = 8 AVX-512 registers)
-    stays in registers (see _stack.py) while the loop runs over all K; each k costs two vector loads of
-    the input and four broadcast weights for eight vector FMAs. Rows past O repeat the last row and are
-    not stored; L is a multiple of 32, and xp must be readable up to offs[k] + L.
+    stays in registers (see _stack.py) while the loop runs over all k; each k costs two vector loads of
+    b and four broadcast numbers of a for eight vector FMAs. Rows past the last repeat it and are not
+    stored; L is a multiple of 32, and b must be readable up to boffs[k] + L.
     """
-    O, K = w2.shape
+    O, K = aoffs.shape[0], boffs.shape[0]
     buf = stack_array_4x32(acc)
-    wv = stack_array_4(w2)
+    av = stack_array_4(acc)
     for o0 in range(0, O, 4):
+        r0 = np.uint64(aoffs[o0])
+        r1 = np.uint64(aoffs[min(o0 + 1, O - 1)])
+        r2 = np.uint64(aoffs[min(o0 + 2, O - 1)])
+        r3 = np.uint64(aoffs[min(o0 + 3, O - 1)])
         for p0 in range(0, L, 32):
             q1 = min(32, cw - c0 - p0)  # columns of this block that exist in acc
             for r in range(4):
@@ -139,13 +146,16 @@ def gemm_offsets(w2, xp, offs, acc, c0, L, cw, accumulate):
                     for q in range(q1):
                         buf[r, q] = acc[o0 + r, c0 + p0 + q]
             for k in range(K):
-                s = np.uint64(offs[k] + p0)  # unsigned: no negative-index wraparound in the loads
-                for r in range(4):
-                    wv[r] = w2[min(o0 + r, O - 1), k]
+                s = np.uint64(boffs[k] + p0)  # unsigned: no negative-index wraparound in the loads
+                uk = np.uint64(k)
+                av[0] = a[r0 + uk]
+                av[1] = a[r1 + uk]
+                av[2] = a[r2 + uk]
+                av[3] = a[r3 + uk]
                 for q in range(32):
-                    v = xp[s + np.uint64(q)]
+                    v = b[s + np.uint64(q)]
                     for r in range(4):
-                        buf[r, q] += wv[r] * v
+                        buf[r, q] += av[r] * v
             for r in range(min(4, O - o0)):
                 if q1 == 32:  # a whole block: a fixed trip count, stored as vectors
                     for q in range(32):
@@ -190,10 +200,12 @@ def gemm_nn(A, Bp, C, rows_per_task):
     """
     M, K = A.shape
     N = C.shape[1]
+    a = A.reshape(M * K)
     offs = np.arange(K) * 32
     tasks = (M + rows_per_task - 1) // rows_per_task
     for t in prange(tasks):
         i0 = t * rows_per_task
         i1 = min(M, i0 + rows_per_task)
+        rows = np.arange(i0, i1) * K
         for p in range(Bp.shape[0]):
-            gemm_offsets(A[i0:i1], Bp[p], offs, C[i0:i1], p * 32, 32, N, False)
+            gemm_offsets(a, rows, Bp[p], offs, C[i0:i1], p * 32, 32, N, False)

@@ -24,7 +24,14 @@ class MatMul(Function):
         if self.needs_input_grad[0]:
             ga = unbroadcast(matmul(grad, b.transpose(-1, -2)), a.shape)
         if self.needs_input_grad[1]:
-            gb = unbroadcast(matmul(a.transpose(-1, -2), grad), b.shape)
+            if b.ndim == 2 and b._data.flags.f_contiguous and not b._data.flags.c_contiguous:
+                # b is a transposed view (a linear layer's weight.t()): compute dB^T = dC^T @ A, so that
+                # after the transpose's backward the weight's gradient is contiguous, not an 8 MB strided
+                # view that every later copy (grad accumulation, the optimizer) walks across the cache
+                a2, g2 = a.reshape(-1, a.shape[-1]), grad.reshape(-1, grad.shape[-1])
+                gb = matmul(g2.transpose(0, 1), a2).transpose(0, 1)
+            else:
+                gb = unbroadcast(matmul(a.transpose(-1, -2), grad), b.shape)
         return ga, gb
 
 

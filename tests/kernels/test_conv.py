@@ -111,3 +111,33 @@ def test_conv2d_paths_are_reported():
     kernels.set_backend("numpy")
     kernels.conv2d_forward(x, np.ones((2, 3, 3, 3), np.float32), None, (1, 1), (0, 0))
     assert kernels.last_path["conv2d_forward"] == "numpy"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.sampled_from([1, 2, 3]),
+    c=st.integers(8, 20),
+    o=st.sampled_from([32, 64]),
+    hw=st.tuples(st.integers(1, 12), st.integers(1, 12)),
+    k=st.sampled_from([(3, 3), (2, 4), (5, 5), (1, 1)]),
+    p=st.sampled_from([(0, 0), (1, 1), (2, 1)]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    strided=st.booleans(),
+    seed=st.integers(0, 2**31),
+)
+def test_wide_weight_gradient_matches_torch(n, c, o, hw, k, p, dtype, strided, seed):
+    """O a multiple of 32 and enough taps: the position-major (broadcast) weight-gradient kernel."""
+    h, w = max(hw[0], k[0] - 2 * p[0]), max(hw[1], k[1] - 2 * p[1])
+    rng = np.random.default_rng(seed)
+    x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, *k))
+    tx, tw = torch.tensor(x), torch.tensor(wt, requires_grad=True)
+    ty = F.conv2d(tx, tw, padding=p)
+    gy = rng.standard_normal(ty.shape)
+    ty.backward(torch.tensor(gy))
+    xd, gyd = maybe_strided(x.astype(dtype), strided), maybe_strided(gy.astype(dtype), strided)
+    gw = kernels.conv2d_backward_weight(gyd, xd, wt.shape, (1, 1), p)
+    wide = c * k[0] * k[1] >= dispatch.WIDE_MIN_TAPS
+    assert kernels.last_path["conv2d_backward_weight"] == ("numba-planes-wide" if wide else "numba-planes")
+    rtol, atol = tol(dtype)
+    np.testing.assert_allclose(gw, tw.grad.numpy(), rtol=rtol, atol=atol * 30)
+    assert gw.dtype == dtype

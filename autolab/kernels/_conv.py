@@ -56,6 +56,7 @@ def conv_forward(x, w2, b, has_bias, relu, y, kh, kw, sh, sw, ph, pw, tasks):
     O, Kp = w2.shape
     Ho, Wo = y.shape[2], y.shape[3]
     P = Ho * Wo
+    zero = y.dtype.type(0)  # not a plain 0: numba would compare in int64/float64
     PB = min(P, PIXELS_PER_BLOCK)
     for t in prange(tasks):
         patches = zeros((PB, Kp), x)
@@ -71,7 +72,7 @@ def conv_forward(x, w2, b, has_bias, relu, y, kh, kw, sh, sw, ph, pw, tasks):
                         bo = b[o] if has_bias else y.dtype.type(0)
                         for p in range(p0, p1):
                             v = yn[o, p] + bo
-                            yn[o, p] = max(v, 0) if relu else v
+                            yn[o, p] = max(v, zero) if relu else v
     return y
 
 

@@ -49,6 +49,7 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
     O, _, kh, kw = w.shape
     Ho, Wo = y.shape[2], y.shape[3]
     Hp, Wp = H + 2 * ph, W + 2 * pw
+    zero = y.dtype.type(0)  # not a plain 0: numba would compare in int64/float64
     L = _round_up(Ho * Wp)
     # slack after each plane: the last taps read up to kw-1 (junk columns) + VEC (rounding) past it
     PS = Hp * Wp + kw + VEC
@@ -71,7 +72,7 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
                 for i in range(Ho):
                     for j in range(Wo):
                         v = acc[o, i * Wp + j] + bo
-                        y[n, o, i, j] = max(v, 0) if relu else v
+                        y[n, o, i, j] = max(v, zero) if relu else v
     return y
 
 

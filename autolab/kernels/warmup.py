@@ -17,7 +17,14 @@ import time
 import numpy as np
 
 # the second process's share in warmup(processes=2): about half of the compile time
-SECOND_HALF = ("conv im2row (strided)", "conv grad weight", "conv grad weight strided", "max pool", "bias relu")
+SECOND_HALF = (
+    "conv im2row (strided)",
+    "conv grad weight",
+    "conv grad weight wide",
+    "conv grad weight strided",
+    "max pool",
+    "bias relu",
+)
 
 
 def warmup(dtypes=(np.float32,), verbose: bool = False, processes: int = 1, only=None) -> float:
@@ -48,6 +55,7 @@ def warmup(dtypes=(np.float32,), verbose: bool = False, processes: int = 1, only
         "conv im2row (strided)": lambda dt: conv2d_forward(x(dt), np.ones((4, 3, 3, 3), dt), None, (2, 2), (1, 1)),
         "conv grad input": lambda dt: conv2d_backward_input(np.ones((2, 4, 8, 8), dt), np.ones((4, 3, 3, 3), dt), (2, 3, 8, 8), (1, 1), (1, 1)),
         "conv grad weight": lambda dt: conv2d_backward_weight(np.ones((2, 4, 8, 8), dt), x(dt), (4, 3, 3, 3), (1, 1), (1, 1)),
+        "conv grad weight wide": lambda dt: conv2d_backward_weight(np.ones((2, 32, 4, 4), dt), np.ones((2, 8, 4, 4), dt), (32, 8, 3, 3), (1, 1), (1, 1)),
         "conv grad weight strided": lambda dt: conv2d_backward_weight(np.ones((2, 4, 4, 4), dt), x(dt), (4, 3, 2, 2), (2, 2), (0, 0)),
         "max pool": lambda dt: max_pool2d_backward(np.ones((2, 3, 4, 4), dt), max_pool2d_forward(x(dt), (2, 2), (2, 2), (0, 0))[1], (2, 3, 8, 8)),
         "avg pool": lambda dt: avg_pool2d_backward(avg_pool2d_forward(x(dt), (2, 2), (2, 2), (0, 0)), (2, 3, 8, 8), (2, 2), (2, 2), (0, 0)),

@@ -194,7 +194,8 @@ print(f"peak memory so far: {peak_memory_mb():.0f} MB")
 # **Measured.** The full run of this notebook (every image, 8 epochs, cosine schedule, the dashboard on) reached
 # **63.8%** test accuracy in **1.2 minutes** of training on 2 CPU cores (AMD EPYC, shared with other work; a second
 # run of the same recipe gave 65.1% in 2.1 minutes on a busier machine). The whole notebook peaked at 623 MB.
-# Details, commands and the CIFAR-10 copy used are in `docs/benchmarks.md`.
+# After a later round of kernel work, on the same machine with nothing else running, the same recipe reached 64.6%
+# in 0.8 minutes. Details, commands and the CIFAR-10 copy used are in `docs/benchmarks.md`.
 
 # %% [markdown]
 # ## Where it goes wrong: the confusion matrix
@@ -293,7 +294,8 @@ print(f"VGG-small: test accuracy {vgg_accuracy:.1%} after {vgg_dash.trainer.epoc
 
 # %% [markdown]
 # **Measured.** The full run (width 16, 10 epochs, crop and flip, cosine schedule) reached **78.4%** test accuracy
-# in **12.7 minutes** of training on 2 CPU cores (the same machine; see `docs/benchmarks.md`).
+# in **12.7 minutes** of training on 2 CPU cores (the same machine, shared with other work). After a later round of
+# kernel work, with nothing else running: 77.8% in 8.3 minutes. See `docs/benchmarks.md`.
 
 # %%
 print(f"peak memory of this notebook so far: {peak_memory_mb():.0f} MB")

@@ -21,8 +21,8 @@ Threading plan
     How numba's OpenMP workers wait between kernels depends on the machine when the pool starts (unless
     the user set ``OMP_WAIT_POLICY``). On an idle machine they keep libgomp's default, a short spin before
     sleeping: a LeNet step is a chain of about 30 small parallel kernels, and waking sleeping workers for
-    each one cost 9.0 ms a step against 6.5 ms spinning (2-core EPYC, batch 64). On a busy machine (1-minute
-    load average at or above the usable cores) they wait passively: spinning workers that wait at a barrier
+    each one cost 9.0 ms a step against 6.5 ms spinning (2-core EPYC, batch 64). On a busy machine (other
+    work used about a core or more during a 0.1 s sample when the pool starts) they wait passively: spinning workers that wait at a barrier
     for a descheduled sibling cost whole scheduler timeslices, and a LeNet step took 356 ms spinning
     against 29 ms passive at load 8.5. PyTorch's own OpenMP runtime is a separate library and keeps its
     default. Under a cgroup CPU quota (Binder, containers) numba uses no more threads than the quota allows.
@@ -41,6 +41,7 @@ Memory allocator
 import os
 import sys
 import tempfile
+import time
 
 OPENBLAS_SINGLE_THREAD_MNK = 262_144  # OpenBLAS runs gemm on one thread below 4 * 65536 multiply-adds
 
@@ -122,11 +123,37 @@ def usable_cores(cgroup: str = "/sys/fs/cgroup") -> int:
     return n
 
 
+BUSY_CORES = 0.75  # other work using this much CPU (about one busy process) makes the machine "busy"
+
+
+def _cpu_times(path: str = "/proc/stat") -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs since boot, from the first line of /proc/stat."""
+    with open(path) as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait; steal counts as busy
+    total = sum(fields[:8])  # guest time is already inside user
+    return total - idle, total
+
+
+def busy_cores(sample_s: float = 0.1, path: str = "/proc/stat") -> float:
+    """How many cores' worth of CPU the whole machine used during a short sample (this process idles)."""
+    b0, t0 = _cpu_times(path)
+    time.sleep(sample_s)
+    b1, t1 = _cpu_times(path)
+    cpus = os.cpu_count() or 1
+    return cpus * (b1 - b0) / max(1, t1 - t0)
+
+
 def machine_is_busy() -> bool:
-    """True when the 1-minute load average already fills the usable cores (other jobs share them)."""
+    """True when other work already keeps about a core busy (sampled for 0.1 s when the kernels start).
+
+    A 0.1 s sample rather than the load average: the load average still counts work that finished a minute
+    ago (a training run in a kernel that was just restarted), and then every later step would pay for
+    passive waits.
+    """
     try:
-        return os.getloadavg()[0] >= usable_cores()
-    except (AttributeError, OSError):
+        return busy_cores() >= BUSY_CORES
+    except (OSError, ValueError, IndexError):  # no /proc/stat (macOS, Windows): assume a personal machine
         return False
 
 

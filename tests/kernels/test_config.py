@@ -104,3 +104,25 @@ def test_busy_machine_makes_workers_wait_passively_and_idle_one_lets_them_spin()
         env={**env, "OMP_WAIT_POLICY": "ACTIVE"},
     )
     assert chosen.stdout.strip() == "ACTIVE True"  # the user's choice wins and stays
+
+
+def test_cpu_times_read_busy_and_total_ticks(tmp_path):
+    stat = tmp_path / "stat"
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    stat.write_text("cpu  100 10 50 800 20 5 5 10 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n")
+    assert _config._cpu_times(str(stat)) == (180, 1000)
+
+
+def test_a_process_spinning_on_a_core_makes_the_machine_busy():
+    if not os.path.exists("/proc/stat"):
+        return
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        import time
+
+        time.sleep(0.3)  # let it start and be scheduled
+        assert _config.busy_cores() >= _config.BUSY_CORES
+        assert _config.machine_is_busy()
+    finally:
+        hog.kill()
+        hog.wait()

@@ -64,18 +64,17 @@ def main(argv=None) -> int:
         "--omp-wait",
         choices=("default", "passive"),
         default="default",
-        help="OpenMP wait policy of the runtime torch and numba share here; 'passive' keeps a loaded machine "
-        "from turning barrier waits into lost timeslices (for both libraries alike)",
+        help="'passive' sets OMP_WAIT_POLICY=PASSIVE for both OpenMP runtimes (torch's and numba's); 'default' "
+        "leaves torch's alone and lets autolab choose numba's (it spins unless the machine is busy)",
     )
     args = parser.parse_args(argv)
     sections = args.sections.split(",")
     if args.omp_wait == "passive":
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     try:
-        # Before numba starts its pool: torch ships a libgomp.so.1 of its own, and whichever copy loads
-        # first serves both libraries. Loading torch's first gives both the same OpenMP runtime with
-        # PyTorch's default (spinning) wait policy, a like-for-like comparison. autolab alone waits
-        # passively (kernels/_config.py); the "fresh processes" section measures it that way.
+        # torch first, as a user of both would have it. torch loads its own copy of libgomp and numba the
+        # system's, so each keeps its own OpenMP runtime and wait policy (kernels/_config.py decides
+        # numba's); --omp-wait passive sets the environment for both before either loads.
         import torch  # noqa: F401
     except ImportError:
         pass
@@ -103,6 +102,11 @@ def main(argv=None) -> int:
         print("\n== fresh processes ==")
         result["process"] = process.run()
         print(json.dumps(result["process"], indent=1))
+    from ..kernels import dispatch
+
+    if dispatch._state["nb"] is not None:  # the policy numba's workers actually got (kernels/_config.py)
+        result["machine"]["numba_wait_policy"] = dispatch._state["nb"].wait_policy
+        print(f"numba wait policy: {result['machine']['numba_wait_policy']}")
     result["seconds"] = time.time() - started
     if args.json:
         with open(args.json, "w") as f:

@@ -42,6 +42,17 @@ def _pad_planes(x, xp, ph, pw, Hp, Wp):
                 xp[c, dst + q] = xr[q]
 
 
+@njit(nogil=True, cache=True)
+def _tap_offsets(C, kh, kw, PS, Wp):
+    """Where kernel tap (c, di, dj) starts reading the flat padded planes (plane stride PS, row stride Wp)."""
+    offs = np.empty(C * kh * kw, np.int64)
+    for c in range(C):
+        for di in range(kh):
+            for dj in range(kw):
+                offs[(c * kh + di) * kw + dj] = c * PS + di * Wp + dj
+    return offs
+
+
 @njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
 def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
     """y (N,O,Ho,Wo) = conv(x, w) with stride 1 and padding (ph, pw) [+ b] [then ReLU]."""
@@ -53,11 +64,7 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
     L = _round_up(Ho * Wp)
     # slack after each plane: the last taps read up to kw-1 (junk columns) + VEC (rounding) past it
     PS = Hp * Wp + kw + VEC
-    offs = np.empty(C * kh * kw, np.int64)
-    for c in range(C):
-        for di in range(kh):
-            for dj in range(kw):
-                offs[(c * kh + di) * kw + dj] = c * PS + di * Wp + dj
+    offs = _tap_offsets(C, kh, kw, PS, Wp)
     K = C * kh * kw
     wflat = w.reshape(O * K)
     rows = np.arange(O) * K
@@ -88,6 +95,15 @@ def _shift_rows(xp, shifted, C, kh, kw, Wp, L):
                     dst[p] = src[p]
 
 
+@njit(nogil=True, cache=True)
+def _grad_geometry(x, gy, ph, pw):
+    """(kh, kw, Hp, Wp, L) of a stride-1 conv, from its input, its output gradient and the padding."""
+    H, W = x.shape[2], x.shape[3]
+    Ho, Wo = gy.shape[2], gy.shape[3]
+    Wp = W + 2 * pw
+    return H + 2 * ph - Ho + 1, W + 2 * pw - Wo + 1, H + 2 * ph, Wp, _round_up(Ho * Wp)
+
+
 @njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
 def backward_weight(gy, x, partial, ph, pw):
     """partial[t] (O, C*kh*kw) += weight gradient of a stride-1 conv over task t's images.
@@ -95,13 +111,10 @@ def backward_weight(gy, x, partial, ph, pw):
     Dot products of gy's rows with the shifted input planes. Each task sums its images into its own
     (zeroed) partial gradient; the caller adds the partials up.
     """
-    N, C, H, W = x.shape
+    N, C = x.shape[0], x.shape[1]
     tasks, O, K = partial.shape
     Ho, Wo = gy.shape[2], gy.shape[3]
-    kh = H + 2 * ph - Ho + 1
-    kw = W + 2 * pw - Wo + 1
-    Hp, Wp = H + 2 * ph, W + 2 * pw
-    L = _round_up(Ho * Wp)
+    kh, kw, Hp, Wp, L = _grad_geometry(x, gy, ph, pw)
     for t in prange(tasks):
         xp = zeros((C, Hp * Wp + kw + VEC), x)
         g = zeros((O, L), gy)  # junk columns stay 0, so they add nothing
@@ -126,19 +139,12 @@ def backward_weight_wide(gy, x, partial, ph, pw):
     out position-major (junk columns zero). So ``gemm_offsets`` broadcasts input pixels straight from the
     padded planes against vectors of 32 output channels: no shifted copies, no dot-product reductions.
     """
-    N, C, H, W = x.shape
+    N, C = x.shape[0], x.shape[1]
     tasks, K, O = partial.shape
     Ho, Wo = gy.shape[2], gy.shape[3]
-    kh = H + 2 * ph - Ho + 1
-    kw = W + 2 * pw - Wo + 1
-    Hp, Wp = H + 2 * ph, W + 2 * pw
-    L = _round_up(Ho * Wp)
+    kh, kw, Hp, Wp, L = _grad_geometry(x, gy, ph, pw)
     PS = Hp * Wp + kw + VEC
-    offs = np.empty(K, np.int64)
-    for c in range(C):
-        for di in range(kh):
-            for dj in range(kw):
-                offs[(c * kh + di) * kw + dj] = c * PS + di * Wp + dj
+    offs = _tap_offsets(C, kh, kw, PS, Wp)
     rows = np.arange(L) * O
     for t in prange(tasks):
         xp = zeros((C, PS), x)

@@ -20,7 +20,7 @@ reuses ``forward``; the dispatcher prepares the weight.
 import numpy as np
 from numba import njit, prange
 
-from ._gemm import FAST, gemm_nt_block, gemm_offsets, zeros
+from ._gemm import FAST, gemm_nt_block, gemm_offsets, gemm_offsets16, zeros
 
 VEC = 32  # plane lengths (a multiple of the micro-kernel's 32 positions) are rounded up to this: no scalar remainder loops after the vector loops
 
@@ -132,12 +132,12 @@ def backward_weight(gy, x, partial, ph, pw):
 
 @njit(parallel=True, nogil=True, fastmath=FAST, cache=True)
 def backward_weight_wide(gy, x, partial, ph, pw):
-    """partial[t] (C*kh*kw, O) += the transposed weight gradient of a stride-1 conv, for O a multiple of 32.
+    """partial[t] (C*kh*kw, O) += the transposed weight gradient of a stride-1 conv, for O a multiple of 16.
 
     The forward trick with the roles swapped: output row = kernel tap, reduction over plane positions,
     gwT[tap, o] = sum_p xp[offs[tap] + p] * gT[p, o], where gT is the output gradient of one image laid
     out position-major (junk columns zero). So ``gemm_offsets`` broadcasts input pixels straight from the
-    padded planes against vectors of 32 output channels: no shifted copies, no dot-product reductions.
+    padded planes against vectors of 32 (or 16) output channels: no shifted copies, no dot-product reductions.
     """
     N, C = x.shape[0], x.shape[1]
     tasks, K, O = partial.shape
@@ -155,5 +155,8 @@ def backward_weight_wide(gy, x, partial, ph, pw):
                 for j in range(Wo):
                     for o in range(O):
                         gT[i * Wp + j, o] = gy[n, o, i, j]
-            gemm_offsets(xp.reshape(C * PS), offs, gT.reshape(L * O), rows, partial[t], 0, O, O, True)
+            if O % 32 == 0:
+                gemm_offsets(xp.reshape(C * PS), offs, gT.reshape(L * O), rows, partial[t], 0, O, O, True)
+            else:
+                gemm_offsets16(xp.reshape(C * PS), offs, gT.reshape(L * O), rows, partial[t], True)
     return partial

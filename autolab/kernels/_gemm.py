@@ -12,7 +12,7 @@ Measured at 1024^3 float32 on the 2-core EPYC: about 180 GFLOP/s, against about 
 import numpy as np
 from numba import njit, prange
 
-from ._stack import stack_array_4, stack_array_4x32
+from ._stack import stack_array_4, stack_array_4x32, stack_array_8, stack_array_8x16
 
 # reassociation and contraction (FMA) only: no assumptions about NaN/Inf
 FAST = {"reassoc", "contract"}
@@ -163,6 +163,34 @@ def gemm_offsets(a, aoffs, b, boffs, acc, c0, L, cw, accumulate):
                 else:
                     for q in range(q1):
                         acc[o0 + r, c0 + p0 + q] = buf[r, q]
+
+
+@njit(nogil=True, fastmath=FAST, cache=True)
+def gemm_offsets16(a, aoffs, b, boffs, acc, accumulate):
+    """``gemm_offsets`` for an acc whose width is a multiple of 16 instead of 32 (16 output channels of a
+    LeNet layer): an 8 x 16 block (eight rows of one AVX-512 vector) stays in registers over all k."""
+    O, K, L = aoffs.shape[0], boffs.shape[0], acc.shape[1]
+    buf = stack_array_8x16(acc)
+    av = stack_array_8(acc)
+    ro = stack_array_8(aoffs)
+    for o0 in range(0, O, 8):
+        for r in range(8):
+            ro[r] = aoffs[min(o0 + r, O - 1)]
+        for p0 in range(0, L, 16):
+            for r in range(8):
+                for q in range(16):
+                    buf[r, q] = acc[min(o0 + r, O - 1), p0 + q] if accumulate else 0
+            for k in range(K):
+                s = np.uint64(boffs[k] + p0)  # unsigned: no negative-index wraparound in the loads
+                for r in range(8):
+                    av[r] = a[np.uint64(ro[r] + k)]
+                for q in range(16):
+                    v = b[s + np.uint64(q)]
+                    for r in range(8):
+                        buf[r, q] += av[r] * v
+            for r in range(min(8, O - o0)):
+                for q in range(16):
+                    acc[o0 + r, p0 + q] = buf[r, q]
 
 
 @njit(parallel=True, nogil=True, cache=True)

@@ -34,3 +34,14 @@ def stack_array_4x32(like):
 @numba.njit(inline="always")
 def stack_array_4(like):
     return numba.carray(_alloca(4, like), (4,))
+
+
+@numba.njit(inline="always")
+def stack_array_8x16(like):
+    """An uninitialized (8, 16) array of ``like``'s dtype on the stack: 8 rows of one AVX-512 vector."""
+    return numba.carray(_alloca(128, like), (8, 16))
+
+
+@numba.njit(inline="always")
+def stack_array_8(like):
+    return numba.carray(_alloca(8, like), (8,))

@@ -22,9 +22,10 @@ from ._config import OPENBLAS_SINGLE_THREAD_MNK
 PLANES_MAX_TAPS = 4096
 
 # stride-1 weight gradients with a multiple of this many output channels and at least WIDE_MIN_TAPS taps
-# broadcast input pixels against vectors of output channels (VGG conv2-4: 1.2-1.4x faster than dot
-# products); with few taps (VGG conv1: 27) building the position-major output gradient costs more than it saves
-WIDE_OUT, WIDE_MIN_TAPS = 32, 64
+# broadcast input pixels against vectors of 32 (or 16) output channels (VGG conv2-4: 1.2-1.4x faster than
+# dot products, LeNet conv2 1.6x); with few taps (VGG conv1: 27) building the position-major output
+# gradient costs more than it saves, and with 6 channels (LeNet conv1) most vector lanes would be idle
+WIDE_OUT, WIDE_MIN_TAPS = 16, 64
 
 # below this many elements numpy's transposing copy is faster than starting the parallel tiled one
 SMALL_TRANSPOSE = 1 << 20

@@ -11,9 +11,12 @@ i.e. ``acc = w @ X`` where the rows of X are offsets into one flat array; ``_gem
 with a 4x32 block of acc held in registers across all taps. No patch matrix is built. The junk columns
 cost (Wp - Wo) / Wo extra work (14% for LeNet's conv1, 40% for its conv2).
 
-The weight gradient is the same trick read the other way: one long dot product per (o, c, di, dj), run on
-the register-blocked dot-product kernel of ``_gemm`` after copying the kh*kw shifted planes into rows. The
-input gradient is a stride-1 convolution of the padded output gradient with the flipped weight, so it
+The weight gradient is the same trick read the other way. For layers with a multiple of 16 output channels
+(``backward_weight_wide``) the kernel taps become the rows: input pixels are broadcast straight from the
+padded planes against vectors of output channels, on ``gemm_offsets`` (or its 16-wide twin). For narrower
+layers (LeNet conv1, 6 channels, whose vectors would be mostly idle) ``backward_weight`` takes one long dot
+product per (o, c, di, dj) on the dot-product kernel of ``_gemm``, after copying the shifted planes into rows.
+The input gradient is a stride-1 convolution of the padded output gradient with the flipped weight, so it
 reuses ``forward``; the dispatcher prepares the weight.
 """
 

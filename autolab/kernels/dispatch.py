@@ -224,12 +224,13 @@ def conv2d_backward_weight(gy, x, w_shape, stride, padding):
     nb = _nb()
     O, C, kh, kw = w_shape
     # one partial gradient per parallel task (so tasks never write to the same memory), summed here
-    partial = np.zeros((_tasks(nb, x.shape[0]), O, C * kh * kw), x.dtype)
-    if stride == (1, 1) and O % WIDE_OUT == 0 and C * kh * kw >= WIDE_MIN_TAPS and min(padding) >= 0:
+    tasks, K = _tasks(nb, x.shape[0]), C * kh * kw
+    if stride == (1, 1) and O % WIDE_OUT == 0 and K >= WIDE_MIN_TAPS and min(padding) >= 0:
         last_path["conv2d_backward_weight"] = "numba-planes-wide"
-        partial = np.zeros((partial.shape[0], C * kh * kw, O), x.dtype)
+        partial = np.zeros((tasks, K, O), x.dtype)  # transposed: taps are the rows
         nb.s1.backward_weight_wide(gy, x, partial, padding[0], padding[1])
         return _c(partial.sum(axis=0).T).reshape(O, C, kh, kw)
+    partial = np.zeros((tasks, O, K), x.dtype)
     if stride == (1, 1):
         last_path["conv2d_backward_weight"] = "numba-planes"
         nb.s1.backward_weight(gy, x, partial, padding[0], padding[1])

@@ -1,6 +1,6 @@
-"""Measure notebook 05's full-mode training runs outside Jupyter: test accuracy per epoch, minutes, peak memory.
+"""Measure notebook 07's full-mode training runs outside Jupyter: test accuracy per epoch, minutes, peak memory.
 
-The models, data pipeline and hyperparameters are notebook 05's (LeNet: 8 epochs, SGD lr 0.02 momentum 0.9,
+The models, data pipeline and hyperparameters are notebook 07's (LeNet: 8 epochs, SGD lr 0.02 momentum 0.9,
 cosine schedule, batch 64; VGG-small: width 16 with BatchNorm, crop+flip augmentation, batch 128, 10 epochs, SGD lr
 0.05 momentum 0.9 weight decay 5e-4, cosine schedule). The live dashboard is attached (headless, at its default
 refresh), so the time includes its cost, as in the notebook.

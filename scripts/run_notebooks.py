@@ -1,8 +1,8 @@
 """Execute course notebooks top to bottom, the way a student's "Run all" does, and print what they measured.
 
     python scripts/run_notebooks.py --fast                      # every notebook in fast mode (what CI checks)
-    python scripts/run_notebooks.py 05_cifar10_cnn              # the real CIFAR-10 run (long)
-    python scripts/run_notebooks.py 05_cifar10_cnn --until "## A better network"   # LeNet only
+    python scripts/run_notebooks.py 07_cifar10_cnn              # the real CIFAR-10 run (long)
+    python scripts/run_notebooks.py 07_cifar10_cnn --until "## A better network"   # LeNet only
 
 For each notebook it prints the wall time and every output line that states a result (accuracy, minutes,
 peak memory, timings), so the numbers can be copied into docs/benchmarks.md with the command that made them.

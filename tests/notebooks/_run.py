@@ -14,7 +14,7 @@ NOTEBOOKS = ROOT / "notebooks"
 CELL_TIMEOUT_S = 120
 NEEDS_DATA = {
     "04_linear_regression",
-    "05_cifar10_cnn",
+    "07_cifar10_cnn",
 }  # MNIST, CIFAR-10  # the whole budget of a notebook in CI, so one hung cell fails fast
 
 

@@ -17,8 +17,8 @@ EXPECTED = [
     "02_autograd",
     "03_modules",
     "04_linear_regression",
-    "05_cifar10_cnn",
-    "06_under_the_hood",
+    "07_cifar10_cnn",
+    "09_under_the_hood",
 ]
 
 

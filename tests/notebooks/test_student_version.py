@@ -75,7 +75,7 @@ def test_script_writes_both_versions(tmp_path):
 @pytest.mark.slow
 # 05 is left out only to save CI a minute: its exercises use the same guards (`if checks...:`, a built-in fallback).
 @pytest.mark.parametrize(
-    "name", ["01_tensors", "02_autograd", "03_modules", "04_linear_regression", "06_under_the_hood"]
+    "name", ["01_tensors", "02_autograd", "03_modules", "04_linear_regression", "09_under_the_hood"]
 )
 def test_student_version_runs_and_prints_hints(name, monkeypatch):
     """A student who runs everything before doing the exercises sees hints, not a traceback."""

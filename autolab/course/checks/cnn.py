@@ -1,4 +1,4 @@
-"""Checks for notebook 05 (CIFAR-10 CNN): output sizes of a conv layer, and accuracy."""
+"""Checks for notebook 07 (CIFAR-10 CNN): output sizes of a conv layer, and accuracy."""
 
 from __future__ import annotations
 

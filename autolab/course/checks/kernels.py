@@ -1,4 +1,4 @@
-"""Checks for notebook 06 (under the hood): im2col and a matmul kernel."""
+"""Checks for notebook 09 (under the hood): im2col and a matmul kernel."""
 
 from __future__ import annotations
 

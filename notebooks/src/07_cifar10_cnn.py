@@ -1,8 +1,8 @@
-# Source of notebooks/05_cifar10_cnn.ipynb (build with scripts/build_notebooks.py).
+# Source of notebooks/07_cifar10_cnn.ipynb (build with scripts/build_notebooks.py).
 # ruff: noqa: E402
 
 # %% [markdown]
-# # 5. A CNN on CIFAR-10
+# # 7. A CNN on CIFAR-10
 #
 # Everything so far, on real images: 60,000 colour photos of 32x32 pixels in 10 classes. We train the LeNet of
 # PyTorch's "Training a classifier" tutorial, watch it learn on the live dashboard, look inside it (filters,

@@ -1,8 +1,8 @@
-# Source of notebooks/06_under_the_hood.ipynb (build with scripts/build_notebooks.py).
+# Source of notebooks/09_under_the_hood.ipynb (build with scripts/build_notebooks.py).
 # ruff: noqa: E402
 
 # %% [markdown]
-# # 6. Under the hood: fast kernels
+# # 9. Under the hood: fast kernels
 #
 # A training step of the CNN in notebook 5 is mostly two operations: matrix multiplication (the `Linear`
 # layers) and convolution. This notebook builds both from a plain Python loop up to the kind of kernel autolab

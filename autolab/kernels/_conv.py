@@ -72,7 +72,7 @@ def conv_forward(x, w2, b, has_bias, relu, y, kh, kw, sh, sw, ph, pw, tasks):
                         bo = b[o] if has_bias else y.dtype.type(0)
                         for p in range(p0, p1):
                             v = yn[o, p] + bo
-                            yn[o, p] = max(v, zero) if relu else v
+                            yn[o, p] = (zero if v <= zero else v) if relu else v  # NaN stays NaN
     return y
 
 

@@ -82,7 +82,7 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
                 for i in range(Ho):
                     for j in range(Wo):
                         v = acc[o, i * Wp + j] + bo
-                        y[n, o, i, j] = max(v, zero) if relu else v
+                        y[n, o, i, j] = (zero if v <= zero else v) if relu else v  # NaN stays NaN
     return y
 
 

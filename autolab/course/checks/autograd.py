@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+
 from ._core import Result, exercise, fail, ok, to_numpy
 
 CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
@@ -14,8 +16,6 @@ CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
 
 def _chain_rule_grads() -> dict[str, float]:
     """L = (a*b + c)**2 at CHAIN_RULE_INPUTS, differentiated by autolab itself."""
-    import autolab
-
     t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in CHAIN_RULE_INPUTS.items()}
     loss = (t["a"] * t["b"] + t["c"]) ** 2
     loss.backward()
@@ -59,8 +59,6 @@ def _reachable(root: Any) -> dict[int, Any]:
 @exercise
 def topo_sort(fn: Callable[[Any], list]) -> Result:
     """``fn(root)`` must list every tensor reachable from root (that requires grad), each before its inputs."""
-    import autolab
-
     x = autolab.tensor([1.0, 2.0], requires_grad=True)
     y = autolab.tensor([3.0, -1.0], requires_grad=True)
     z = x * y
@@ -94,7 +92,6 @@ def topo_sort(fn: Callable[[Any], list]) -> Result:
 
 def _numeric_grads(f: Callable, arrays: list[np.ndarray], weights: np.ndarray, eps: float = 1e-6):
     """Central finite differences of sum(f(*arrays) * weights), in float64."""
-    import autolab
 
     def value(arrs):
         with autolab.no_grad():
@@ -121,8 +118,6 @@ def backward(op: Any, *shapes: tuple, reference: Callable | None = None, positiv
     ``shapes`` gives one shape per input. ``reference`` (numpy arrays -> array) checks the forward too.
     ``positive`` draws inputs away from zero, for ops like log and sqrt.
     """
-    import autolab
-
     f = op.apply if hasattr(op, "apply") else op
     rng = np.random.default_rng(0)
     arrays = [rng.standard_normal(s) for s in shapes]

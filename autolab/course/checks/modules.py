@@ -6,15 +6,15 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+from autolab import nn
+
 from ._core import Result, close, exercise, fail, ok, to_numpy, worst
 
 
 @exercise
 def linear(layer_cls: type) -> Result:
     """``layer_cls(in_features, out_features)`` must behave like ``nn.Linear``."""
-    import autolab
-    from autolab import nn
-
     autolab.manual_seed(0)
     layer = layer_cls(20, 3)
     if not isinstance(layer, nn.Module):
@@ -56,8 +56,6 @@ def linear(layer_cls: type) -> Result:
 @exercise
 def count_parameters(fn: Any) -> Result:
     """``fn(model)`` must return the number of trainable numbers in the model."""
-    from autolab import nn
-
     model = nn.Sequential(nn.Linear(10, 7), nn.ReLU(), nn.Linear(7, 2))
     want = 10 * 7 + 7 + 7 * 2 + 2
     got = fn(model)

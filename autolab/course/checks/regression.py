@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+import autolab
+
 from ._core import Result, close, exercise, fail, ok, to_numpy
 
 
 @exercise
 def mse(fn: Callable) -> Result:
     """``fn(pred, target)`` must return the mean squared error as a 0-d tensor, with a gradient."""
-    import autolab
-
     rng = np.random.default_rng(1)
     p, t = rng.standard_normal(6), rng.standard_normal(6)
     pred = autolab.tensor(p, requires_grad=True)
@@ -36,8 +36,6 @@ def mse(fn: Callable) -> Result:
 @exercise
 def sgd_step(fn: Callable) -> Result:
     """``fn(params, lr)`` must do ``p -= lr * p.grad`` in place, without recording it, then clear the grads."""
-    import autolab
-
     w = autolab.tensor([1.0, -2.0], requires_grad=True)
     b = autolab.tensor(0.5, requires_grad=True)
     loss = ((w * 3.0).sum() + b * 2.0) ** 2  # d = 3*1 - 3*2 + 1 = -2: dL/dw = 2d*3, dL/db = 2d*2

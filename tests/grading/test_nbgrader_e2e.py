@@ -83,7 +83,7 @@ def _run(env: dict, cwd: Path, *steps: list[str]) -> tuple[float, float]:
 
 @pytest.mark.slow
 def test_three_students_graded_by_nbgrader(tmp_path):
-    """Measured on the 2-core VM, loaded by other jobs: about 3 minutes (see docs/course.md for a quiet run)."""
+    """108 s of CPU (autograde 82); 227-327 s wall on the 2-core VM under a load of 10-14 (docs/course.md)."""
     env, work = _env(_data()), tmp_path
     times = {"prepare": _run(env, work, flow("prepare", work))}
     times["students"] = _run(env, work, *[flow("student", work, s, kind) for s, kind in STUDENTS.items()])

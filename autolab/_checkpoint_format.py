@@ -30,6 +30,9 @@ from typing import Any
 
 import numpy as np
 
+from .nn.parameter import Parameter
+from .tensor import Tensor
+
 FORMAT = "autolab-checkpoint-v1"
 # dtypes a Tensor may have (autolab's); plain arrays may also be unsigned or complex. Never strings, objects
 # (pickles) or structured records.
@@ -55,8 +58,6 @@ class Corrupt(Exception):
 # ---- writing ------------------------------------------------------------------------------------------------
 def encode(obj: Any, arrays: list[np.ndarray]) -> Any:
     """``obj`` as JSON-able data, appending each tensor's array to ``arrays``."""
-    from .tensor import Tensor
-
     if isinstance(obj, Tensor):
         arrays.append(obj._data)
         return {
@@ -111,8 +112,6 @@ def array_refs(structure: Any) -> dict[int, bool]:
 
 def decode(obj: Any, arrays: dict[int, np.ndarray]) -> Any:
     """The saved object from ``structure.json`` and the arrays it refers to (checked by ``array_refs``)."""
-    from .tensor import Tensor
-
     if isinstance(obj, list):
         return [decode(v, arrays) for v in obj]
     if not isinstance(obj, dict):
@@ -126,8 +125,6 @@ def decode(obj: Any, arrays: dict[int, np.ndarray]) -> Any:
         if requires_grad and arr.dtype.kind != "f":
             raise Corrupt(f"a tensor of dtype {arr.dtype} cannot require gradients")
         if parameter:
-            from .nn.parameter import Parameter
-
             return Parameter(Tensor._wrap(arr), requires_grad=requires_grad)
         return Tensor._wrap(arr, requires_grad=requires_grad)
     if "__ndarray__" in obj:

@@ -206,8 +206,8 @@ def read_array(stream: Any, dtype: np.dtype, shape: tuple[int, ...], fortran: bo
     arr = np.empty(order, dtype=dtype)
     view = memoryview(arr.reshape(-1).view(np.uint8)) if arr.size else memoryview(b"")
     done = 0
-    while done < nbytes:
-        n = stream.readinto(view[done:])
+    while done < nbytes:  # in 4 MiB pieces: zipfile assembles one large read by appending to a bytes object
+        n = stream.readinto(view[done : done + (4 << 20)])
         if not n:
             raise Corrupt(f"array data ends after {done} of {nbytes} bytes")
         done += n

@@ -92,14 +92,16 @@ def max_pool2d_forward(x, kernel, stride, padding):
     wo = _out_size(wd, kw, stride[1], padding[1])
     win = _windows(_pad(x, padding, -np.inf), kernel, stride, (ho, wo)).reshape(n, c, ho, wo, kh * kw)
     k = np.argmax(win, axis=-1)  # the first maximum, or the first NaN
-    nan = np.isnan(win)
-    k = np.where(nan.any(axis=-1), kh * kw - 1 - np.argmax(nan[..., ::-1], axis=-1), k)
     y = np.take_along_axis(win, k[..., None], axis=-1)[..., 0]
+    if np.isnan(y).any():  # the output is small to check: only then look for each window's last NaN
+        nan = np.isnan(win)
+        k = np.where(nan.any(axis=-1), kh * kw - 1 - np.argmax(nan[..., ::-1], axis=-1), k)
     # window-local (di, dj) -> row and column in the unpadded input
     r0, c0 = np.arange(ho)[:, None] * stride[0] - padding[0], np.arange(wo)[None, :] * stride[1] - padding[1]
     rows, cols = r0 + k // kw, c0 + k % kw
-    outside = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= wd)  # an all -inf window "won" by padding
-    rows, cols = np.where(outside, np.maximum(r0, 0), rows), np.where(outside, np.maximum(c0, 0), cols)
+    if any(padding) and np.isneginf(y).any():  # a window of -inf may have been "won" by the padding
+        outside = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= wd)
+        rows, cols = np.where(outside, np.maximum(r0, 0), rows), np.where(outside, np.maximum(c0, 0), cols)
     return np.ascontiguousarray(y), (rows * wd + cols).astype(np.int64)
 
 

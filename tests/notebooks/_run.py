@@ -19,14 +19,18 @@ NEEDS_DATA = {
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("AUTOLAB_TEST_DATA", ROOT.parent / "shared" / "data")).resolve()
+    """Where autolab finds the data (the doctor and the notebooks agree): $AUTOLAB_DATA, else ../shared/data
+    beside the checkout, else the download cache (autolab.vision.datasets.data_root)."""
+    from autolab.vision.datasets import data_root
+
+    return data_root().path.resolve()
 
 
 def require_data() -> Path:
     """The shared data dir; missing data fails under CI=true and skips elsewhere."""
     path = data_dir()
     if not (path / "cifar-10" / "cifar-10-batches-bin").is_dir() or not (path / "MNIST" / "raw").is_dir():
-        message = f"CIFAR-10 or MNIST not found under {path} (set AUTOLAB_TEST_DATA)"
+        message = f"CIFAR-10 or MNIST not found under {path} (set AUTOLAB_DATA)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)

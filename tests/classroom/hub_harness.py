@@ -121,7 +121,7 @@ def start_hub(folder: Path, environment: dict[str, str], timeout_s: float = 60) 
         c.Spawner.cmd = [{str(singleuser)!r}]
         c.Spawner.args = {args!r}
         c.Spawner.default_url = "/lab"
-        c.Spawner.environment = {environment!r}
+        c.Spawner.environment.update({environment!r})  # the form docs/classroom.md uses for TLJH
         c.Spawner.start_timeout = 180  # three servers starting at once on two busy cores
         c.Spawner.http_timeout = 180
         """

@@ -74,14 +74,27 @@ def hub(tmp_path_factory):
     shutil.copy(hub.log, ARTIFACTS / "jupyterhub.log")
 
 
+def nbgitpuller_link(hub_url: str, repo: str, branch: str, notebook: str) -> str:
+    """The link an instructor hands out (docs/classroom.md): log in if needed, pull the course into
+    ~/autolab-course (a clone the first time, a merge that keeps the student's edits later), open the notebook."""
+    query = {
+        "repo": repo,
+        "branch": branch,
+        "targetpath": COURSE_REPO,
+        "urlpath": f"lab/tree/{COURSE_REPO}/notebooks/{notebook}.ipynb",
+    }
+    return f"{hub_url}/hub/user-redirect/git-pull?{urllib.parse.urlencode(query)}"
+
+
 def nbgitpuller_pull(student: Student, repo: Path) -> list[dict]:
-    """What a student's browser does after clicking the nbgitpuller link: the /git-pull page opens an event
-    stream on /git-pull/api, which clones (or merges) the repository into their home."""
-    query = {"repo": f"file://{repo}", "branch": "main", "targetpath": COURSE_REPO}
-    url = f"{student.server}/git-pull/api?{urllib.parse.urlencode(query)}"
-    reply = requests_get_stream(url, student.token)
-    events = [json.loads(line[len("data: ") :]) for line in reply if line.startswith("data: ")]
-    return events
+    """What a student's browser does with the link: the hub sends it to their own server's /git-pull page,
+    whose script then opens an event stream on /git-pull/api that clones or merges the repository."""
+    link = nbgitpuller_link(student.hub.url, f"file://{repo}", "main", NOTEBOOK)
+    page = student.session.get(link, timeout=60)  # through the hub's OAuth to the student's server, as a browser
+    assert page.status_code == 200 and page.url.startswith(f"{student.server}/git-pull?"), (page.status_code, page.url)
+    query = urllib.parse.urlsplit(page.url).query
+    reply = requests_get_stream(f"{student.server}/git-pull/api?{query}", student.token)
+    return [json.loads(line[len("data: ") :]) for line in reply if line.startswith("data: ")]
 
 
 def requests_get_stream(url: str, token: str) -> list[str]:

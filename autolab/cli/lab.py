@@ -8,6 +8,10 @@ The notebooks ship in the source repository (``notebooks/`` beside ``autolab/``)
 3. the checkout this autolab was imported from (an editable install, ``pip install -e .``);
 4. the current folder or one above it holding ``notebooks/01_tensors.ipynb``;
 5. ``<sys.prefix>/share/autolab/notebooks`` (where a packaged install may put them).
+
+JupyterLab opens on ``01_tensors.ipynb``, as the Binder link does. In a root shell (most containers) Jupyter
+refuses to start without ``--allow-root``; there is no other user to switch to, so ``autolab lab`` adds it
+and says so in one line.
 """
 
 from __future__ import annotations

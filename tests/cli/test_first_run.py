@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import pty
 import re
 import shlex
 import signal
@@ -116,8 +117,20 @@ def test_autolab_lab_starts_as_this_user_opens_the_first_notebook_and_stops_on_t
     command = [sys.executable, "-m", "autolab.cli", "lab", "--no-browser", f"--port={port}",
                f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0"]  # fmt: skip
     log = tmp_path / "lab.log"
+    # A terminal: Jupyter asks before stopping on Ctrl+C only when stdin is a tty, and the test may have been
+    # started with SIGINT ignored (a background job), which its children would inherit.
+    terminal, tty = pty.openpty()
     with open(log, "w") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+        proc = subprocess.Popen(
+            command,
+            stdin=tty,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+    os.close(tty)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -134,11 +147,15 @@ def test_autolab_lab_starts_as_this_user_opens_the_first_notebook_and_stops_on_t
         if lab.running_as_root():
             assert "running as root" in text and "--allow-root" in text
         assert "Running as root is not recommended" not in text
-        proc.send_signal(signal.SIGINT)
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT)  # the first Ctrl+C asks, and keeps serving
+        deadline = time.monotonic() + 10
+        while "Shut down this Jupyter server" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "Shut down this Jupyter server" in log.read_text() and proc.poll() is None
+        proc.send_signal(signal.SIGINT)  # the second one stops it
         assert proc.wait(timeout=30) is not None
     finally:
+        os.close(terminal)
         if proc.poll() is None:
             proc.kill()
             proc.wait()

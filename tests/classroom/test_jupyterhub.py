@@ -11,6 +11,7 @@ instead of the shared warm one a course image carries.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import re
@@ -206,7 +207,7 @@ def test_three_students_run_a_course_notebook_at_once(hub: Hub, tmp_path):
         assert "fast mode: True" in text or NOTEBOOK not in TRAINED, text[:500]
         trained = re.search(TRAINED.get(NOTEBOOK, r"."), text)
         assert trained, f"{student.name}: no training output in\n{text[-1500:]}"
-        assert run["first_step_s"] == run["first_step_s"], f"{student.name}: no optimizer step was seen"
+        assert not math.isnan(run["first_step_s"]), f"{student.name}: no optimizer step was seen"
         timings = {k: round(v, 1) for k, v in student.timings.items()}
         report["per_student"][student.name] = {**timings, **run, "trained": trained.group(0)}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

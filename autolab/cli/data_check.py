@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import doctor  # doctor imports this module too, so use doctor.Check at call time
+
 CIFAR_RECORD = 3073  # 1 label byte + 3 * 32 * 32 pixels
 CIFAR_FILES = {f"data_batch_{i}.bin": 10_000 * CIFAR_RECORD for i in range(1, 6)}
 CIFAR_FILES["test_batch.bin"] = 10_000 * CIFAR_RECORD
@@ -55,7 +57,7 @@ class DatasetState:
 
 def data_root() -> tuple[Path, str]:
     """The data root the datasets, the notebooks and the tests use, and where that choice came from."""
-    from autolab.vision.datasets._root import data_root as resolve
+    from autolab.vision.datasets._root import data_root as resolve  # lazy: loads every dataset module
 
     found = resolve()
     return found.path, found.source
@@ -120,9 +122,7 @@ def mnist_status(root: Path) -> DatasetState:
     return status
 
 
-def check_data():
-    from .doctor import Check  # late: doctor imports this module
-
+def check_data() -> doctor.Check:
     root, source = data_root()
     results = [cifar_status(root), mnist_status(root)]
     states = {r.state for r in results}
@@ -131,12 +131,12 @@ def check_data():
     where = f"data root {root} ({SOURCES.get(source, source)})"
     if "corrupt" in states:
         bad = " ".join(str(p) for r in results for p in r.bad_files)
-        return Check("data", "fail", f"{where}: {details}", f"delete {bad}, then run: {fetch}")
+        return doctor.Check("data", "fail", f"{where}: {details}", f"delete {bad}, then run: {fetch}")
     if "misplaced" in states:
-        return Check("data", "warn", f"{where}: {details}", "move the folder, or fetch a fresh copy: " + fetch)
+        return doctor.Check("data", "warn", f"{where}: {details}", "move the folder, or fetch a fresh copy: " + fetch)
     if "partial" in states:
-        return Check("data", "warn", f"{where}: {details}", f"complete it: {fetch}")
+        return doctor.Check("data", "warn", f"{where}: {details}", f"complete it: {fetch}")
     if "missing" in states:
         note = "the notebooks download it on first use"
-        return Check("data", "warn", f"{where}: {details} ({note})", f"to download it now: {fetch}")
-    return Check("data", "ok", f"{where}: {details}")
+        return doctor.Check("data", "warn", f"{where}: {details} ({note})", f"to download it now: {fetch}")
+    return doctor.Check("data", "ok", f"{where}: {details}")

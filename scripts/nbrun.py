@@ -50,8 +50,9 @@ def run(nb: Any, cwd: Path, timeout: int, until: Callable[[Any], bool] | None = 
 
 
 def stream_text(cell: Any) -> str:
-    """What a cell printed (stdout and stderr), joined: a busy kernel may split one line over several messages."""
-    return "".join(out.get("text", "") for out in cell.get("outputs", []) if out.get("output_type") == "stream")
+    """What a cell printed (stdout and stderr), joined: a busy kernel may split one line over several messages.
+    (Only stream outputs have a "text" field.)"""
+    return "".join(out.get("text", "") for out in cell.get("outputs", []))
 
 
 def cell_text(cell: Any) -> str:

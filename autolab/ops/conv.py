@@ -6,6 +6,7 @@ The maths of every kernel, in plain numpy, is in ``autolab/kernels/reference.py`
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -17,13 +18,15 @@ from ..tensor import Tensor
 
 
 def _pair(v: Any, name: str) -> tuple[int, int]:
-    """An int or a pair of ints as a pair; anything else (2.5, "2", (1, 2, 3)) is an error, as in PyTorch."""
-    pair = (v, v) if isinstance(v, (int, np.integer)) else tuple(v) if isinstance(v, (tuple, list)) else None
-    if pair is not None and len(pair) == 1:
-        pair = pair * 2
-    if pair is None or len(pair) != 2 or not all(isinstance(n, (int, np.integer)) for n in pair):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {v!r}")
-    return (int(pair[0]), int(pair[1]))
+    """A size for both dims: one whole number (3 -> (3, 3)) or a sequence of one or two. Also used by the layers
+    and by vision's transforms, so a kernel, a stride and a crop size are read the same way everywhere. 2.5 or
+    "3" is a TypeError, as PyTorch's conv and pooling raise (numpy would quietly take 2)."""
+    v = (v,) if isinstance(v, (numbers.Number, str)) else tuple(v)
+    if len(v) == 1:
+        v = v * 2
+    if len(v) != 2 or not all(isinstance(n, numbers.Real) and int(n) == n for n in v):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {v}")
+    return (int(v[0]), int(v[1]))
 
 
 def _batched(x: Tensor, op: str) -> tuple[Tensor, bool]:

@@ -5,7 +5,7 @@ Grouped by notebook; every check is also importable from here, e.g. ``checks.lin
 
 from . import autograd, cnn, kernels, modules, regression, tensors
 from ._core import FAIL, PASS, Result, fail, ok, to_numpy
-from .autograd import backward, chain_rule, topo_sort
+from .autograd import backward, chain_rule, topo_sort, used_twice
 from .cnn import accuracy, conv_output_size
 from .kernels import im2col, matmul
 from .modules import count_parameters, linear
@@ -29,6 +29,7 @@ __all__ = [
     "pairwise_sq_distances",
     "chain_rule",
     "topo_sort",
+    "used_twice",
     "backward",
     "linear",
     "count_parameters",

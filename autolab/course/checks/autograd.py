@@ -10,37 +10,85 @@ import numpy as np
 from ._core import Result, exercise, fail, ok, to_numpy
 
 CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
+# Notebook 02 names the same graph after a model: loss = (w * x + b) ** 2, with w = 2, x = -3, b = 10.
+MODEL_NAMES = {"a": "w", "b": "x", "c": "b"}
 
 
-def _chain_rule_grads() -> dict[str, float]:
-    """L = (a*b + c)**2 at CHAIN_RULE_INPUTS, differentiated by autolab itself."""
+def _chain_rule_grads(at: dict[str, float] | None = None) -> dict[str, float]:
+    """L = (a*b + c)**2 at CHAIN_RULE_INPUTS (or ``at``), differentiated by autolab itself."""
     import autolab
 
-    t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in CHAIN_RULE_INPUTS.items()}
+    values = at or CHAIN_RULE_INPUTS
+    t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in values.items()}
     loss = (t["a"] * t["b"] + t["c"]) ** 2
     loss.backward()
     return {k: float(v.grad.item()) for k, v in t.items()}
 
 
-@exercise
-def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]]) -> Result:
-    """``grads`` maps "a", "b", "c" to dL/da, dL/db, dL/dc worked out by hand (or is a function of a, b, c
-    returning that dict; it is called with CHAIN_RULE_INPUTS)."""
-    want = _chain_rule_grads()
+def _uses_model_names(grads: Any) -> bool:
     if callable(grads):
-        grads = grads(**CHAIN_RULE_INPUTS)
+        import inspect
+
+        try:
+            return list(inspect.signature(grads).parameters)[:3] == ["w", "x", "b"]
+        except (TypeError, ValueError):
+            return False
+    return isinstance(grads, dict) and bool(set(grads) & {"w", "x"})
+
+
+@exercise
+def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]], at: dict[str, float] | None = None) -> Result:
+    """``grads`` maps "a", "b", "c" to dL/da, dL/db, dL/dc worked out by hand (or is a function of a, b, c
+    returning that dict; it is called with CHAIN_RULE_INPUTS, or ``at``). Notebook 02's names work too:
+    ``loss = (w * x + b) ** 2`` with a function of ``w, x, b`` returning ``{"w": ..., "x": ..., "b": ...}``."""
+    names = MODEL_NAMES if _uses_model_names(grads) else {k: k for k in CHAIN_RULE_INPUTS}
+    values = {k: float(v) for k, v in (at or CHAIN_RULE_INPUTS).items()}
+    if at is not None and set(at) == set(MODEL_NAMES.values()):
+        values = {k: float(at[names[k]]) for k in CHAIN_RULE_INPUTS}
+    want = {names[k]: v for k, v in _chain_rule_grads(values).items()}
+    if callable(grads):
+        grads = grads(**{names[k]: v for k, v in values.items()})
     if grads is None:
         return fail("your function returned None: did you forget `return`?")
+    keys = ", ".join(f'"{k}"' for k in want)
     if not isinstance(grads, dict) or set(grads) != set(want):
-        return fail('give a dict with the keys "a", "b" and "c", e.g. {"a": ..., "b": ..., "c": ...}.')
-    for name in ("c", "a", "b"):
-        got = float(grads[name])
-        if not np.isclose(got, want[name]):
+        return fail(f"give a dict with the keys {keys}, e.g. {{{keys.replace(',', ': ...,')}: ...}}.")
+    inner = f"{names['a']}*{names['b']} + {names['c']}"
+    for key in (names["c"], names["a"], names["b"]):
+        got = float(grads[key])
+        if not np.isclose(got, want[key]):
             return fail(
-                f"dL/d{name} = {got:g} is not what backward() says. Start from dL/dd = 2*d where d = a*b + c, "
-                "then multiply by the local derivative of d with respect to each input."
+                f"dL/d{key} = {got:g} is not what backward() says. Start from dL/dt = 2*t where t = {inner}, "
+                "then multiply by the local derivative of t with respect to each input (step the graph's "
+                "backward pass to see each product)."
             )
     return ok(f"your hand-worked gradients match backward(): {want}")
+
+
+@exercise
+def used_twice(fn: Callable[..., float]) -> Result:
+    """``fn(w, x, b, lam)`` is dloss/dw for ``loss = (w * x + b) ** 2 + lam * w ** 2``, worked out by hand."""
+    import autolab
+
+    for w, x, b, lam in ((2.0, -3.0, 10.0, 0.1), (-1.5, 0.5, 2.0, 1.0), (0.3, 4.0, -1.0, 0.01)):
+        t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in zip("wxb", (w, x, b))}
+        loss = (t["w"] * t["x"] + t["b"]) ** 2 + lam * t["w"] ** 2
+        loss.backward()
+        want = float(t["w"].grad.item())
+        got = fn(w, x, b, lam)
+        if got is None:
+            return fail("your function returned None: did you forget `return`?")
+        got = float(got)
+        if np.isclose(got, 2 * (w * x + b) * x) and not np.isclose(got, want):
+            return fail(
+                "that is only the gradient through the squared error. w is used a second time, in the "
+                "penalty lam * w**2: backward adds the gradient from each use."
+            )
+        if np.isclose(got, 2 * lam * w) and not np.isclose(got, want):
+            return fail("that is only the penalty's part: add the gradient through the squared error too.")
+        if not np.isclose(got, want):
+            return fail(f"at w={w}, x={x}, b={b}, lam={lam} backward() gives {want:g}, you give {got:g}.")
+    return ok("right: the gradients from both uses of w add up, exactly as the walk showed.")
 
 
 def _reachable(root: Any) -> dict[int, Any]:

@@ -105,7 +105,7 @@ def test_grad_colour_scale_separates_vanishing_from_exploding():
     assert exploding[0] > exploding[2] + 60  # red
     assert abs(typical[0] - typical[2]) < 60  # pale, neither
     assert grad_color(None) == "#ffffff"
-    assert grad_color(float("nan")) == grad_color(float("inf")) == grad_color(1e9)  # the far red end
+    assert grad_color(float("nan")) == grad_color(float("inf")) == "#b40426"
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot binary (apt-get install graphviz)")

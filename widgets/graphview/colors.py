@@ -1,15 +1,15 @@
 """Colour scales for gradients, chosen to stay readable for colour-blind students.
 
-Both are ColorBrewer diverging schemes marked colour-blind safe (they differ in lightness and in blue-yellow,
-which every common colour-vision deficiency keeps; tests/widgets/test_graph_colors.py checks them under simulated
-protanopia, deuteranopia and tritanopia):
-
 - ``grad_color``: the *norm* of a gradient on a log10 scale, from 1e-7 (blue: vanishing) through 1e-2 (pale:
-  typical) to 1e3 (red: exploding). Modules and ops of a network.
+  typical) to 1e3 (red: exploding). Modules and ops of a network. Moreland's "coolwarm" diverging map, which
+  was designed for colour-vision deficiencies.
 - ``signed_color``: the *sign* of a scalar gradient, purple for negative and orange for positive, stronger
-  for larger values. The small graphs of notebook 02, where the sign says which way a step moves a weight.
+  for larger values: the small graphs of notebook 02, where the sign says which way a step moves a weight.
+  ColorBrewer's PuOr, marked colour-blind safe.
 
-Nodes without a gradient use the theme's own background.
+tests/widgets/test_graph_colors.py simulates protanopia, deuteranopia and tritanopia (Machado et al. 2009) and
+checks that both scales keep their ends and their steps apart (coolwarm measured best of the candidates:
+ends 81-107 ΔE apart under every simulation, RdBu 35-70). Nodes without a gradient use the theme's background.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ import math
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
+from .summary import fmt
+
 LOW, HIGH = -7.0, 3.0  # log10 of the norms at the two ends of the scale
-_NORM = colormaps["RdBu_r"]  # blue (low) - white - red (high)
+_NORM = colormaps["coolwarm"]  # blue (low) - pale - red (high)
 _SIGN = colormaps["PuOr_r"]  # purple (negative) - white - orange (positive)
 NO_GRAD = "#ffffff"
-NAN_COLOR = "#67001f"  # the far red end: nan/inf is as exploded as it gets
+NAN_COLOR = "#b40426"  # the far red end: nan/inf is as exploded as it gets
 
 
 def grad_color(grad_norm: float | None) -> str:
@@ -60,8 +62,6 @@ def norm_legend() -> dict:
 
 def sign_legend(scale: float) -> dict:
     """The colour bar of ``signed_color``, labelled with the graph's largest gradient."""
-    from .summary import fmt
-
     return {
         "title": "gradient ∂L/∂node",
         "stops": [signed_color(scale * (i / 5 - 1), scale) for i in range(11)],

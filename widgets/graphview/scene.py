@@ -96,7 +96,12 @@ def values_scene(graph: Graph, walk: Walk | None, show_rules: bool = False, star
         nodes[out]["alt"]["kind"] = f"result of {op.name}"
         head = [{"text": f"{op.symbol}  {op.name}" if op.symbol != op.name.lower() else op.name, "cls": "op"}]
         if show_rules and op.rule is not None:
-            for formula, number in zip(op.rule.formulas, op.rule.numbers + [None] * len(op.rule.formulas)):
+            # One line per input that wants a gradient: backward skips the others (the 0.1 in 0.1 * w**2).
+            wanted = [i < 0 or i in graph.ops or graph.leaves[i].requires_grad for i in op.inputs]
+            numbers = op.rule.numbers + [None] * len(op.rule.formulas)
+            for k, (formula, number) in enumerate(zip(op.rule.formulas, numbers)):
+                if len(op.rule.formulas) == len(wanted) and not wanted[k]:
+                    continue
                 n = number_text(number)
                 head.append({"text": formula + (f" = {n}" if n and not formula.endswith(n) else ""), "cls": "rule"})
         in_names = [graph.label_of(i) for i in op.inputs if i >= 0]

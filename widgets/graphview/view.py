@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     GraphCanvas = None
 
 VALUES_LIMIT = 60  # up to this many ops, draw every tensor with its numbers (and offer the walk)
+TINY = 8  # ... or this many, if some ran inside modules (one Linear layer: yes; LeNet: its modules)
 
 
 def dot_to_svg(dot_source: str) -> str | None:
@@ -108,7 +109,9 @@ class GraphView(W.VBox):
         graphs)."""
         if detail not in ("auto", "values", "modules"):
             raise ValueError(f"detail must be 'auto', 'values' or 'modules', got {detail!r}")
-        values = detail == "values" or (detail == "auto" and count_ops(tensor) <= VALUES_LIMIT)
+        ops, in_modules = count_ops(tensor)
+        # Automatically: numbers for a small expression (notebook 02), modules for a network.
+        values = detail == "values" or (detail == "auto" and ops <= (VALUES_LIMIT if not in_modules else TINY))
         graph = capture(tensor, model, track_grads=False, values=values, names=_name_map(names))
         graph.refresh_grads()
         trace = walk(tensor, graph) if values and tensor.requires_grad else None
@@ -309,17 +312,19 @@ class GraphView(W.VBox):
         super().close()
 
 
-def count_ops(tensor: Any, limit: int = 10_000) -> int:
-    """How many ops made ``tensor`` (stops counting at ``limit``)."""
+def count_ops(tensor: Any, limit: int = 10_000) -> tuple[int, bool]:
+    """How many ops made ``tensor`` (stops counting at ``limit``), and whether any ran inside a module."""
     stack = [tensor.grad_fn] if getattr(tensor, "grad_fn", None) is not None else []
     seen: set[int] = set()
+    in_modules = False
     while stack and len(seen) < limit:
         fn = stack.pop()
         if id(fn) in seen:
             continue
         seen.add(id(fn))
+        in_modules = in_modules or bool(getattr(fn, "scope", ()))
         stack.extend(t.grad_fn for t in fn.inputs if t.grad_fn is not None)
-    return len(seen)
+    return len(seen), in_modules
 
 
 def caller_names(skip: str = "widgets") -> dict[int, str]:
@@ -336,7 +341,7 @@ def caller_names(skip: str = "widgets") -> dict[int, str]:
     names: dict[int, str] = {}
     for scope in (frame.f_locals, frame.f_globals):
         for name, value in list(scope.items()):
-            if isinstance(value, Tensor) and not name.startswith("_"):
+            if isinstance(value, Tensor) and name.isidentifier() and not name.startswith("_"):
                 names.setdefault(id(value), name)
     return names
 

@@ -1,7 +1,7 @@
-# Source of notebooks/02_autograd.ipynb (build with scripts/build_notebooks.py). Notebook source format v2.
+# Source of notebooks/02_autograd.ipynb (build with scripts/build_notebooks.py).
 # ruff: noqa: E402
 
-# %% [markdown] id=title
+# %% [markdown] id=intro
 # # 2. Autograd
 #
 # Training a network means following the gradient of the loss. Autograd computes that gradient for you: every
@@ -17,17 +17,18 @@
 # - add a new op with its own `backward`, and verify it with `gradcheck`;
 # - take a gradient of a gradient.
 
-# %% id=setup
+# %% id=setup locked
 import numpy as np
 
 import autolab as torch
 import widgets
 from autolab.autograd import Function
-from autolab.course import FAST, checks
+from autolab.course import FAST, checks, set_language
 
+set_language("en")
 print("fast mode:", FAST)
 
-# %% [markdown] id=graph-intro
+# %% [markdown] id=a-graph
 # ## A graph, recorded as you compute
 #
 # The smallest model there is: a weight `w` times an input `x`, plus a bias `b`, and the square of the result
@@ -36,7 +37,7 @@ print("fast mode:", FAST)
 #
 # Each result remembers the op that made it in `grad_fn`. Leaves (tensors you created) have none.
 
-# %% id=build
+# %% id=a-graph-code
 w = torch.tensor(2.0, requires_grad=True)
 b = torch.tensor(10.0, requires_grad=True)
 x = torch.tensor(-3.0)
@@ -45,7 +46,7 @@ print("loss =", loss.item())
 print("loss.grad_fn:", loss.grad_fn.name(), "  the op before it:", loss.grad_fn.inputs[0].grad_fn.name())
 print("w.grad_fn:", w.grad_fn, "  w.requires_grad:", w.requires_grad, "  x.requires_grad:", x.requires_grad)
 
-# %% [markdown] id=graph-view
+# %% [markdown] id=a-graph-note
 # The graph view draws it. Each box is a tensor, named after your variable (`w`, `x`, `b`, `loss`); results you
 # did not name get short labels, `t1` and `t2`, in the order they were computed. Between the boxes sit the ops.
 # A box shows the tensor's value (`data`) and, once known, its gradient (`grad`): here still `?`.
@@ -57,10 +58,10 @@ print("w.grad_fn:", w.grad_fn, "  w.requires_grad:", w.requires_grad, "  x.requi
 # - *Show local derivative rules* writes each op's rule under it, with the numbers filled in.
 # - *Text view* lists every node as a table; *⤓ SVG* and *⤓ PNG* download the drawing.
 
-# %% id=graph-1
+# %% id=a-graph-code-2
 widgets.graph(loss)
 
-# %% [markdown] id=chain-rule
+# %% [markdown] id=the-chain-rule-by-hand
 # ## The chain rule by hand
 #
 # Before you step the backward pass, predict it. With `t1 = w * x`, `t2 = t1 + b` and `loss = t2 ** 2`:
@@ -73,7 +74,7 @@ widgets.graph(loss)
 # Then press ▶ on the graph above until the backward pass is done: each step shows one of your products.
 
 
-# %% id=chain-rule-exercise solution
+# %% id=hand-gradients solution
 def hand_gradients(w, x, b):
     ### BEGIN SOLUTION
     t2 = w * x + b
@@ -81,18 +82,18 @@ def hand_gradients(w, x, b):
     ### END SOLUTION
 
 
-# %% id=chain-rule-check test points=2
+# %% id=hand-gradients-check test points=1
 checks.chain_rule(hand_gradients)
 ### BEGIN HIDDEN TESTS
-checks.chain_rule(hand_gradients, at={"w": 0.5, "x": 4.0, "b": -1.0})
+checks.chain_rule(hand_gradients, seed=7)
 ### END HIDDEN TESTS
 
-# %% [markdown] id=backward
+# %% [markdown] id=backward-note
 # Now the real thing. `backward()` stores the gradient of every leaf that requires it in `.grad`; `x` asked for
 # none. Drawn after `backward()`, the graph starts at the end of the walk, with every gradient filled in: the
 # same numbers.
 
-# %% id=backward-run
+# %% id=the-chain-rule-by-hand-code
 loss.backward()
 print("backward says: dloss/dw =", w.grad.item(), "  dloss/db =", b.grad.item(), "  x.grad =", x.grad)
 widgets.graph(loss)
@@ -129,6 +130,9 @@ def w_gradient(w, x, b, lam):
 
 # %% id=twice-check test points=1
 checks.used_twice(w_gradient)
+### BEGIN HIDDEN TESTS
+checks.used_twice(w_gradient, seed=7)
+### END HIDDEN TESTS
 
 # %% [markdown] id=twice-backward
 # The walk's numbers are `backward()`'s: after it, `w.grad` holds the sum.
@@ -137,14 +141,14 @@ checks.used_twice(w_gradient)
 loss.backward()
 print("w.grad =", w.grad.item(), "  (the walk's last step for w shows the same sum)")
 
-# %% [markdown] id=accumulate
+# %% [markdown] id=gradients-accumulate
 # ## Gradients accumulate across calls too
 #
 # `backward()` *adds* into `.grad`, for the same reason: it cannot tell a second use of a tensor in this graph
 # from a use in the last one. That is what you want within one graph, and a classic bug when you forget to
 # clear gradients between training steps. Optimizers do the clearing with `zero_grad()`.
 
-# %% id=accumulate-demo
+# %% id=gradients-accumulate-code
 w = torch.tensor(1.0, requires_grad=True)
 for step in range(3):
     (3 * w).backward()
@@ -153,11 +157,11 @@ w.grad = None  # what optimizer.zero_grad() does for every parameter
 (3 * w).backward()
 print("after clearing and one more backward:", w.grad.item())
 
-# %% [markdown] id=zero-grad
+# %% [markdown] id=gradients-accumulate-note
 # A module (notebook 3) or an optimizer (notebook 5) clears all its parameters at once with `zero_grad()`. In
 # the graph of a module, the parameters carry their names (`weight`, `bias`) and the module's ops sit in a box.
 
-# %% id=zero-grad-demo
+# %% id=gradients-accumulate-code-2
 layer = torch.nn.Linear(2, 1)
 out = layer(torch.ones(1, 2)).sum()
 out.backward()
@@ -166,7 +170,7 @@ layer.zero_grad()
 print("after zero_grad():", layer.weight.grad)
 widgets.graph(out, layer)
 
-# %% [markdown] id=topo
+# %% [markdown] id=topological-order
 # ## Topological order
 #
 # `backward()` may only process a node once the gradients from *all* of its consumers have arrived: you saw
@@ -181,7 +185,7 @@ widgets.graph(out, layer)
 # the same, without recursion, in `autolab/autograd/engine.py`.)
 
 
-# %% id=topo-exercise solution
+# %% id=topo-sort solution
 def topo_sort(root):
     ### BEGIN SOLUTION
     order, visited = [], set()
@@ -201,8 +205,11 @@ def topo_sort(root):
     ### END SOLUTION
 
 
-# %% id=topo-check test points=2
+# %% id=topo-sort-check test points=2
 checks.topo_sort(topo_sort)
+### BEGIN HIDDEN TESTS
+checks.topo_sort(topo_sort, seed=7)
+### END HIDDEN TESTS
 
 # %% [markdown] id=no-grad
 # ## `no_grad`: compute without recording
@@ -210,7 +217,7 @@ checks.topo_sort(topo_sort)
 # Evaluating a model, or updating weights, must not build a graph: it would waste memory, and an update that is
 # recorded would become part of the next step's gradient.
 
-# %% id=no-grad-demo
+# %% id=no-grad-code
 x = torch.ones(3, requires_grad=True)
 with torch.no_grad():
     y = x * 2
@@ -219,14 +226,14 @@ z = x * 2
 print("outside:", z.requires_grad, z.grad_fn.name())
 print("detach() also cuts the graph:", z.detach().requires_grad)
 
-# %% [markdown] id=new-op
+# %% [markdown] id=a-new-op
 # ## A new op, with its own backward
 #
 # Every op in autolab is a `Function` with two methods side by side: `forward` computes on numpy arrays,
 # `backward` receives `dL/d(output)` as a tensor and returns `dL/d(input)` for each input. Here is `Exp`:
 
 
-# %% id=exp-op
+# %% id=a-new-op-code
 class Exp(Function):
     def forward(self, x):
         return np.exp(x)
@@ -247,7 +254,7 @@ print(t.grad)
 # float64.
 
 
-# %% id=hypot-exercise solution
+# %% id=hypot solution
 class Hypot(Function):
     def forward(self, a, b):
         ### BEGIN SOLUTION
@@ -262,8 +269,11 @@ class Hypot(Function):
         ### END SOLUTION
 
 
-# %% id=hypot-check test points=2
-hypot_ok = checks.backward(Hypot, (3, 4), (3, 4), reference=np.hypot)
+# %% id=hypot-check test points=3
+checks.backward(Hypot, (3, 4), (3, 4), reference=np.hypot)
+### BEGIN HIDDEN TESTS
+checks.backward(Hypot, (2, 5), (2, 5), reference=np.hypot, seed=7)
+### END HIDDEN TESTS
 
 # %% [markdown] id=hypot-graph
 # Your op is a node like any other: click it in the graph to see its `backward`, your code.
@@ -271,7 +281,7 @@ hypot_ok = checks.backward(Hypot, (3, 4), (3, 4), reference=np.hypot)
 # %% id=hypot-graph-demo
 a = torch.tensor(3.0, requires_grad=True)
 c = torch.tensor(4.0, requires_grad=True)
-if hypot_ok:
+if checks.passed(Hypot):
     h = Hypot.apply(a, c)
     widgets.graph(h)
 
@@ -282,20 +292,20 @@ if hypot_ok:
 # `(f(x + eps) - f(x - eps)) / 2eps`, one input element at a time. Use float64, or rounding error swamps the
 # comparison.
 
-# %% id=gradcheck-demo
+# %% id=gradcheck-code
 p = torch.randn(3, dtype=torch.float64, requires_grad=True)
 q = torch.randn(3, dtype=torch.float64, requires_grad=True)
 print("Exp:", torch.autograd.gradcheck(Exp.apply, (p,)))
-if hypot_ok:
+if checks.passed(Hypot):
     print("your Hypot:", torch.autograd.gradcheck(Hypot.apply, (p, q)))
 
-# %% [markdown] id=second-derivative
+# %% [markdown] id=a-gradient-of-a-gradient
 # ## A gradient of a gradient
 #
 # `backward` is written with tensor ops, so with `create_graph=True` the backward pass is itself recorded, and
 # can be differentiated again. For `y = x**3`: `dy/dx = 3x**2 = 27` and `d2y/dx2 = 6x = 18` at `x = 3`.
 
-# %% id=second-derivative-demo
+# %% id=a-gradient-of-a-gradient-code
 x = torch.tensor(3.0, requires_grad=True)
 y = x**3
 (dy_dx,) = torch.autograd.grad(y, x, create_graph=True)

@@ -14,18 +14,18 @@ CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
 MODEL_NAMES = {"a": "w", "b": "x", "c": "b"}
 
 
-def _chain_rule_grads(at: dict[str, float] | None = None) -> dict[str, float]:
-    """L = (a*b + c)**2 at CHAIN_RULE_INPUTS (or ``at``), differentiated by autolab itself."""
+def _chain_rule_grads(inputs: dict[str, float]) -> dict[str, float]:
+    """L = (a*b + c)**2 at ``inputs``, differentiated by autolab itself."""
     import autolab
 
-    values = at or CHAIN_RULE_INPUTS
-    t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in values.items()}
+    t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in inputs.items()}
     loss = (t["a"] * t["b"] + t["c"]) ** 2
     loss.backward()
     return {k: float(v.grad.item()) for k, v in t.items()}
 
 
 def _uses_model_names(grads: Any) -> bool:
+    """Whether the student wrote the graph as ``(w * x + b) ** 2`` (notebook 02) rather than with a, b, c."""
     if callable(grads):
         import inspect
 
@@ -37,40 +37,50 @@ def _uses_model_names(grads: Any) -> bool:
 
 
 @exercise
-def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]], at: dict[str, float] | None = None) -> Result:
+def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]], seed: int | None = None) -> Result:
     """``grads`` maps "a", "b", "c" to dL/da, dL/db, dL/dc worked out by hand (or is a function of a, b, c
-    returning that dict; it is called with CHAIN_RULE_INPUTS, or ``at``). Notebook 02's names work too:
-    ``loss = (w * x + b) ** 2`` with a function of ``w, x, b`` returning ``{"w": ..., "x": ..., "b": ...}``."""
+    returning that dict; it is called with CHAIN_RULE_INPUTS, or with random inputs drawn from ``seed``).
+    Notebook 02's names work too: ``loss = (w * x + b) ** 2`` with a function of ``w, x, b`` returning
+    ``{"w": ..., "x": ..., "b": ...}``."""
     names = MODEL_NAMES if _uses_model_names(grads) else {k: k for k in CHAIN_RULE_INPUTS}
-    values = {k: float(v) for k, v in (at or CHAIN_RULE_INPUTS).items()}
-    if at is not None and set(at) == set(MODEL_NAMES.values()):
-        values = {k: float(at[names[k]]) for k in CHAIN_RULE_INPUTS}
-    want = {names[k]: v for k, v in _chain_rule_grads(values).items()}
+    inputs = CHAIN_RULE_INPUTS
+    if seed is not None and callable(grads):
+        rng = np.random.default_rng(seed)
+        inputs = {k: float(np.round(v, 2)) for k, v in zip("abc", rng.uniform(-5, 5, 3))}
+    want = {names[k]: v for k, v in _chain_rule_grads(inputs).items()}
     if callable(grads):
-        grads = grads(**{names[k]: v for k, v in values.items()})
+        grads = grads(**{names[k]: v for k, v in inputs.items()})
     if grads is None:
         return fail("your function returned None: did you forget `return`?")
-    keys = ", ".join(f'"{k}"' for k in want)
     if not isinstance(grads, dict) or set(grads) != set(want):
-        return fail(f"give a dict with the keys {keys}, e.g. {{{keys.replace(',', ': ...,')}: ...}}.")
+        keys = [f'"{k}"' for k in want]
+        example = ", ".join(f"{k}: ..." for k in keys)
+        return fail(f"give a dict with the keys {', '.join(keys[:-1])} and {keys[-1]}, e.g. {{{example}}}.")
     inner = f"{names['a']}*{names['b']} + {names['c']}"
-    for key in (names["c"], names["a"], names["b"]):
-        got = float(grads[key])
-        if not np.isclose(got, want[key]):
+    for name in (names["c"], names["a"], names["b"]):
+        got = float(grads[name])
+        if not np.isclose(got, want[name]):
+            where = "" if inputs is CHAIN_RULE_INPUTS else f" at { ({names[k]: v for k, v in inputs.items()}) }"
             return fail(
-                f"dL/d{key} = {got:g} is not what backward() says. Start from dL/dt = 2*t where t = {inner}, "
-                "then multiply by the local derivative of t with respect to each input (step the graph's "
-                "backward pass to see each product)."
+                f"dL/d{name} = {got:g}{where} is not what backward() says. Start from dL/dt = 2*t where "
+                f"t = {inner}, then multiply by the local derivative of t with respect to each input (the "
+                "graph's backward walk shows each product)."
             )
-    return ok(f"your hand-worked gradients match backward(): {want}")
+    shown = {k: float(f"{v:.6g}") for k, v in want.items()}
+    return ok(f"your hand-worked gradients match backward(): {shown}")
 
 
 @exercise
-def used_twice(fn: Callable[..., float]) -> Result:
-    """``fn(w, x, b, lam)`` is dloss/dw for ``loss = (w * x + b) ** 2 + lam * w ** 2``, worked out by hand."""
+def used_twice(fn: Callable[..., float], seed: int | None = None) -> Result:
+    """``fn(w, x, b, lam)`` is dloss/dw for ``loss = (w * x + b) ** 2 + lam * w ** 2``, worked out by hand.
+    ``seed`` draws other points than the fixed ones."""
     import autolab
 
-    for w, x, b, lam in ((2.0, -3.0, 10.0, 0.1), (-1.5, 0.5, 2.0, 1.0), (0.3, 4.0, -1.0, 0.01)):
+    points = [(2.0, -3.0, 10.0, 0.1), (-1.5, 0.5, 2.0, 1.0), (0.3, 4.0, -1.0, 0.01)]
+    if seed is not None:
+        rng = np.random.default_rng(seed)
+        points = [tuple(float(np.round(v, 2)) for v in (*rng.uniform(-5, 5, 3), rng.uniform(0, 1))) for _ in range(3)]
+    for w, x, b, lam in points:
         t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in zip("wxb", (w, x, b))}
         loss = (t["w"] * t["x"] + t["b"]) ** 2 + lam * t["w"] ** 2
         loss.backward()
@@ -91,6 +101,21 @@ def used_twice(fn: Callable[..., float]) -> Result:
     return ok("right: the gradients from both uses of w add up, exactly as the walk showed.")
 
 
+def _random_graph(seed: int) -> Any:
+    """A random graph of elementwise ops over three leaves, with shared subexpressions (diamonds)."""
+    import autolab
+
+    rng = np.random.default_rng(seed)
+    nodes = [autolab.tensor(rng.standard_normal(2), requires_grad=True) for _ in range(3)]
+    nodes.append(autolab.tensor(rng.standard_normal(2)))  # a constant: no grad, must not be listed
+    for _ in range(int(rng.integers(5, 9))):
+        i, j = (int(k) for k in rng.integers(0, len(nodes), 2))
+        op = int(rng.integers(0, 3))
+        x, y = nodes[i], nodes[j]
+        nodes.append(x * y if op == 0 else x + y if op == 1 else (x - y).tanh())
+    return sum(nodes[3:], nodes[0]).sum()
+
+
 def _reachable(root: Any) -> dict[int, Any]:
     found, stack = {id(root): root}, [root]
     while stack:
@@ -105,15 +130,20 @@ def _reachable(root: Any) -> dict[int, Any]:
 
 
 @exercise
-def topo_sort(fn: Callable[[Any], list]) -> Result:
-    """``fn(root)`` must list every tensor reachable from root (that requires grad), each before its inputs."""
+def topo_sort(fn: Callable[[Any], list], seed: int | None = None) -> Result:
+    """``fn(root)`` must list every tensor reachable from root (that requires grad), each before its inputs.
+
+    ``seed`` builds a larger random graph, with tensors used several times, instead of the fixed one."""
     import autolab
 
-    x = autolab.tensor([1.0, 2.0], requires_grad=True)
-    y = autolab.tensor([3.0, -1.0], requires_grad=True)
-    z = x * y
-    w = z + x
-    root = (w * z).sum()
+    if seed is None:
+        x = autolab.tensor([1.0, 2.0], requires_grad=True)
+        y = autolab.tensor([3.0, -1.0], requires_grad=True)
+        z = x * y
+        w = z + x
+        root = (w * z).sum()
+    else:
+        root = _random_graph(seed)
     order = fn(root)
     if order is None:
         return fail("your function returned None: did you forget `return`?")
@@ -163,16 +193,18 @@ def _numeric_grads(f: Callable, arrays: list[np.ndarray], weights: np.ndarray, e
 
 
 @exercise
-def backward(op: Any, *shapes: tuple, reference: Callable | None = None, positive: bool = False) -> Result:
+def backward(
+    op: Any, *shapes: tuple, reference: Callable | None = None, positive: bool = False, seed: int | None = None
+) -> Result:
     """Check a new op (a ``Function`` subclass, or a function of tensors) against finite differences.
 
     ``shapes`` gives one shape per input. ``reference`` (numpy arrays -> array) checks the forward too.
-    ``positive`` draws inputs away from zero, for ops like log and sqrt.
+    ``positive`` draws inputs away from zero, for ops like log and sqrt. ``seed`` draws other inputs.
     """
     import autolab
 
     f = op.apply if hasattr(op, "apply") else op
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(0 if seed is None else seed)
     arrays = [rng.standard_normal(s) for s in shapes]
     if positive:
         arrays = [np.abs(a) + 0.5 for a in arrays]

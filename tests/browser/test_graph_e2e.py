@@ -128,6 +128,9 @@ def test_notebook02_backward_walk_matches_autolab(lab_course, page, artifacts, w
         details = view.locator(".gv-details")
         details.locator("h4", has_text="w").wait_for(timeout=10_000)
         assert "requires_grad" in details.text_content() and "True" in details.text_content()
+        active = page.evaluate(
+            "[...document.querySelectorAll('.jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))"
+        )
         view.locator("g.node[data-name='w']").press("ArrowDown")
         page.keyboard.press("Enter")
         page.wait_for_function(
@@ -135,6 +138,9 @@ def test_notebook02_backward_walk_matches_autolab(lab_course, page, artifacts, w
             arg=details.element_handle(),
             timeout=10_000,
         )
+        after_keys = "[...document.querySelectorAll('.jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))"
+        assert page.evaluate(after_keys) == active  # the keys moved within the graph, not between cells
+        assert page.locator(".jp-Notebook.jp-mod-editMode").count() == 0  # and Enter did not start editing
         view.screenshot(path=str(artifacts / "graph-details.png"))
 
         # The text view: one row per node, with the gradient the drawing shows.

@@ -108,7 +108,8 @@ function render({ model, el: root }) {
   button(tools, "Download the drawing as PNG", "⤓ PNG", "png");
   const note = html("div", { class: "gv-note", "aria-live": "polite" }, root);
   const main = html("div", { class: "gv-main" }, root);
-  const canvas = html("div", { class: "gv-canvas" }, main);
+  // Arrow keys and Enter belong to the graph here, not to JupyterLab's notebook shortcuts.
+  const canvas = html("div", { class: "gv-canvas", "data-lm-suppress-shortcuts": "true" }, main);
   const panel = html("aside", { class: "gv-details", "aria-label": "details of the selected node" }, main);
   const table = html("details", { class: "gv-table" }, root);
   html("summary", {}, table).textContent = "Text view: the graph as a table (for screen readers)";
@@ -270,9 +271,10 @@ function render({ model, el: root }) {
     const current = ev.target.closest && ev.target.closest(".node");
     if (!current) return;
     const me = nodes[current.dataset.id].data;
-    if (ev.key === "Enter" || ev.key === " ") { select(me.id); ev.preventDefault(); return; }
+    if (ev.key === "Enter" || ev.key === " ") { select(me.id); ev.preventDefault(); ev.stopPropagation(); return; }
     const dir = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] }[ev.key];
     if (!dir) return;
+    ev.stopPropagation();
     let best = null, bestScore = Infinity;
     for (const { data: n } of Object.values(nodes)) {
       const dx = n.x - me.x, dy = n.y - me.y, along = dx * dir[0] + dy * dir[1];

@@ -44,12 +44,9 @@ class Summary:
     min: float = 0.0
     max: float = 0.0
     nonfinite: int = 0  # how many nan/inf values
-    counts: list[int] = field(default_factory=list)  # histogram of the finite values
+    counts: list[int] = field(default_factory=list)  # histogram of the finite values (large tensors only)
     edges: tuple[float, float] = (0.0, 0.0)
-
-    @property
-    def numel(self) -> int:
-        return int(np.prod(self.shape)) if self.shape else 1
+    numel: int = 1
 
     @property
     def is_scalar(self) -> bool:
@@ -74,9 +71,10 @@ def is_small(shape: tuple[int, ...]) -> bool:
 
 def summarize(array: np.ndarray, bins: int = BINS) -> Summary:
     a = np.asarray(array)
-    s = Summary(tuple(int(n) for n in a.shape), str(a.dtype))
+    s = Summary(tuple(int(n) for n in a.shape), str(a.dtype), numel=int(a.size))
     flat = a.astype(np.float64, copy=False).reshape(-1)
-    if is_small(s.shape):
+    small = is_small(s.shape)
+    if small:
         s.values = flat.reshape(a.shape).copy()
     finite = flat[np.isfinite(flat)]
     s.nonfinite = int(flat.size - finite.size)
@@ -84,8 +82,9 @@ def summarize(array: np.ndarray, bins: int = BINS) -> Summary:
         s.mean, s.std = float(finite.mean()), float(finite.std())
         s.min, s.max = float(finite.min()), float(finite.max())
         s.norm = float(np.sqrt(np.dot(finite, finite)))
-        counts, edges = np.histogram(finite, bins=bins)
-        s.counts, s.edges = [int(c) for c in counts], (float(edges[0]), float(edges[-1]))
+        if not small:  # a small tensor shows its numbers; a histogram of four values says nothing more
+            counts, edges = np.histogram(finite, bins=bins)
+            s.counts, s.edges = [int(c) for c in counts], (float(edges[0]), float(edges[-1]))
     if s.nonfinite:
         s.norm = math.nan  # a norm over the finite values only would hide the problem
     return s

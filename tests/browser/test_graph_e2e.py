@@ -147,6 +147,7 @@ def test_notebook02_backward_walk_matches_autolab(lab_course, page, artifacts, w
         view.locator(".gv-table summary").click()
         row = view.locator(".gv-table tr[data-id]", has=page.locator("th", has_text="b")).first
         assert str(want["b"]) in row.text_content()
+        view.locator(".gv-table").screenshot(path=str(artifacts / "graph-table.png"))
 
         # Downloads, made in the browser: no Graphviz anywhere.
         with page.expect_download() as svg_download:

@@ -82,8 +82,8 @@ def test_numbers_read_like_a_students():
     ]
     assert rows(summarize(np.array(2.0)), "data") == [{"text": "data 2.0"}]
     assert [r["text"] for r in rows(summarize(np.array([[1.0, -2.0], [3.5, 4.0]])), "grad")] == [
-        "grad [[  1,  -2],",
-        "      [3.5,   4]]",
+        "grad [[ 1.0, -2.0],",
+        "      [ 3.5,  4.0]]",
     ]
     assert inline(summarize(np.array([1.0, 2.0]))) == "[1.0, 2.0]"
     big = summarize(np.arange(100.0).reshape(10, 10))

@@ -131,7 +131,7 @@ def op_details(graph: Graph, op_id: int) -> str:
         where = f" ({html.escape(op.where)})" if op.where else ""
         source = f"<details><summary>its backward{where}</summary><pre>{html.escape(op.source)}</pre></details>"
     return (
-        _header(f"{op.name}", "an op: its backward turns the gradient of its output into its inputs'")
+        _header(f"{op.name}", "an op: its backward turns ∂L/∂(its output) into ∂L/∂(each input)")
         + _table(facts)
         + rule
         + source

@@ -24,7 +24,7 @@ PASSES = 8  # coordinate passes
 LARGE = 400  # nodes and waypoints beyond which a third of the sweeps and half the passes do (a redraw < 1 s)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Box:
     id: str
     w: float

@@ -11,6 +11,7 @@ Two kinds of drawing:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .colors import grad_color, norm_legend, sign_legend, signed_color, text_color
@@ -40,11 +41,13 @@ def _grad_rows(s: Summary | None) -> list[dict]:
 
 
 def _fill(s: Summary | None, scale: float) -> str:
+    """A scalar gradient colours its node by sign and size; a tensor's many numbers do not make one colour
+    (its numbers, or its histogram, are in the node), so it stays plain unless something is not finite."""
     if s is None:
         return NO_FILL
     if s.is_scalar:
         return signed_color(s.item, scale)
-    return grad_color(s.norm) if s.norm == s.norm else grad_color(float("nan"))
+    return grad_color(float("nan")) if s.nonfinite else NO_FILL
 
 
 def values_scene(graph: Graph, walk: Walk | None, show_rules: bool = False, start: str = "auto") -> dict:
@@ -87,14 +90,20 @@ def values_scene(graph: Graph, walk: Walk | None, show_rules: bool = False, star
         }
         return nid
 
+    first_user = {}
+    for op_id in graph.forward_order:
+        for i in graph.ops[op_id].inputs:
+            first_user.setdefault(i, op_id)
     for leaf in graph.leaves.values():
         kind = "leaf" if leaf.requires_grad else "const"
-        tensor_node(leaf.id, leaf.label, kind, leaf.value, leaf.shape, leaf.dtype, leaf.requires_grad, ())
+        # A parameter sits in the box of the module that uses it (weight and bias inside "Linear").
+        scope = calls[first_user[leaf.id]] if leaf.is_param and leaf.id in first_user else ()
+        tensor_node(leaf.id, leaf.label, kind, leaf.value, leaf.shape, leaf.dtype, leaf.requires_grad, scope)
     for op_id in graph.forward_order:
         op = graph.ops[op_id]
         out = tensor_node(op.id, op.label, "tensor", op.out, op.out_shape, op.dtype, True, calls[op.id])
         nodes[out]["alt"]["kind"] = f"result of {op.name}"
-        head = [{"text": f"{op.symbol}  {op.name}" if op.symbol != op.name.lower() else op.name, "cls": "op"}]
+        head = [{"text": f"{op.symbol} {op.name}" if op.symbol != op.name.lower() else op.name, "cls": "op"}]
         if show_rules and op.rule is not None:
             # One line per input that wants a gradient: backward skips the others (the 0.1 in 0.1 * w**2).
             wanted = [i < 0 or i in graph.ops or graph.leaves[i].requires_grad for i in op.inputs]
@@ -119,7 +128,7 @@ def values_scene(graph: Graph, walk: Walk | None, show_rules: bool = False, star
                 "kind": "op",
                 "shape": "",
                 "value": _expression(op.symbol, op.name, in_names, op.label),
-                "grad": "; ".join(op.rule.formulas) if op.rule else "",
+                "grad": "rule: " + "; ".join(op.rule.formulas) if op.rule else "",
                 "users": op.label,
             },
             "variants": [],
@@ -349,6 +358,13 @@ def _titles(graph: Graph, calls: dict[int, tuple[str, ...]]) -> dict[str, str]:
     return titles
 
 
+@functools.lru_cache(maxsize=16)
+def _layout(boxes: tuple[Box, ...], edges: tuple[tuple[str, str], ...], ranksep: float) -> Any:
+    """The layout, remembered: during training the dashboard redraws the same shapes with new numbers, and
+    then only the numbers need to change (the layout is most of a redraw's time)."""
+    return layout(list(boxes), list(edges), ranksep=ranksep)
+
+
 def _place(nodes: dict[str, dict], edges: list[dict], ranksep: float, titles: dict | None = None) -> dict:
     boxes = []
     for node in nodes.values():
@@ -356,7 +372,7 @@ def _place(nodes: dict[str, dict], edges: list[dict], ranksep: float, titles: di
         w, h = _size(variants, min_w=44 if node["kind"] == "op" else 60)
         node["w"], node["h"] = w, h
         boxes.append(Box(node["id"], w, h, tuple(node["cluster"])))
-    placed = layout(boxes, [(e["src"], e["dst"]) for e in edges], ranksep=ranksep)
+    placed = _layout(tuple(boxes), tuple((e["src"], e["dst"]) for e in edges), ranksep)
     for node in nodes.values():
         node["x"], node["y"] = placed.pos[node["id"]]
         node["text"] = text_color(node["fill"]) if node["fill"] else ""

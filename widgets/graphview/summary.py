@@ -16,8 +16,8 @@ BINS = 16  # bars of a sparkline histogram
 MAX_ROWS, MAX_COLS = 4, 4  # the largest matrix shown number by number
 
 
-def fmt(v: float) -> str:
-    """A number the way a student writes it: ``2.0``, ``-0.375``, ``1.2346e-05``; ``nan`` and ``inf`` as such."""
+def fmt(v: float, digits: int = 5) -> str:
+    """A number the way a student writes it: ``2.0``, ``-0.375``, ``1.2346e-5``; ``nan`` and ``inf`` as such."""
     v = float(v)
     if math.isnan(v):
         return "nan"
@@ -25,7 +25,7 @@ def fmt(v: float) -> str:
         return "inf" if v > 0 else "-inf"
     if v == 0:
         return "0.0"
-    s = f"{v:.5g}"
+    s = f"{v:.{digits}g}"
     if "e" not in s and "." not in s:
         s += ".0"
     return s.replace("e-0", "e-").replace("e+0", "e+")
@@ -117,7 +117,7 @@ def full_text(s: Summary) -> str:
 def _matrix_lines(values: np.ndarray, digits: int = 4) -> list[str]:
     """Rows of a vector or matrix with aligned columns, numpy style."""
     m = np.atleast_2d(values)
-    cells = [[f"{v:.{digits}g}" for v in row] for row in m]
+    cells = [[fmt(v, digits) for v in row] for row in m]
     width = max(len(c) for row in cells for c in row)
     rows = ["[" + ", ".join(c.rjust(width) for c in row) + "]" for row in cells]
     if values.ndim == 1:

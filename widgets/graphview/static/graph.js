@@ -10,7 +10,7 @@ const ROW_H = 16, SPARK_H = 20, PAD_X = 9, PAD_Y = 5, LEGEND_H = 46;
 
 // Inside the SVG, so a downloaded file is styled the same (the variables are filled in on download).
 const SVG_STYLE = `
-text { font-family: var(--gv-mono); font-size: 12px; fill: var(--gv-fg); }
+text { font-family: var(--gv-mono); font-size: 12px; fill: var(--gv-fg); white-space: pre; }
 .node > rect { fill: var(--gv-node); stroke: var(--gv-border); stroke-width: 1.2; }
 .node.kind-op > rect { fill: var(--gv-op); }
 .node.kind-module > rect { stroke-width: 2.2; }
@@ -69,7 +69,7 @@ function drawRows(g, rows, color) {
       el("title", {}, bars).textContent = `histogram from ${row.range[0]} to ${row.range[1]}`;
       y += SPARK_H;
     } else {
-      const t = el("text", { x: PAD_X, y: y + 12, class: row.cls || "", "xml:space": "preserve" }, g);
+      const t = el("text", { x: PAD_X, y: y + 12, class: row.cls || "" }, g);
       t.textContent = row.text;
       if (color) t.style.fill = color;
       y += ROW_H;

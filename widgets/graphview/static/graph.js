@@ -106,6 +106,7 @@ function render({ model, el: root }) {
   const fit = button(tools, "Fit the graph to the width, or show it at full size", "full size", "fit");
   button(tools, "Download the drawing as SVG", "⤓ SVG", "svg");
   button(tools, "Download the drawing as PNG", "⤓ PNG", "png");
+  html("span", { class: "gv-hint" }, tools).textContent = "click a node (or Tab, arrows, Enter) for its details";
   const note = html("div", { class: "gv-note", "aria-live": "polite" }, root);
   const main = html("div", { class: "gv-main" }, root);
   // Arrow keys and Enter belong to the graph here, not to JupyterLab's notebook shortcuts.
@@ -158,7 +159,9 @@ function render({ model, el: root }) {
       nodes[n.id] = { g, rect, body, data: n };
     }
     drawLegend(H);
-    const first = focusId && nodes[focusId] ? focusId : scene.nodes.length ? scene.nodes[scene.nodes.length - 1].id : null;
+    // Tab lands on the top-left node first (an input), then the arrow keys move from there.
+    const topLeft = [...scene.nodes].sort((a, b) => a.y - b.y || a.x - b.x)[0];
+    const first = focusId && nodes[focusId] ? focusId : topLeft ? topLeft.id : null;
     if (first) nodes[first].g.setAttribute("tabindex", 0);
     slider.max = Math.max(0, scene.frames.length - 1);
     walk.style.display = scene.frames.length ? "" : "none";
@@ -342,7 +345,7 @@ function render({ model, el: root }) {
     timer = setInterval(() => {
       if (Number(slider.value) >= scene.frames.length - 1) return stopPlay();
       setStep(Number(slider.value) + 1);
-    }, 1200);
+    }, Number(root.dataset.playMs || 1200));
   }
   function stopPlay() {
     clearInterval(timer);

@@ -238,3 +238,32 @@ def test_networks_get_the_module_drawing(lenet_batch):
     with pytest.raises(ValueError, match="detail"):
         GraphView.of(loss, model, detail="everything")
     view.close()
+
+
+def test_a_broken_backward_stops_the_walk_with_the_engines_error():
+    class WrongShape(autolab.autograd.Function):
+        def forward(self, a):
+            return a * 2
+
+        def backward(self, grad):
+            return grad.sum()  # forgot that the input has a shape
+
+    x = autolab.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (WrongShape.apply(x) ** 2).sum()
+    view = graph(y)
+    last = view.frames[-1]
+    assert last["title"] == "Backward stops: an error"
+    assert "WrongShapeBackward0 returned a gradient of shape () for an input of shape (3,)" in last["lines"][0]
+    with pytest.raises(RuntimeError, match="WrongShapeBackward0 returned a gradient of shape"):
+        y.backward()  # the engine says the same
+    view.close()
+
+
+def test_graphs_of_a_leaf_and_of_a_constant():
+    a = autolab.tensor(3.0, requires_grad=True)
+    view = graph(a)
+    assert [f["title"] for f in view.frames] == ["Forward: the inputs", "Backward: a.grad"]
+    assert view.shown(1)["a"]["grad"] == "grad 1.0"
+    c = autolab.tensor(2.0)
+    view = graph(c)
+    assert view.frames == [] and view.scene["nodes"][0]["alt"]["grad"] == "no gradient"

@@ -192,6 +192,8 @@ def capture(
     graph.edges.reverse()  # inputs first reads better in the DOT source
     if values:
         _describe(graph, tensor, fns, outputs, names)
+    else:
+        ids.clear()  # only the walk needs them, right after a values capture
     return graph
 
 

@@ -207,6 +207,15 @@ def _frames(graph: Graph, walk: Walk, nodes: dict[str, dict], scale: float) -> l
 
     for k, step in enumerate(walk.backward):
         frames.append(_backward_frame(graph, step, k, walk, nodes, scale))
+    if walk.error:
+        node = walk.backward[-1].node if walk.backward else graph.root
+        op = graph.ops.get(node)
+        lines = [
+            f"✗ {op.name if op else 'backward'}.backward failed: {walk.error}",
+            "loss.backward() raises this error at this same step: fix the op's backward (click it to see it).",
+        ]
+        current = [f"o{node}", f"n{node}"] if op else []
+        frames.append(_frame("backward", "Backward stops: an error", lines, current, {}))
     return frames
 
 

@@ -50,6 +50,7 @@ class Walk:
     backward: list[Step]
     grads: dict[int, Summary]  # the complete gradient of every tensor node
     seed_ones: bool  # the root is not a scalar: the walk starts from ones, as if it were summed
+    error: str = ""  # an op's backward failed (a bug in an op you wrote): the walk stops at that step
 
 
 def walk(root: Any, graph: Graph) -> Walk:
@@ -80,12 +81,21 @@ def walk(root: Any, graph: Graph) -> Walk:
             if fn is None:
                 continue
             step.op = step.node
-            in_grads = fn.backward(g)
+            try:
+                in_grads = fn.backward(g)
+            except Exception as e:  # the same failure backward() would raise, shown in the walk instead
+                return Walk(graph.forward_order, steps, grads, root.numel() != 1, f"{type(e).__name__}: {e}")
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
             for slot, (inp, ig) in enumerate(zip(fn.inputs, in_grads)):
                 if ig is None or not inp.requires_grad:
                     continue
+                if tuple(ig.shape) != tuple(inp.shape):  # what the engine checks, in its words
+                    error = (
+                        f"{fn.name()} returned a gradient of shape {tuple(ig.shape)} for an input of shape "
+                        f"{tuple(inp.shape)}"
+                    )
+                    return Walk(graph.forward_order, steps, grads, root.numel() != 1, error)
                 send = Send(node_of(inp), slot, summarize(ig.detach().numpy()))
                 if id(inp) in pending:  # used again: add, exactly as the engine does
                     send.before = summarize(pending[id(inp)].numpy())

@@ -139,7 +139,7 @@ checks.used_twice(w_gradient, seed=7)
 
 # %% id=twice-run
 loss.backward()
-print("w.grad =", w.grad.item(), "  (the walk's last step for w shows the same sum)")
+print(f"w.grad = {w.grad.item():.5g}   (the walk's last step for w shows the same sum)")
 
 # %% [markdown] id=gradients-accumulate
 # ## Gradients accumulate across calls too

@@ -16,7 +16,7 @@ from autolab.training import stats as tstats
 
 from ..svgplot import COLORS, Series, histogram, line_chart
 from .model import Graph
-from .rules import number_text
+from .rules import rule_lines
 from .summary import Summary, fmt, full_text, shape_text
 
 HIST_COLORS = ("#4477aa", "#cc6677")  # values, gradients (Paul Tol's colour-blind-safe pair)
@@ -121,11 +121,8 @@ def op_details(graph: Graph, op_id: int) -> str:
         facts.append(("inside", " › ".join(op.scope)))
     rule = ""
     if op.rule is not None:
-        items = []
-        for formula, number in zip(op.rule.formulas, op.rule.numbers + [None] * len(op.rule.formulas)):
-            n = number_text(number)
-            items.append(html.escape(formula + (f" = {n}" if n and not formula.endswith(n) else "")))
-        rule = "<div><b>local derivative rule</b></div><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in rule_lines(op.rule))
+        rule = f"<div><b>local derivative rule</b></div><ul>{items}</ul>"
     source = ""
     if op.source:
         where = f" ({html.escape(op.where)})" if op.where else ""

@@ -114,6 +114,18 @@ def local_rule(fn: Any, name: str, names: list[str], out: str, inputs: list[np.n
     return Rule([f"see {type(fn).__name__}.backward" + (f" in {where}" if where else "")], [None] * len(names))
 
 
+def rule_lines(rule: Rule, wanted: list[bool] | None = None) -> list[str]:
+    """The rule as lines with the numbers filled in (``∂t1/∂w = x = 3.0``), one per input in ``wanted``."""
+    lines = []
+    numbers = rule.numbers + [None] * len(rule.formulas)
+    for k, (formula, number) in enumerate(zip(rule.formulas, numbers)):
+        if wanted is not None and len(rule.formulas) == len(wanted) and not wanted[k]:
+            continue
+        n = number_text(number)
+        lines.append(formula + (f" = {n}" if n and not formula.endswith(n) else ""))
+    return lines
+
+
 def number_text(local: np.ndarray | float | None) -> str | None:
     """``3.0`` for a number, ``[1.0, 0.0]`` for a small array, None where it would not fit on a line."""
     if local is None:

@@ -18,7 +18,7 @@ from .colors import grad_color, norm_legend, sign_legend, signed_color, text_col
 from .dot import fold
 from .layout import Box, layout
 from .model import Graph
-from .rules import number_text
+from .rules import number_text, rule_lines
 from .summary import Summary, fmt, full_text, inline, rows, shape_text
 from .walk import Walk
 
@@ -107,12 +107,7 @@ def values_scene(graph: Graph, walk: Walk | None, show_rules: bool = False, star
         if show_rules and op.rule is not None:
             # One line per input that wants a gradient: backward skips the others (the 0.1 in 0.1 * w**2).
             wanted = [i < 0 or i in graph.ops or graph.leaves[i].requires_grad for i in op.inputs]
-            numbers = op.rule.numbers + [None] * len(op.rule.formulas)
-            for k, (formula, number) in enumerate(zip(op.rule.formulas, numbers)):
-                if len(op.rule.formulas) == len(wanted) and not wanted[k]:
-                    continue
-                n = number_text(number)
-                head.append({"text": formula + (f" = {n}" if n and not formula.endswith(n) else ""), "cls": "rule"})
+            head += [{"text": line, "cls": "rule"} for line in rule_lines(op.rule, wanted)]
         in_names = [graph.label_of(i) for i in op.inputs if i >= 0]
         oid = f"o{op.id}"
         nodes[oid] = {

@@ -42,7 +42,7 @@ const mod = await import(URL.createObjectURL(new Blob([source], {{type: "text/ja
 const handlers = {{}};
 const state = {{scene: {scene}, step: {step}, selected: "", details: ""}};
 window.model = {{
-  cid: "h", changes: [],
+  changes: [],
   get: (k) => state[k],
   set: (k, v) => {{ state[k] = v; window.model.changes.push([k, v]); (handlers["change:" + k] || []).forEach((f) => f()); }},
   on: (ev, f) => {{ (handlers[ev] = handlers[ev] || []).push(f); }},

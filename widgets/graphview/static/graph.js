@@ -116,6 +116,7 @@ function render({ model, el: root }) {
   html("summary", {}, table).textContent = "Text view: the graph as a table (for screen readers)";
 
   let scene = null, svg = null, nodes = {}, edges = {}, timer = null, fitted = true, focusId = null;
+  const uid = Math.random().toString(36).slice(2, 10);  // arrowhead ids of this view: several graphs share a page
 
   function draw() {
     const t0 = performance.now();
@@ -130,7 +131,7 @@ function render({ model, el: root }) {
     el("style", {}, svg).textContent = SVG_STYLE;
     const defs = el("defs", {}, svg);
     for (const [id, cls] of [["gv-arrow", "arrow"], ["gv-arrow-hot", "arrow-hot"]]) {
-      const m = el("marker", { id: id + model.cid, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 8,
+      const m = el("marker", { id: id + uid, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 8,
         markerHeight: 8, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" }, defs);
       el("path", { d: "M0,0 L10,5 L0,10 z", class: cls }, m);
     }
@@ -142,7 +143,7 @@ function render({ model, el: root }) {
     }
     for (const e of scene.edges) {
       const g = el("g", { class: "edge", "data-src": e.src, "data-dst": e.dst }, svg);
-      const path = el("path", { d: pathOf(e.points), "marker-end": `url(#gv-arrow${model.cid})` }, g);
+      const path = el("path", { d: pathOf(e.points), "marker-end": `url(#gv-arrow${uid})` }, g);
       const mid = e.points[Math.floor(e.points.length / 2)], prev = e.points[Math.floor(e.points.length / 2) - 1];
       const [lx, ly] = prev ? [(mid[0] + prev[0]) / 2, (mid[1] + prev[1]) / 2] : mid;
       const left = e.side < 0;  // the second of two parallel edges (w * w) is labelled on its left
@@ -206,7 +207,7 @@ function render({ model, el: root }) {
       edge.g.classList.toggle("back", !!(flow && flow.back));
       edge.label.textContent = flow ? flow.text : edge.data.label || "";
       // A gradient flows against the edge: the arrow turns round.
-      const marker = `url(#gv-arrow${flow ? "-hot" : ""}${model.cid})`;
+      const marker = `url(#gv-arrow${flow ? "-hot" : ""}${uid})`;
       edge.path.setAttribute(flow && flow.back ? "marker-start" : "marker-end", marker);
       edge.path.removeAttribute(flow && flow.back ? "marker-end" : "marker-start");
     }

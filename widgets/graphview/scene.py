@@ -136,9 +136,10 @@ def values_scene(graph: Graph, walk: Walk | None, show_rules: bool = False, star
         edges.append({"id": f"e{op.id}.out", "src": oid, "dst": out})
 
     frames = _frames(graph, walk, nodes, scale) if walk is not None else []
-    scene = _place(nodes, edges, ranksep=46, titles=_titles(graph, calls))
+    # Wide margins: the gradients written beside the edges of the outermost nodes must fit.
+    scene = _place(nodes, edges, ranksep=46, titles=_titles(graph, calls), margin=40)
     scene.update(mode="values", frames=frames, legend=sign_legend(scale))
-    scene["width"] += 90  # room for the gradients written beside the edges of the rightmost nodes
+    scene["width"] += 50  # ... and on the right, longer ones (∂L/∂t4 = 1.0)
     scene["start"] = _start(graph, frames, start)
     scene["label"] = f"computation graph of {graph.label_of(graph.root) if graph.root is not None else 'a tensor'}"
     return scene
@@ -363,20 +364,22 @@ def _titles(graph: Graph, calls: dict[int, tuple[str, ...]]) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=16)
-def _layout(boxes: tuple[Box, ...], edges: tuple[tuple[str, str], ...], ranksep: float) -> Any:
+def _layout(boxes: tuple[Box, ...], edges: tuple[tuple[str, str], ...], ranksep: float, margin: float) -> Any:
     """The layout, remembered: during training the dashboard redraws the same shapes with new numbers, and
     then only the numbers need to change (the layout is most of a redraw's time)."""
-    return layout(list(boxes), list(edges), ranksep=ranksep)
+    return layout(list(boxes), list(edges), ranksep=ranksep, margin=margin)
 
 
-def _place(nodes: dict[str, dict], edges: list[dict], ranksep: float, titles: dict | None = None) -> dict:
+def _place(
+    nodes: dict[str, dict], edges: list[dict], ranksep: float, titles: dict | None = None, margin: float = 10
+) -> dict:
     boxes = []
     for node in nodes.values():
         variants = [node["head"] + node["value"] + v for v in [node["grad"], *node.pop("variants")]]
         w, h = _size(variants, min_w=44 if node["kind"] == "op" else 60)
         node["w"], node["h"] = w, h
         boxes.append(Box(node["id"], w, h, tuple(node["cluster"])))
-    placed = _layout(tuple(boxes), tuple((e["src"], e["dst"]) for e in edges), ranksep)
+    placed = _layout(tuple(boxes), tuple((e["src"], e["dst"]) for e in edges), ranksep, margin)
     for node in nodes.values():
         node["x"], node["y"] = placed.pos[node["id"]]
         node["text"] = text_color(node["fill"]) if node["fill"] else ""

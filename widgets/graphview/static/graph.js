@@ -135,14 +135,17 @@ function render({ model, el: root }) {
         markerHeight: 8, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" }, defs);
       el("path", { d: "M0,0 L10,5 L0,10 z", class: cls }, m);
     }
+    // The legend on top, so a tall graph scrolled inside its output still shows what the colours mean.
+    drawLegend();
+    const content = el("g", { transform: `translate(0,${LEGEND_H})` }, svg);
     for (const c of scene.clusters) {
-      const g = el("g", { class: "cluster" }, svg);
+      const g = el("g", { class: "cluster" }, content);
       const [x, y, w, h] = c.box;
       el("rect", { x, y, width: w, height: h, rx: 8 }, g);
       el("text", { x: x + 8, y: y + 14 }, g).textContent = c.label;
     }
     for (const e of scene.edges) {
-      const g = el("g", { class: "edge", "data-src": e.src, "data-dst": e.dst }, svg);
+      const g = el("g", { class: "edge", "data-src": e.src, "data-dst": e.dst }, content);
       const path = el("path", { d: pathOf(e.points), "marker-end": `url(#gv-arrow${uid})` }, g);
       const mid = e.points[Math.floor(e.points.length / 2)], prev = e.points[Math.floor(e.points.length / 2) - 1];
       const [lx, ly] = prev ? [(mid[0] + prev[0]) / 2, (mid[1] + prev[1]) / 2] : mid;
@@ -153,13 +156,12 @@ function render({ model, el: root }) {
     }
     for (const n of scene.nodes) {
       const g = el("g", { class: `node kind-${n.kind}`, "data-id": n.id, "data-name": n.alt.name, role: "button",
-        tabindex: -1, transform: `translate(${(n.x - n.w / 2).toFixed(1)},${(n.y - n.h / 2).toFixed(1)})` }, svg);
+        tabindex: -1, transform: `translate(${(n.x - n.w / 2).toFixed(1)},${(n.y - n.h / 2).toFixed(1)})` }, content);
       const rect = el("rect", { width: n.w, height: n.h, rx: n.kind === "op" || n.kind === "output" ? n.h / 2 : 5 }, g);
       const body = el("g", {}, g);
       g.addEventListener("click", () => select(n.id));
       nodes[n.id] = { g, rect, body, data: n };
     }
-    drawLegend(H);
     // Tab lands on the top-left node first (an input), then the arrow keys move from there.
     const topLeft = [...scene.nodes].sort((a, b) => a.y - b.y || a.x - b.x)[0];
     const first = focusId && nodes[focusId] ? focusId : topLeft ? topLeft.id : null;
@@ -173,10 +175,10 @@ function render({ model, el: root }) {
     root.dataset.renderMs = (performance.now() - t0).toFixed(1);
   }
 
-  function drawLegend(H) {
+  function drawLegend() {
     const lg = scene.legend;
     if (!lg) return;
-    const g = el("g", { class: "legend", transform: `translate(10,${H - LEGEND_H + 8})` }, svg);
+    const g = el("g", { class: "legend", transform: "translate(10,6)" }, svg);
     el("text", { x: 0, y: 8 }, g).textContent = `${lg.title}: ${lg.ends[0]} … ${lg.ends[1]}`;
     const w = 220, step = w / lg.stops.length;
     lg.stops.forEach((c, i) => el("rect", { x: (i * step).toFixed(1), y: 13, width: (step + 0.5).toFixed(1), height: 9, fill: c }, g));

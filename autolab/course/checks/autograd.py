@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -27,8 +28,6 @@ def _chain_rule_grads(inputs: dict[str, float]) -> dict[str, float]:
 def _uses_model_names(grads: Any) -> bool:
     """Whether the student wrote the graph as ``(w * x + b) ** 2`` (notebook 02) rather than with a, b, c."""
     if callable(grads):
-        import inspect
-
         try:
             return list(inspect.signature(grads).parameters)[:3] == ["w", "x", "b"]
         except (TypeError, ValueError):
@@ -74,8 +73,6 @@ def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]], seed: 
 def used_twice(fn: Callable[..., float], seed: int | None = None) -> Result:
     """``fn(w, x, b, lam)`` is dloss/dw for ``loss = (w * x + b) ** 2 + lam * w ** 2``, worked out by hand.
     ``seed`` draws other points than the fixed ones."""
-    import autolab
-
     points = [(2.0, -3.0, 10.0, 0.1), (-1.5, 0.5, 2.0, 1.0), (0.3, 4.0, -1.0, 0.01)]
     if seed is not None:
         rng = np.random.default_rng(seed)

@@ -3,11 +3,14 @@
 Grouped by notebook; every check is also importable from here, e.g. ``checks.linear(MyLinear)``.
 """
 
-from . import autograd, cnn, kernels, modules, regression, tensors
+from . import autograd, cnn, data, debugging, kernels, losses, modules, regression, tensors
 from ._core import FAIL, PASS, Result, fail, ok, to_numpy
 from .autograd import backward, chain_rule, topo_sort
 from .cnn import accuracy, conv_output_size
+from .data import batches_quiz, collate, csv_dataset, folder_dataset, loader, mean_std, workers_quiz
+from .debugging import dead_fraction, diagnosis, train_step
 from .kernels import im2col, matmul
+from .losses import adam, cross_entropy, log_softmax_quiz, lr_limit_quiz, sgd
 from .modules import count_parameters, linear
 from .regression import mse, sgd_step
 from .tensors import broadcast_shape, pairwise_sq_distances
@@ -38,4 +41,22 @@ __all__ = [
     "accuracy",
     "im2col",
     "matmul",
+    "losses",
+    "cross_entropy",
+    "log_softmax_quiz",
+    "sgd",
+    "adam",
+    "lr_limit_quiz",
+    "data",
+    "csv_dataset",
+    "folder_dataset",
+    "collate",
+    "loader",
+    "mean_std",
+    "batches_quiz",
+    "workers_quiz",
+    "debugging",
+    "train_step",
+    "dead_fraction",
+    "diagnosis",
 ]

@@ -33,19 +33,22 @@ class OptimizerRace(W.VBox):
         self.race = Race(surface, racers)
         s = self.race.surface
         style = {"description_width": "110px"}
+        wide = W.Layout(width="380px")
         self.surface = W.ToggleButtons(
-            options=[(v.title, k) for k, v in SURFACES.items()], value=surface, style={"button_width": "260px"}
+            options=[(v.title.split(" (")[0], k) for k, v in SURFACES.items()],
+            value=surface,
+            style={"button_width": "200px"},
         )
         self.lr = W.FloatLogSlider(
-            value=s.lr, base=10, min=-4, max=0, step=0.05, description="learning rate", readout_format=".2g",
+            value=s.lr, base=10, min=-4, max=0, step=0.05, description="learning rate", layout=wide, readout_format=".2g",
             continuous_update=False, style=style,
         )  # fmt: skip
         self.momentum = W.FloatSlider(
-            value=s.momentum, min=0.0, max=0.99, step=0.01, description="momentum", continuous_update=False,
+            value=s.momentum, min=0.0, max=0.99, step=0.01, description="momentum", layout=wide, continuous_update=False,
             style=style,
         )  # fmt: skip
         self.adam_lr = W.FloatLogSlider(
-            value=s.adam_lr, base=10, min=-3, max=0.5, step=0.05, description="Adam's lr", readout_format=".2g",
+            value=s.adam_lr, base=10, min=-3, max=0.5, step=0.05, description="Adam's lr", layout=wide, readout_format=".2g",
             continuous_update=False, style=style,
         )  # fmt: skip
         for slider in (self.lr, self.momentum, self.adam_lr):
@@ -68,9 +71,9 @@ class OptimizerRace(W.VBox):
         self._contours: dict[str, list] = {}
         self._thread: threading.Thread | None = None
         self.refresher = Refresher(self.render, refresh)
-        self.lr.observe(lambda c: self.race.set_hparams(lr=c["new"]), "value")
-        self.momentum.observe(lambda c: self.race.set_hparams(momentum=c["new"]), "value")
-        self.adam_lr.observe(lambda c: self.race.set_hparams(adam_lr=c["new"]), "value")
+        self.lr.observe(lambda c: self._set(lr=c["new"]), "value")
+        self.momentum.observe(lambda c: self._set(momentum=c["new"]), "value")
+        self.adam_lr.observe(lambda c: self._set(adam_lr=c["new"]), "value")
         self.surface.observe(self._on_surface, "value")
         self.step_button.on_click(lambda _: self.step(10))
         self.run_button.observe(self._on_run, "value")
@@ -78,6 +81,10 @@ class OptimizerRace(W.VBox):
         self.render()
 
     # ---- actions ------------------------------------------------------------------------------------------
+    def _set(self, **values: float) -> None:
+        self.race.set_hparams(**values)
+        self.refresher.redraw()
+
     def step(self, n: int = 1) -> None:
         self.race.step(n)
         self.refresher.redraw()
@@ -184,8 +191,15 @@ class OptimizerRace(W.VBox):
                 f"<td style='text-align:right'>{len(path) - 1}</td><td style='text-align:right'>{losses[-1]:.3g}</td>"
                 f"<td>({x:.3g}, {y:.3g})</td><td style='color:{badge}'>{status}</td></tr>"
             )
+        hp = self.race.hparams
+        using = (
+            f"<div class='autolab-race-hparams' style='font-size:12px;margin:4px 0'>learning rate {hp['lr']:.3g} · "
+            f"momentum {hp['momentum']:.2f} · Adam's lr {hp['adam_lr']:.3g}</div>"
+        )
         head = "<tr><th></th><th>steps</th><th>loss − min</th><th>at</th><th></th></tr>"
-        return f"<table class='autolab-race-table' style='font-size:12px'>{head}{''.join(rows)}</table>"
+        cell = "style='padding:1px 10px 1px 0'"
+        table = f"<table class='autolab-race-table' style='font-size:12px'>{head}{''.join(rows)}</table>"
+        return using + table.replace("<td", f"<td {cell}").replace("<th", f"<th {cell}")
 
     def render(self) -> None:
         for widget, value in ((self.plot, self.plot_svg()), (self.table, self.table_html())):

@@ -33,7 +33,7 @@ class Surface:
     adam_lr: float
     momentum: float = 0.9
 
-    def grid(self, n: int = 160) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def grid(self, n: int = 240) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         xs, ys = np.linspace(*self.xlim, n), np.linspace(*self.ylim, n)
         X, Y = np.meshgrid(xs, ys)
         return xs, ys, self.loss(X, Y)
@@ -186,6 +186,6 @@ def contour_lines(surface: Surface, count: int = 14) -> list[tuple[float, list[n
     xs, ys, Z = surface.grid()
     f_min = float(surface.loss(*surface.minimum))
     top = float(np.percentile(Z, 90)) - f_min
-    levels = f_min + np.geomspace(top * 1e-4, top, count)
+    levels = f_min + np.geomspace(top * 1e-3, top, count)
     gen = contourpy.contour_generator(xs, ys, Z)
     return [(float(level), list(gen.lines(level))) for level in levels]

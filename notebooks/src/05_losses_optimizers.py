@@ -71,7 +71,7 @@ print("built-in torch.softmax:", torch.softmax(z, dim=1))
 # The derivative is short. $\partial \operatorname{lse} / \partial z_k = e^{z_k} / \sum_j e^{z_j} = p_k$, and
 # $\partial z_y / \partial z_k$ is 1 for $k = y$, else 0. So
 #
-# $$\frac{\partial L}{\partial z_k} = p_k - [k = y], \qquad \nabla_z L = \operatorname{softmax}(z) - \operatorname{one\_hot}(y).$$
+# $$\frac{\partial L}{\partial z_k} = p_k - [k = y], \qquad \nabla_z L = \operatorname{softmax}(z) - \text{one\_hot}(y).$$
 #
 # The gradient pushes the right class's logit up by how far its probability is from 1, and every other logit
 # down by its probability. Averaged over a batch of $N$ examples, each row is divided by $N$. Autograd agrees:

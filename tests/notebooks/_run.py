@@ -14,7 +14,10 @@ NOTEBOOKS = ROOT / "notebooks"
 CELL_TIMEOUT_S = 120
 NEEDS_DATA = {
     "04_linear_regression",
+    "05_losses_optimizers",
+    "06_data_pipelines",
     "07_cifar10_cnn",
+    "08_debugging",
 }  # MNIST, CIFAR-10  # the whole budget of a notebook in CI, so one hung cell fails fast
 
 
@@ -36,6 +39,7 @@ def require_data() -> Path:
 def kernel_env(monkeypatch: pytest.MonkeyPatch, data: Path | None) -> None:
     """The kernel inherits this process's environment: fast mode, the data, and this repo on the path."""
     monkeypatch.setenv("AUTOLAB_FAST", "1")
+    monkeypatch.setenv("AUTOLAB_COURSE_DIR", str(ROOT / "build" / "course-work"))  # files notebook 06 writes
     if data is not None:
         monkeypatch.setenv("AUTOLAB_DATA", str(data))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))

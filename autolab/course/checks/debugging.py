@@ -158,10 +158,11 @@ _WHY = {
         "Run 1 used lr = 1.0 with momentum 0.9. Fix: a smaller learning rate (0.01 trains well here)."
     ),
     2: (
-        "The very first loss was in the millions, before any step was taken: a fresh network should start near "
-        "ln 10 ≈ 2.3 (a uniform guess over 10 classes). The first activation layer's output std was about 1e4. "
-        "The pixels reached the network as floats in 0..255 (ToTensor scales only uint8 images), and the huge "
-        "first steps then killed the ReLUs. Fix: hand ToTensor uint8 images, or divide by 255 yourself."
+        "The very first loss, before any step was taken, was about 40: a fresh network should start near "
+        "ln 10 ≈ 2.3 (a uniform guess over 10 classes). The first layer's outputs had a spread near 100 instead "
+        "of about 1, and within five steps the loss passed 100,000. The pixels reached the network as floats in "
+        "0..255 (ToTensor scales only uint8 images); the huge first steps then killed the ReLUs, and the loss "
+        "sat at ln 10. Fix: hand ToTensor uint8 images, or divide by 255 yourself."
     ),
     3: (
         "The gradient norms fall by a constant factor from layer to layer on the way back: about 1e-1 at the "
@@ -194,10 +195,10 @@ _HINTS = {
         "c": "Units did go idle, but late, as a consequence. What made the weights explode in the first place?",
     },
     2: {
-        "a": "This run used the same learning rate as the healthy one, and the loss was huge at step 1, before "
-        "any step: look at what goes INTO the network (the first layer's output std).",
-        "c": "The ReLUs died, yes, but after the first steps. At step 1 the loss was already in the millions and "
-        "the first layer's outputs had a std of about 1e4: why so large?",
+        "a": "This run used the same learning rate as the healthy one, and its loss was already about 40 at "
+        "step 1, before any step: look at what goes INTO the network (the first layer's output spread).",
+        "c": "The ReLUs died, yes, but after the first steps. At step 1 the loss was already about 40 and the "
+        "first layer's outputs had a spread near 100: why so large?",
     },
     3: {
         "c": "No unit is idle (0% in the activations view), and the gradients are tiny but not zero.",

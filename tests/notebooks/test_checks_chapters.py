@@ -223,7 +223,11 @@ def test_log_softmax_quiz_answer_is_what_pytorch_computes():
 class CSVSet(Dataset):
     def __init__(self, path, transform=None):
         rows = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.uint8)
-        self.labels, self.images, self.transform = rows[:, 0].astype(np.int64), rows[:, 1:].reshape(-1, 28, 28), transform
+        self.labels, self.images, self.transform = (
+            rows[:, 0].astype(np.int64),
+            rows[:, 1:].reshape(-1, 28, 28),
+            transform,
+        )
 
     def __len__(self):
         return len(self.labels)
@@ -273,7 +277,9 @@ class FolderSet(Dataset):
     def __init__(self, root, transform=None):
         self.classes = sorted(os.listdir(root))
         self.samples = [
-            (os.path.join(root, c, f), k) for k, c in enumerate(self.classes) for f in sorted(os.listdir(os.path.join(root, c)))
+            (os.path.join(root, c, f), k)
+            for k, c in enumerate(self.classes)
+            for f in sorted(os.listdir(os.path.join(root, c)))
         ]
         self.transform = transform
 
@@ -328,7 +334,13 @@ def test_collate_and_loader(capsys):
 
     class Loader:
         def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=good):
-            self.dataset, self.bs, self.shuffle, self.drop_last, self.collate = dataset, batch_size, shuffle, drop_last, collate_fn
+            self.dataset, self.bs, self.shuffle, self.drop_last, self.collate = (
+                dataset,
+                batch_size,
+                shuffle,
+                drop_last,
+                collate_fn,
+            )
             self.fixed = torch.randperm(len(dataset)).tolist()
 
         def __len__(self):
@@ -432,7 +444,9 @@ def test_dead_fraction(capsys):
     assert passes(capsys, checks.dead_fraction(good))
     assert passes(capsys, checks.dead_fraction(good, seed=2))
     fails_with(capsys, checks.dead_fraction(lambda m, x: good(m, x, lambda o: (o == 0).float().mean().item())), "EVERY")
-    fails_with(capsys, checks.dead_fraction(lambda m, x: good(m, x, lambda o: (o == 0).all(dim=0).sum().item())), "count")
+    fails_with(
+        capsys, checks.dead_fraction(lambda m, x: good(m, x, lambda o: (o == 0).all(dim=0).sum().item())), "count"
+    )
     fails_with(capsys, checks.dead_fraction(lambda m, x: good(m, x, remove=False)), "handle.remove()")
 
 

@@ -1,4 +1,5 @@
-"""The ``autolab`` command: ``autolab doctor`` checks an install, ``autolab lab`` opens the course.
+"""The ``autolab`` command: ``autolab doctor`` checks an install, ``autolab lab`` opens the course,
+``autolab course`` builds its editions (the instructor's solutions, an nbgrader course directory).
 
 Nothing here imports Jupyter (autolab never does): the doctor reads package metadata, JupyterLab's extension
 folders and a running server's page config, and ``autolab lab`` starts JupyterLab as a separate program.
@@ -37,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lab.add_argument("--dir", help="the notebooks folder (default: found from the source checkout)")
     lab.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+
+    course = sub.add_parser(
+        "course",
+        help="build the course's editions: instructor (solutions), student, an nbgrader course directory",
+        add_help=False,  # `autolab course --help` is answered by the course builder's own parser
+    )
+    course.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -48,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return run_doctor(as_json=args.json)
+    if args.command == "course":
+        from autolab.course.builder.cli import course_main
+
+        return course_main(args.args + extra)
     if args.command == "lab":
         return run_lab(notebook_dir=args.dir, extra_args=extra, dry_run=args.dry_run)
     parser.print_help()

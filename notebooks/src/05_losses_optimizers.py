@@ -20,7 +20,7 @@
 # - avoid four classic pitfalls: softmax fed to `CrossEntropyLoss`, `log_softmax` fed to it, the binary formula
 #   used for ten classes, and `.data` instead of `.detach()`.
 
-# %% id=setup
+# %% id=setup locked
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
@@ -29,9 +29,10 @@ import autolab as torch
 import autolab.nn.functional as F
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, checks, pick
+from autolab.course import FAST, checks, pick, set_language
 from autolab.optim import Optimizer
 
+set_language("en")
 torch.manual_seed(0)
 print("fast mode:", FAST)
 
@@ -119,13 +120,17 @@ checks.cross_entropy(cross_entropy, seed=3)
 #
 # (a) the same, (b) larger, (c) smaller, (d) NaN.
 #
-# Set `answer_log_softmax` to a letter, then run the check. (Work it out before you try it: what is the log-sum-exp of a row
-# of log-probabilities?)
+# Make `answer_log_softmax()` return your letter (replace `raise NotImplementedError()` with, say,
+# `return "b"`), then run the check. Work it out before you try it: what is the log-sum-exp of a row of
+# log-probabilities?
+
 
 # %% id=log-softmax-answer solution
-### BEGIN SOLUTION
-answer_log_softmax = "a"
-### END SOLUTION
+def answer_log_softmax():
+    ### BEGIN SOLUTION
+    return "a"
+    ### END SOLUTION
+
 
 # %% id=log-softmax-check test points=1
 checks.log_softmax_quiz(answer_log_softmax)
@@ -294,12 +299,15 @@ display(race)
 #
 # Along one direction of the bowl, $f = \tfrac{\lambda}{2} u^2$ and a gradient step gives
 # $u \leftarrow u - \eta \lambda u = (1 - \eta \lambda) u$. What is the largest learning rate $\eta$ for which
-# plain gradient descent still converges on this bowl (curvatures 1 and 20)? Set `answer_lr_limit` to the number.
+# plain gradient descent still converges on this bowl (curvatures 1 and 20)? Make `answer_lr_limit()` return the number.
+
 
 # %% id=lr-limit-answer solution
-### BEGIN SOLUTION
-answer_lr_limit = 2 / 20
-### END SOLUTION
+def answer_lr_limit():
+    ### BEGIN SOLUTION
+    return 2 / 20
+    ### END SOLUTION
+
 
 # %% id=lr-limit-check test points=1
 checks.lr_limit_quiz(answer_lr_limit)

@@ -17,7 +17,7 @@
 # - measure what `num_workers` (worker processes) buys, and when it buys nothing;
 # - train a CNN on MNIST on the live dashboard against a validation set, and measure it on the test set once.
 
-# %% id=setup
+# %% id=setup locked
 import time
 import warnings
 
@@ -29,11 +29,12 @@ import autolab as torch
 import autolab.nn.functional as F
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, TrainingClock, checks, peak_memory_mb, pick
+from autolab.course import FAST, TrainingClock, checks, peak_memory_mb, pick, set_language
 from autolab.course.files import mnist_files
 from autolab.utils.data import DataLoader, Dataset, Subset, default_collate, random_split
 from autolab.vision import datasets, transforms
 
+set_language("en")
 torch.manual_seed(0)
 print("fast mode:", FAST)
 
@@ -265,13 +266,16 @@ if checks.passed(MiniLoader):
 # %% [markdown] id=batches-quiz
 # ### Predict: batches per epoch
 #
-# 50,000 training images, `batch_size=64`, `drop_last=False`. How many batches does one epoch have? Set
-# `answer_batches` to the number.
+# 50,000 training images, `batch_size=64`, `drop_last=False`. How many batches does one epoch have? Make
+# `answer_batches()` return the number.
+
 
 # %% id=batches-answer solution
-### BEGIN SOLUTION
-answer_batches = 782
-### END SOLUTION
+def answer_batches():
+    ### BEGIN SOLUTION
+    return 782
+    ### END SOLUTION
+
 
 # %% id=batches-check test points=1
 checks.batches_quiz(answer_batches)
@@ -345,12 +349,15 @@ print(f"training split: mean {MEAN:.4f}, std {STD:.4f}  (PyTorch's example, over
 #
 # With `DataLoader(dataset, batch_size=64, num_workers=2)`, where does `dataset.__getitem__` run? (a) in two
 # threads of the notebook's process, (b) in two separate worker processes, each with its own copy of the
-# dataset object, (c) in the notebook's process, two samples at a time. Set `answer_workers`.
+# dataset object, (c) in the notebook's process, two samples at a time. Make `answer_workers()` return a letter.
+
 
 # %% id=workers-answer solution
-### BEGIN SOLUTION
-answer_workers = "b"
-### END SOLUTION
+def answer_workers():
+    ### BEGIN SOLUTION
+    return "b"
+    ### END SOLUTION
+
 
 # %% id=workers-check test points=1
 checks.workers_quiz(answer_workers)

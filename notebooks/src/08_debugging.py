@@ -18,7 +18,7 @@
 # - measure dead units with forward hooks;
 # - use the two checks that catch most bugs before a long run: the loss at step 1, and overfitting one batch.
 
-# %% id=setup
+# %% id=setup locked
 import math
 
 import numpy as np
@@ -27,10 +27,11 @@ from IPython.display import display
 import autolab as torch
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, TrainingClock, checks, debugging
+from autolab.course import FAST, TrainingClock, checks, debugging, set_language
 from autolab.utils.data import random_split
 from autolab.vision import datasets, transforms
 
+set_language("en")
 torch.manual_seed(0)
 print("fast mode:", FAST)
 normalize = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
@@ -173,7 +174,7 @@ for letter, cause in debugging.CAUSES.items():
     print(f"({letter}) {cause}")
 
 # %% [markdown] id=mystery-how
-# For each run, watch the views, compare them with the healthy run above, and set the answer to a letter. The
+# For each run, watch the views, compare them with the healthy run above, and make its answer function return a letter (`return "a"`). The
 # check says whether you are right and why (and names the exact bug). A wrong answer gets a hint about what to
 # look at. The code of every run is in `autolab/course/debugging.py`: read it afterwards, not before.
 #
@@ -185,10 +186,13 @@ for letter, cause in debugging.CAUSES.items():
 # %% id=run1-train
 dash = train(debugging.mystery_run(1, train_split, val_split, fast=FAST))
 
+
 # %% id=run1-answer solution
-### BEGIN SOLUTION
-answer_run1 = "a"
-### END SOLUTION
+def answer_run1():
+    ### BEGIN SOLUTION
+    return "a"
+    ### END SOLUTION
+
 
 # %% id=run1-check test points=1
 checks.diagnosis(1, answer_run1)
@@ -199,10 +203,13 @@ checks.diagnosis(1, answer_run1)
 # %% id=run2-train
 dash = train(debugging.mystery_run(2, train_split, val_split, fast=FAST))
 
+
 # %% id=run2-answer solution
-### BEGIN SOLUTION
-answer_run2 = "f"
-### END SOLUTION
+def answer_run2():
+    ### BEGIN SOLUTION
+    return "f"
+    ### END SOLUTION
+
 
 # %% id=run2-check test points=1
 checks.diagnosis(2, answer_run2)
@@ -213,10 +220,13 @@ checks.diagnosis(2, answer_run2)
 # %% id=run3-train
 dash = train(debugging.mystery_run(3, train_split, val_split, fast=FAST))
 
+
 # %% id=run3-answer solution
-### BEGIN SOLUTION
-answer_run3 = "b"
-### END SOLUTION
+def answer_run3():
+    ### BEGIN SOLUTION
+    return "b"
+    ### END SOLUTION
+
 
 # %% id=run3-check test points=1
 checks.diagnosis(3, answer_run3)
@@ -227,10 +237,13 @@ checks.diagnosis(3, answer_run3)
 # %% id=run4-train
 dash = train(debugging.mystery_run(4, train_split, val_split, fast=FAST))
 
+
 # %% id=run4-answer solution
-### BEGIN SOLUTION
-answer_run4 = "d"
-### END SOLUTION
+def answer_run4():
+    ### BEGIN SOLUTION
+    return "d"
+    ### END SOLUTION
+
 
 # %% id=run4-check test points=1
 checks.diagnosis(4, answer_run4)
@@ -241,10 +254,13 @@ checks.diagnosis(4, answer_run4)
 # %% id=run5-train
 dash = train(debugging.mystery_run(5, train_split, val_split, fast=FAST))
 
+
 # %% id=run5-answer solution
-### BEGIN SOLUTION
-answer_run5 = "c"
-### END SOLUTION
+def answer_run5():
+    ### BEGIN SOLUTION
+    return "c"
+    ### END SOLUTION
+
 
 # %% id=run5-check test points=1
 checks.diagnosis(5, answer_run5)
@@ -255,10 +271,13 @@ checks.diagnosis(5, answer_run5)
 # %% id=run6-train
 dash = train(debugging.mystery_run(6, train_split, val_split, fast=FAST))
 
+
 # %% id=run6-answer solution
-### BEGIN SOLUTION
-answer_run6 = "e"
-### END SOLUTION
+def answer_run6():
+    ### BEGIN SOLUTION
+    return "e"
+    ### END SOLUTION
+
 
 # %% id=run6-check test points=1
 checks.diagnosis(6, answer_run6)

@@ -461,3 +461,117 @@ def test_diagnosis(capsys):
     fails_with(capsys, checks.diagnosis(5, "b"), "exactly zero")
     fails_with(capsys, checks.diagnosis(3, "?"), "not done")
     fails_with(capsys, checks.diagnosis(9, "a"), "no mystery run 9")
+
+
+# ---- the exercises added to 01, 03, 04, 07, 09 --------------------------------------------------------------
+
+
+def test_standardize_rows_and_views(capsys):
+    good = lambda x: (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True)  # noqa: E731
+    assert passes(capsys, checks.standardize_rows(good))
+    assert passes(capsys, checks.standardize_rows(good, seed=2))
+    population = lambda x: (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True, unbiased=False)  # noqa: E731
+    assert passes(capsys, checks.standardize_rows(population))
+    fails_with(capsys, checks.standardize_rows(lambda x: (x - x.mean(dim=1)) / x.std(dim=1, unbiased=False)), "keepdim")
+    fails_with(capsys, checks.standardize_rows(lambda x: (x - x.mean(dim=0)) / x.std(dim=0, unbiased=False)), "dim=1")
+    fails_with(capsys, checks.standardize_rows(lambda x: x - x.mean(dim=1, keepdim=True)), "std")
+    assert passes(capsys, checks.views_quiz(lambda: "b"))
+    fails_with(capsys, checks.views_quiz(lambda: "a"), "mask")
+    fails_with(capsys, checks.views_quiz(lambda: "d"), "does not copy")
+
+
+def test_views_quiz_answer_is_what_autolab_and_pytorch_do():
+    pytorch = pytest.importorskip("torch")
+    for lib in (torch, pytorch):
+        a = lib.arange(6).reshape(2, 3)
+        b, c = a[:, 1], a[a > 2]
+        b[0] = 100
+        c[0] = -1
+        assert a.tolist() == [[0, 100, 2], [3, 4, 5]], lib
+
+
+def test_mlp_and_init_scale(capsys):
+    def good(sizes):
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers += [nn.Linear(sizes[i], sizes[i + 1]), nn.ReLU()]
+        return nn.Sequential(*layers[:-1])
+
+    assert passes(capsys, checks.mlp(good))
+    assert passes(capsys, checks.mlp(good, seed=3))
+    fails_with(capsys, checks.mlp(lambda s: nn.Sequential(*good(s), nn.ReLU())), "no ReLU after the last")
+    fails_with(
+        capsys, checks.mlp(lambda s: nn.Sequential(*[m for m in good(s) if isinstance(m, nn.Linear)])), "expected"
+    )
+    fails_with(capsys, checks.mlp(lambda s: list(good(s))), "nn.Sequential")
+    assert passes(capsys, checks.init_scale_quiz(lambda: 0.58))
+    fails_with(capsys, checks.init_scale_quiz(lambda: 1.0), "b²/3")
+    fails_with(capsys, checks.init_scale_quiz(lambda: 1 / 1000**0.5), "largest weight")
+
+
+def test_init_scale_quiz_answer_is_measured():
+    torch.manual_seed(0)
+    y = nn.Linear(1000, 1000)(torch.randn(500, 1000))
+    assert float(y.std()) == pytest.approx(3**-0.5, rel=0.03)
+
+
+def test_hessian_and_lr_regime(capsys):
+    good = lambda x: 2 * torch.stack([torch.stack([(x * x).mean(), x.mean()]), torch.stack([x.mean(), torch.ones(())])])  # noqa: E731
+    assert passes(capsys, checks.hessian(good))
+    assert passes(capsys, checks.hessian(good, seed=5))
+    fails_with(capsys, checks.hessian(lambda x: good(x) / 2), "factor of 2")
+    fails_with(capsys, checks.hessian(lambda x: good(x) * len(x)), "MEAN")
+    fails_with(capsys, checks.hessian(lambda x: good(x).flip(0).flip(1)), "order")
+    assert passes(capsys, checks.lr_regime_quiz(lambda: "b"))
+    fails_with(capsys, checks.lr_regime_quiz(lambda: "a"), "2/λ_max")
+
+
+def test_hessian_is_what_autograd_computes():
+    """The check's formula against autograd's second derivatives of the notebook's loss."""
+    torch.manual_seed(1)
+    x, y = torch.rand(20, 1) * 2 - 1, torch.randn(20, 1)
+    wb = torch.tensor([0.3, -0.7], requires_grad=True)
+    (g,) = torch.autograd.grad(((x * wb[0] + wb[1] - y) ** 2).mean(), wb, create_graph=True)
+    rows = [torch.autograd.grad(g[i], wb, retain_graph=True)[0].numpy() for i in range(2)]
+    m1, m2 = float(x.mean()), float((x * x).mean())
+    np.testing.assert_allclose(np.array(rows), 2 * np.array([[m2, m1], [m1, 1]]), rtol=1e-5)
+
+
+def test_confusion_matrix_and_leakage(capsys):
+    def good(preds, labels, k):
+        m = np.zeros((k, k), dtype=np.int64)
+        np.add.at(m, (labels.numpy(), preds.numpy()), 1)
+        return m
+
+    assert passes(capsys, checks.confusion_matrix(good))
+    assert passes(capsys, checks.confusion_matrix(good, seed=4))
+    fails_with(capsys, checks.confusion_matrix(lambda p, t, k: good(p, t, k).T), "swapped")
+    fails_with(capsys, checks.confusion_matrix(lambda p, t, k: np.minimum(good(p, t, k), 1)), "add up")
+    assert passes(capsys, checks.leakage_quiz(lambda: "b"))
+    fails_with(capsys, checks.leakage_quiz(lambda: "a"), "part in the choice")
+
+
+def test_conv_im2col_and_copies(capsys):
+    from autolab.kernels.reference import conv2d_forward
+
+    def im2col(x, kh, kw):
+        n, c, h, w = x.shape
+        ho, wo = h - kh + 1, w - kw + 1
+        cols = np.empty((n, c, kh, kw, ho, wo), dtype=x.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                cols[:, :, i, j] = x[:, :, i : i + ho, j : j + wo]
+        return cols.reshape(n, c * kh * kw, ho * wo)
+
+    def good(x, w, b):
+        o, _, kh, kw = w.shape
+        n, _, h, wd = x.shape
+        out = w.reshape(o, -1) @ im2col(x, kh, kw) + b[:, None]
+        return out.reshape(n, o, h - kh + 1, wd - kw + 1)
+
+    assert passes(capsys, checks.conv_im2col(good))
+    assert passes(capsys, checks.conv_im2col(good, seed=6))
+    assert passes(capsys, checks.conv_im2col(lambda x, w, b: conv2d_forward(x, w, b, (1, 1), (0, 0))))
+    fails_with(capsys, checks.conv_im2col(lambda x, w, b: good(x, w, 0 * b)), "bias")
+    assert passes(capsys, checks.im2col_copies_quiz(lambda: 25))
+    fails_with(capsys, checks.im2col_copies_quiz(lambda: 5), "5 across")

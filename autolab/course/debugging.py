@@ -18,6 +18,7 @@ import numpy as np
 import autolab
 from autolab import nn, optim
 from autolab.utils.data import DataLoader, Subset
+from autolab.vision import transforms
 
 CAUSES = {
     "a": "the learning rate is too high",
@@ -73,7 +74,6 @@ def _pixels_0_to_255(dataset: Any) -> Any:
     The real-world version: a custom Dataset converts its uint8 pixels to float32 before ``ToTensor``, and
     ``ToTensor`` scales only uint8 images, so ``Normalize((0.1307,), (0.3081,))`` sees values up to 255.
     """
-    from autolab.vision import transforms
 
     chain = []  # the Subsets around the image dataset (a split of a split...), outermost first
     while isinstance(dataset, Subset):

@@ -41,7 +41,7 @@ def write_folder(root: str | Path, images: np.ndarray, labels: np.ndarray, names
 
     A file ``<root>.done`` beside the folder marks it complete (inside, it would look like a class).
     """
-    from PIL import Image
+    from PIL import Image  # lazy: Pillow comes with matplotlib (the [lab] extra), not with autolab itself
 
     root = Path(root)
     for i, (image, label) in enumerate(zip(np.asarray(images), np.asarray(labels))):

@@ -8,7 +8,8 @@ import numpy as np
 
 import autolab
 
-from ._core import Result, exercise, fail, ok
+from ._core import Result, exercise, fail, ok, to_numpy
+from ._quiz import Choice
 
 
 def _out(size: int, kernel: int, stride: int, padding: int) -> int:
@@ -65,9 +66,6 @@ def accuracy(fn: Callable, seed: int | None = None) -> Result:
 @exercise
 def confusion_matrix(fn: Callable, seed: int | None = None) -> Result:
     """``fn(predictions, labels, num_classes)``: counts ``m[true, predicted]`` as a (K, K) tensor or array."""
-    import autolab
-
-    from ._core import to_numpy
 
     rng = np.random.default_rng(14 if seed is None else seed)
     k = 4 if seed is None else int(rng.integers(3, 8))
@@ -94,7 +92,6 @@ def confusion_matrix(fn: Callable, seed: int | None = None) -> Result:
 @exercise
 def leakage_quiz(answer) -> Result:
     """What a test accuracy means after the test set was used to pick hyperparameters."""
-    from ._quiz import Choice
 
     return Choice(
         right="b",

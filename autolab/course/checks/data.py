@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+from autolab.utils.data import DataLoader, default_collate
+
 from ..files import write_csv, write_folder
 from ._core import Result, close, exercise, fail, ok, to_numpy
 from ._quiz import Choice, Number
@@ -135,8 +138,6 @@ def folder_dataset(cls: type, seed: int = 0) -> Result:
 @exercise
 def collate(fn: Callable, seed: int = 0) -> Result:
     """``fn(samples)``: a list of ``(image tensor, int label)`` as ``(images (N, ...), labels int64 (N,))``."""
-    import autolab
-    from autolab.utils.data import default_collate
 
     rng = np.random.default_rng(60 + seed)
     samples = [(autolab.tensor(rng.random((1, 4, 4), dtype=np.float32)), int(rng.integers(0, 10))) for _ in range(5)]
@@ -174,7 +175,6 @@ class _Numbers:
         return self.n
 
     def __getitem__(self, i: int) -> tuple:
-        import autolab
 
         return autolab.tensor([float(i)]), int(i)
 
@@ -186,8 +186,6 @@ def _indices(batches: list) -> list[list[int]]:
 @exercise
 def loader(cls: type, seed: int = 0) -> Result:
     """``cls(dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=...)``: batches like DataLoader's."""
-    import autolab
-    from autolab.utils.data import DataLoader, default_collate
 
     n, bs = 10 + seed, 3
     data = _Numbers(n)
@@ -220,7 +218,6 @@ def loader(cls: type, seed: int = 0) -> Result:
 @exercise
 def mean_std(fn: Callable, seed: int = 0) -> Result:
     """``fn(images)``: mean and std of all pixels of a uint8 tensor (N, 28, 28), on ToTensor's [0, 1] scale."""
-    import autolab
 
     rng = np.random.default_rng(70 + seed)
     brightness = rng.uniform(0.2, 1.0, (40, 1, 1))  # images differ, so per-image statistics differ from the total

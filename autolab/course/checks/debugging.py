@@ -7,6 +7,9 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+from autolab import nn, optim
+
 from ..debugging import ANSWERS, CAUSES
 from ._core import Result, close, exercise, fail, ok
 from ._quiz import Choice
@@ -43,8 +46,6 @@ _STEP_HINTS = {
 
 
 def _setup(seed: int):
-    import autolab
-    from autolab import nn, optim
 
     rng = np.random.default_rng(30 + seed)
     autolab.manual_seed(seed)
@@ -93,8 +94,6 @@ def train_step(fn: Callable, seed: int = 0) -> Result:
 
 
 def _dead_model(seed: int):
-    import autolab
-    from autolab import nn
 
     rng = np.random.default_rng(40 + seed)
     autolab.manual_seed(seed)

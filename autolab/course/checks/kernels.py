@@ -9,6 +9,7 @@ import numpy as np
 from autolab.kernels.reference import conv2d_forward
 
 from ._core import Result, exercise, fail, ok, worst
+from ._quiz import Number
 
 
 @exercise
@@ -70,7 +71,6 @@ def matmul(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], seed: int | None 
 @exercise
 def conv_im2col(fn: Callable, seed: int | None = None) -> Result:
     """``fn(x, w, b)``: a stride-1, unpadded convolution as one matrix product on im2col's columns, plus bias."""
-    from autolab.kernels.reference import conv2d_forward
 
     rng = np.random.default_rng(15 if seed is None else seed)
     (n, c, h, wd), (o, kh, kw) = (
@@ -101,7 +101,6 @@ def conv_im2col(fn: Callable, seed: int | None = None) -> Result:
 @exercise
 def im2col_copies_quiz(answer) -> Result:
     """How many times does im2col (5x5 kernel, stride 1) copy an input pixel away from the borders?"""
-    from ._quiz import Number
 
     return Number(
         right=25,

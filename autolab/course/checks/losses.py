@@ -12,6 +12,9 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+from autolab import optim
+
 from ._core import Result, close, exercise, fail, ok, to_numpy, worst
 from ._quiz import Choice, Number
 
@@ -30,7 +33,6 @@ def _ce64(z: np.ndarray, t: np.ndarray) -> float:
 @exercise
 def cross_entropy(fn: Callable, seed: int = 0) -> Result:
     """``fn(logits, target)``: mean cross-entropy of logits (N, K) against class indices (N,), stable for huge logits."""
-    import autolab
 
     rng = np.random.default_rng(10 + seed)
     n, k = 6, 5
@@ -110,7 +112,6 @@ STEPS = 6
 
 def _trajectory(make: Callable, config: dict, prob: dict) -> tuple[list, Any]:
     """Run an optimizer class for STEPS steps; returns [(a, b) after each step] and (a, b, c, optimizer)."""
-    import autolab
 
     a = autolab.tensor(prob["a"].astype(np.float32), requires_grad=True)
     b = autolab.tensor(prob["b"].astype(np.float32), requires_grad=True)
@@ -227,7 +228,6 @@ def _adam_rule(variant: str) -> Callable:
 def _check_optimizer(
     cls: type, reference: type, configs: list[dict], rules: Callable, hints: dict, name: str, seed: int
 ) -> Result:
-    import autolab
 
     prob = _problem(seed)
     for config in configs:
@@ -278,7 +278,6 @@ def _args(config: dict) -> str:
 @exercise
 def sgd(cls: type, seed: int = 0) -> Result:
     """``cls(params, lr, momentum=0.0, nesterov=False)``: SGD with momentum and Nesterov, like ``optim.SGD``."""
-    from autolab import optim
 
     lr = 0.1 + 0.02 * seed
     configs = [dict(lr=lr), dict(lr=lr, momentum=0.9), dict(lr=lr, momentum=0.8, nesterov=True)]
@@ -288,7 +287,6 @@ def sgd(cls: type, seed: int = 0) -> Result:
 @exercise
 def adam(cls: type, seed: int = 0) -> Result:
     """``cls(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)``: Adam with bias correction, like ``optim.Adam``."""
-    from autolab import optim
 
     lr = 0.05 + 0.01 * seed
     configs = [dict(lr=lr), dict(lr=lr, betas=(0.8, 0.99), eps=1e-6)]

@@ -10,6 +10,7 @@ import autolab
 from autolab import nn
 
 from ._core import Result, close, exercise, fail, ok, to_numpy, worst
+from ._quiz import Number
 
 
 @exercise
@@ -98,8 +99,6 @@ def count_parameters(fn: Any, seed: int | None = None) -> Result:
 def mlp(fn: Any, seed: int | None = None) -> Result:
     """``fn(sizes)``: ``nn.Sequential`` of Linear layers between consecutive sizes, a ReLU between two layers,
     none after the last."""
-    import autolab
-    from autolab import nn
 
     rng = np.random.default_rng(12 if seed is None else seed)
     cases = [[6, 5, 4, 3], [3, 2]] if seed is None else [list(rng.integers(2, 9, int(rng.integers(2, 6))))]
@@ -132,7 +131,6 @@ def mlp(fn: Any, seed: int | None = None) -> Result:
 @exercise
 def init_scale_quiz(answer: Any) -> Result:
     """The std of nn.Linear(1000, 1000)'s output for inputs of std 1, with PyTorch's default initialisation."""
-    from ._quiz import Number
 
     return Number(
         right=float(np.sqrt(1 / 3)),

@@ -9,6 +9,7 @@ import numpy as np
 import autolab
 
 from ._core import Result, close, exercise, fail, ok, to_numpy
+from ._quiz import Choice
 
 
 @exercise
@@ -75,7 +76,6 @@ def sgd_step(fn: Callable, seed: int | None = None) -> Result:
 @exercise
 def hessian(fn: Callable, seed: int | None = None) -> Result:
     """``fn(x)``: the 2x2 Hessian of mean((w x + b - y)²) with respect to (w, b), for a column x of inputs."""
-    import autolab
 
     rng = np.random.default_rng(13 if seed is None else seed)
     x = rng.uniform(-1, 2, (int(rng.integers(5, 30)), 1))
@@ -104,7 +104,6 @@ def hessian(fn: Callable, seed: int | None = None) -> Result:
 @exercise
 def lr_regime_quiz(answer) -> Result:
     """What gradient descent does with a learning rate between 1/λ_max and 2/λ_max."""
-    from ._quiz import Choice
 
     return Choice(
         right="b",

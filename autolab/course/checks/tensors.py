@@ -9,6 +9,7 @@ import numpy as np
 import autolab
 
 from ._core import Result, close, exercise, fail, ok, to_numpy, worst
+from ._quiz import Choice
 
 _SHAPE_CASES = [
     ((3,), (3,)),
@@ -101,7 +102,6 @@ def pairwise_sq_distances(fn: Callable, seed: int | None = None) -> Result:
 def standardize_rows(fn: Callable, seed: int | None = None) -> Result:
     """``fn(x)`` for x (N, D): each row minus its mean, divided by its standard deviation (reductions with
     ``dim=1, keepdim=True``). A square x comes first: there a missing keepdim is silently wrong, not an error."""
-    import autolab
 
     rng = np.random.default_rng(11 if seed is None else seed)
     for shape in ((4, 4), (3, 6)):
@@ -132,7 +132,6 @@ def standardize_rows(fn: Callable, seed: int | None = None) -> Result:
 @exercise
 def views_quiz(answer) -> Result:
     """Which entries of ``a`` change when a slice and a masked copy of it are written to?"""
-    from ._quiz import Choice
 
     question = Choice(
         right="b",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..course.builder.cli import course_main
 from .doctor import run_doctor
 from .lab import run_lab
 
@@ -57,8 +58,6 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return run_doctor(as_json=args.json)
     if args.command == "course":
-        from autolab.course.builder.cli import course_main
-
         return course_main(args.args + extra)
     if args.command == "lab":
         return run_lab(notebook_dir=args.dir, extra_args=extra, dry_run=args.dry_run)

@@ -466,7 +466,13 @@ print(f"test accuracy: {test.val_accuracy:.1%} on {test.samples} images (chance:
 print(f"peak memory: {peak_memory_mb():.0f} MB")
 
 # %% [markdown] id=measured
-# **Measured.** (filled in from a full run: see the table in docs/course.md)
+# **Measured.** A full run on the project's 2-core machine while other work shared it (load average about 12):
+# the CNN trained 5 epochs on the 50,000 training images in 0.6 minutes and reached 98.3% on the validation
+# split and 98.3% on the 10,000 test images; the notebook peaked at 668 MB. Loading one epoch took 1.36 s from
+# the 5,000 PNG files and 16 ms from memory with `num_workers=0`. In that run autolab's `DataLoader` still loaded
+# in the main process (`num_workers` was accepted and had no effect), so its two-worker timings (1.07 s and
+# 12 ms) differ from those by noise alone, about 20% on a busy machine: rerun the cell to see what worker
+# processes do with the autolab you have.
 
 # %% [markdown] id=summary
 # ## Summary

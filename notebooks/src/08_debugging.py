@@ -310,7 +310,9 @@ minutes = sum(clock.minutes for clock in clocks)
 print(f"training time of the seven runs: {minutes:.1f} min")
 
 # %% [markdown] id=measured
-# **Measured.** (filled in from a full run: see the table in docs/course.md)
+# **Measured.** A full run (10,000 training images per run, 2 epochs, 30 for run 6) on the project's 2-core
+# machine while other work shared it: the healthy run started at a loss of 2.342 (ln 10 = 2.303) and reached
+# 91.9% validation accuracy; the seven runs trained for 0.3 minutes in all.
 
 # %% [markdown] id=summary
 # ## Summary

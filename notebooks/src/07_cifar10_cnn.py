@@ -300,7 +300,7 @@ widgets.conv_filters(model.conv1)
 
 # %% id=inside-the-network-code-2
 image, label = val_set[0]
-print("the input is a", classes[label])
+print("the input, of class", classes[label])
 widgets.feature_maps(model, image)
 
 # %% [markdown] id=a-better-network

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from autolab.course.builder import Course
+from autolab.vision.datasets import data_root
 
 from .answers import FAILS, HIDDEN_ONLY, WRONG
 
@@ -29,9 +30,9 @@ pytest.importorskip("nbgrader", reason="nbgrader comes with the [grading] extra"
 
 
 def _data() -> Path:
-    path = Path(os.environ.get("AUTOLAB_TEST_DATA", ROOT.parent / "shared" / "data")).resolve()
+    path = data_root().path.resolve()  # where the notebooks and the doctor look too
     if not (path / "cifar-10" / "cifar-10-batches-bin").is_dir() or not (path / "MNIST" / "raw").is_dir():
-        message = f"CIFAR-10 or MNIST not found under {path} (set AUTOLAB_TEST_DATA)"
+        message = f"CIFAR-10 or MNIST not found under {path} (set AUTOLAB_DATA)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)

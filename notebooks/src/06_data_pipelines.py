@@ -18,12 +18,14 @@
 # - train a CNN on MNIST on the live dashboard against a validation set, and measure it on the test set once.
 
 # %% id=setup locked
+import os
 import time
 import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
+from PIL import Image  # Pillow, which matplotlib installs: it reads PNG files
 
 import autolab as torch
 import autolab.nn.functional as F
@@ -54,8 +56,11 @@ print(csv_path)
 with open(csv_path) as f:
     print(f.readline()[:70], "...")
     print(f.readline()[:70], "...")
-print(png_root, "holds", sorted(p.name for p in png_root.iterdir()))
-print(png_root / "3", "holds", sorted(p.name for p in (png_root / "3").iterdir())[:4], "...")
+print(png_root, "holds", sorted(os.listdir(png_root)))
+threes = sorted(os.listdir(png_root / "3"))
+print(png_root / "3", "holds", threes[:4], "...")
+first = Image.open(png_root / "3" / threes[0])  # Pillow reads the PNG
+print(threes[0], "is a", first.size, "image in mode", first.mode, "(L: 8-bit grayscale)")
 
 # %% [markdown] id=dataset-intro
 # ## A `Dataset` is two methods
@@ -114,11 +119,6 @@ checks.csv_dataset(MNISTCSV, seed=2)
 
 
 # %% id=folder-dataset solution
-import os
-
-from PIL import Image
-
-
 class MNISTFolder(Dataset):
     def __init__(self, root, transform=None):
         ### BEGIN SOLUTION

@@ -88,6 +88,23 @@ checks.chain_rule(hand_gradients)
 checks.chain_rule(hand_gradients, seed=7)
 ### END HIDDEN TESTS
 
+# %% [markdown] id=which-ops-quiz
+# ### Predict the walk
+# `x` needs no gradient. Which ops' `backward` must run before `w` has its gradient? (a) only `Pow`, (b) `Pow`
+# and `Add`, (c) `Pow`, `Add` and `Mul`, (d) only `Mul`. Make `which_ops_answer()` return your letter, run the
+# check, then step the walk on the graph above and watch which ops light up.
+
+
+# %% id=which-ops-answer solution
+def which_ops_answer():
+    ### BEGIN SOLUTION
+    return "c"
+    ### END SOLUTION
+
+
+# %% id=which-ops-check test points=1
+checks.which_ops_quiz(which_ops_answer)
+
 # %% [markdown] id=backward-note
 # Now the real thing. `backward()` stores the gradient of every leaf that requires it in `.grad`; `x` asked for
 # none. Drawn after `backward()`, the graph starts at the end of the walk, with every gradient filled in: the

@@ -11,6 +11,7 @@ import numpy as np
 import autolab
 
 from ._core import Result, exercise, fail, ok, to_numpy
+from ._quiz import Choice
 
 CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
 # Notebook 02 names the same graph after a model: loss = (w * x + b) ** 2, with w = 2, x = -3, b = 10.
@@ -67,6 +68,26 @@ def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]], seed: 
             )
     shown = {k: float(f"{v:.6g}") for k, v in want.items()}
     return ok(f"your hand-worked gradients match backward(): {shown}")
+
+
+@exercise
+def which_ops_quiz(answer: Any) -> Result:
+    """In ``loss = (w * x + b) ** 2`` with ``x`` needing no gradient: whose backward runs before w has its gradient?"""
+    question = Choice(
+        right="c",
+        options={"a": "only Pow", "b": "Pow and Add", "c": "Pow, Add and Mul", "d": "only Mul"},
+        why=(
+            "w's gradient is the product of the local derivatives along the path loss <- Pow <- t2 <- Add <- t1 "
+            "<- Mul <- w, so each of the three ops applies its rule, in that order (the walk shows exactly these "
+            "steps). x needs no gradient, so Mul computes w's part only."
+        ),
+        hints={
+            "a": "Pow gives dL/dt2, but w is two ops further back: t2 = t1 + b, and t1 = w * x.",
+            "b": "Add passes the gradient on to t1; one more op stands between t1 and w.",
+            "d": "Mul's rule multiplies dL/dt1 by x, and dL/dt1 only exists once Pow and Add have run.",
+        },
+    )
+    return question.check(answer)
 
 
 @exercise

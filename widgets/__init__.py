@@ -1,12 +1,13 @@
 """autolab's Jupyter layer: live graph, curves, gradients, controls, a dashboard, a playground and CNN views.
 
 autolab never imports this package; it imports autolab, ipywidgets, matplotlib, graphviz (static SVG export)
-and graphviz-anywidget (Graphviz as WebAssembly, so the graph renders in the browser offline).
+and anywidget (the graph's own browser side, shipped in graphview/static: it renders offline).
 
 >>> import widgets
 >>> dash = widgets.dashboard(model, optimizer, loss_fn, train_loader, val_loader)
 """
 
+from .activations import ActivationView, debug_dashboard
 from .curves import LossCurves
 from .controls import Controls
 from .dashboard import Dashboard, dashboard
@@ -14,19 +15,24 @@ from .gradients import GradientView
 from .graphview import GraphView, graph
 from .playground import LinearRegressionPlayground, linear_regression
 from .cnn import confusion_matrix, conv_filters, feature_maps, prediction_grid
+from .optimizer_race import OptimizerRace, optimizer_race
 
 __all__ = [
+    "ActivationView",
     "Controls",
     "Dashboard",
     "GradientView",
     "GraphView",
     "LinearRegressionPlayground",
     "LossCurves",
+    "OptimizerRace",
     "confusion_matrix",
     "conv_filters",
     "dashboard",
+    "debug_dashboard",
     "feature_maps",
     "graph",
     "linear_regression",
+    "optimizer_race",
     "prediction_grid",
 ]

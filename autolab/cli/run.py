@@ -78,5 +78,7 @@ def run_job(
         proc.send_signal(signal.SIGINT)
         code = proc.wait()
     if code != 0:
-        print(f"autolab run: the job failed (mpiexec exit status {code}); see the [rank N] lines above", file=sys.stderr)
+        print(
+            f"autolab run: the job failed (mpiexec exit status {code}); see the [rank N] lines above", file=sys.stderr
+        )
     return code

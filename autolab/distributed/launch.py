@@ -83,7 +83,9 @@ def abort_job(message: str, code: int = 1, rank: int | str | None = None, size: 
 
 def _user_frames(tb):
     """The traceback from the script's first frame on: the launcher's and runpy's frames say nothing useful."""
-    while tb is not None and (tb.tb_frame.f_code.co_filename in (__file__,) or "runpy" in tb.tb_frame.f_code.co_filename):
+    while tb is not None and (
+        tb.tb_frame.f_code.co_filename in (__file__,) or "runpy" in tb.tb_frame.f_code.co_filename
+    ):
         tb = tb.tb_next
     return tb
 

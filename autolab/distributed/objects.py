@@ -13,7 +13,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import collectives as C
-from .process_group import resolve
+from .process_group import group_rank_of, resolve
 
 
 def _to_bytes(obj: Any) -> np.ndarray:
@@ -50,26 +50,36 @@ def all_gather_object(object_list: list, obj: Any, group: Any = None) -> None:
         object_list[i] = _from_bytes(rows[i], int(sizes[i]))
 
 
-def gather_object(obj: Any, object_gather_list: list | None = None, dst: int | None = None, group: Any = None) -> None:
+def gather_object(
+    obj: Any,
+    object_gather_list: list | None = None,
+    dst: int | None = None,
+    group: Any = None,
+    group_dst: int | None = None,
+) -> None:
     """Rank ``dst`` (default 0) gets every rank's ``obj`` in ``object_gather_list``."""
     grp = resolve(group)
     if grp is None:
         return
+    root = group_rank_of(grp, dst, group_dst, "dst", required=False)
     everyone: list = [None] * grp.size()
     all_gather_object(everyone, obj, group)  # small objects: one all-gather is simpler than a gather of sizes
-    root = 0 if dst is None else grp.ranks.index(dst)
     if grp.rank() == root:
         if object_gather_list is None or len(object_gather_list) != grp.size():
-            raise ValueError("Argument ``object_gather_list`` must be specified on destination rank (one slot per rank)")
+            raise ValueError(
+                "Argument ``object_gather_list`` must be specified on destination rank (one slot per rank)"
+            )
         object_gather_list[:] = everyone
 
 
-def broadcast_object_list(object_list: list, src: int | None = None, group: Any = None, device: Any = None) -> None:
-    """Every rank's ``object_list`` becomes (in place) rank ``src``'s."""
+def broadcast_object_list(
+    object_list: list, src: int | None = None, group: Any = None, device: Any = None, group_src: int | None = None
+) -> None:
+    """Every rank's ``object_list`` becomes (in place) rank ``src``'s (default 0)."""
     grp = resolve(group)
     if grp is None:
         return
-    root_global = 0 if src is None else src
+    root_global = grp.ranks[group_rank_of(grp, src, group_src, "src", required=False)]
     me_is_root = grp.ranks[grp.rank()] == root_global
     payload = _to_bytes(list(object_list)) if me_is_root else np.zeros(0, np.uint8)
     size = Tensor._wrap(np.array([payload.size], np.int64))

@@ -50,9 +50,13 @@ def mpi_op(op: Any, dtype: np.dtype) -> tuple[Any, bool]:
         raise RuntimeError("ReduceOp.PREMUL_SUM is not supported by autolab (MPI); multiply first, then use SUM")
     kind = dtype.kind
     if op in (RedOpType.BAND, RedOpType.BOR, RedOpType.BXOR) and kind not in "iub":
-        raise RuntimeError(f"ReduceOp.{op.name} is a bitwise operation: it needs an integer or bool tensor, got {dtype}")
+        raise RuntimeError(
+            f"ReduceOp.{op.name} is a bitwise operation: it needs an integer or bool tensor, got {dtype}"
+        )
     if op == RedOpType.AVG and kind != "f":
-        raise RuntimeError(f"ReduceOp.AVG needs a floating point tensor (the average of integers is not one), got {dtype}")
+        raise RuntimeError(
+            f"ReduceOp.AVG needs a floating point tensor (the average of integers is not one), got {dtype}"
+        )
     if kind == "b":  # MPI defines only logical operations on booleans
         logical = {
             RedOpType.SUM: MPI.LOR,

@@ -18,7 +18,6 @@ ranks that are still computing (this machine runs several ranks on two cores).
 
 from __future__ import annotations
 
-import collections
 import os
 import threading
 import time

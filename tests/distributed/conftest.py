@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,16 +42,23 @@ def job_env(**extra: str) -> dict[str, str]:
 
 
 def run_job(n: int, script: str, *args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
-    """``mpiexec -n N python ranks/SCRIPT args``; the result carries ``.seconds``."""
+    """``mpiexec -n N python ranks/SCRIPT args``; the result carries ``.seconds`` and ``.report_dir``."""
     cmd = [mpiexec(), "-n", str(n), sys.executable, str(RANKS / script), *args]
+    report_dir = tempfile.mkdtemp(prefix="autolab-ranks-")
     start = time.monotonic()
-    proc = subprocess.run(cmd, env=job_env(**env), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        cmd, env=job_env(REPORT_DIR=report_dir, **env), capture_output=True, text=True, timeout=timeout
+    )
     proc.seconds = time.monotonic() - start  # type: ignore[attr-defined]
+    proc.report_dir = report_dir  # type: ignore[attr-defined]
     return proc
 
 
 def rank_reports(proc: subprocess.CompletedProcess) -> dict[int, dict]:
-    """Each rank prints one line ``REPORT {json}``; keyed by rank."""
+    """Each rank writes ``REPORT_DIR/rank{r}.json`` (ranks/_report.py); keyed by rank. Files, not stdout: mpiexec
+    may interleave the ranks' output mid-line."""
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    reports = [json.loads(line[7:]) for line in proc.stdout.splitlines() if line.startswith("REPORT ")]
+    folder = Path(proc.report_dir)  # type: ignore[attr-defined]
+    reports = [json.loads(f.read_text()) for f in sorted(folder.glob("rank*.json"))]
+    shutil.rmtree(folder, ignore_errors=True)
     return {r["rank"]: r for r in reports}

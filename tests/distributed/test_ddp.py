@@ -14,7 +14,9 @@ import autolab
 from autolab import nn
 
 
-@pytest.fixture(scope="module", params=[(2, "default"), (2, "0.0005"), (4, "0.0005")], ids=lambda p: f"{p[0]}ranks-cap{p[1]}")
+@pytest.fixture(
+    scope="module", params=[(2, "default"), (2, "0.0005"), (4, "0.0005")], ids=lambda p: f"{p[0]}ranks-cap{p[1]}"
+)
 def reports(request):
     n, cap = request.param
     proc = run_job(n, "ddp_rank.py", cap)
@@ -101,7 +103,8 @@ def test_a_model_that_differs_across_ranks_fails_at_wrap_time_on_every_rank(repo
     n, _, rs = reports
     for rank, r in rs.items():
         msg = r["mismatch_error"]
-        assert msg and "DDP expects same model across all ranks" in msg and "parameter weight has shape" in msg
+        assert msg and "DDP expects same model across all ranks" in msg
+        assert "parameter weight has shape" in msg and f"on rank {rank}" in msg
 
 
 def test_distributed_sampler_partitions_the_epoch(reports):

@@ -142,7 +142,12 @@ class DistributedDataParallel(Module):
         """autolab only: each bucket's parameter names, elements and bytes, in the order they are all-reduced."""
         r = self.reducer
         return [
-            {"index": b.index, "params": [r.names[i] for i in b.members], "numel": int(b.buffer.size), "bytes": int(b.buffer.nbytes)}
+            {
+                "index": b.index,
+                "params": [r.names[i] for i in b.members],
+                "numel": int(b.buffer.size),
+                "bytes": int(b.buffer.nbytes),
+            }
             for b in r.buckets
         ]
 

@@ -3,11 +3,11 @@
 Usage: ddp_rank.py BUCKET_CAP_MB (use "default" for PyTorch's default)
 """
 
-import json
 import sys
 from datetime import timedelta
 
 import numpy as np
+from _report import save
 
 import autolab as torch
 import autolab.distributed as dist
@@ -27,7 +27,13 @@ report = {"rank": rank, "world": world}
 def net(seed):
     torch.manual_seed(seed)
     return nn.Sequential(
-        nn.Conv2d(2, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 8), nn.Tanh(), nn.Linear(8, 3)
+        nn.Conv2d(2, 4, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * 3 * 3, 8),
+        nn.Tanh(),
+        nn.Linear(8, 3),
     ).double()
 
 
@@ -133,5 +139,5 @@ everyone = [None] * world
 dist.all_gather_object(everyone, seen)
 report["sampler_indices"] = everyone
 
-print("REPORT " + json.dumps(report), flush=True)
+save(report)
 dist.destroy_process_group()

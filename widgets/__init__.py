@@ -14,6 +14,9 @@ from .gradients import GradientView
 from .graphview import GraphView, graph
 from .playground import LinearRegressionPlayground, linear_regression
 from .cnn import confusion_matrix, conv_filters, feature_maps, prediction_grid
+from .parallel import ParallelDashboard
+from .ring import RingAllReduce
+from . import scaling
 
 __all__ = [
     "Controls",
@@ -22,6 +25,8 @@ __all__ = [
     "GraphView",
     "LinearRegressionPlayground",
     "LossCurves",
+    "ParallelDashboard",
+    "RingAllReduce",
     "confusion_matrix",
     "conv_filters",
     "dashboard",

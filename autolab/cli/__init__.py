@@ -55,8 +55,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--label", action="store_true", help="prefix each line of output with its rank")
     run.add_argument("--dry-run", action="store_true", help="print the mpiexec command instead of running it")
     run.add_argument("-m", dest="module", help="run a module (like python -m) instead of a script")
-    run.add_argument("target", nargs=argparse.REMAINDER, help="the script and its arguments")
+    run.add_argument("target", nargs="?", help="the script, followed by its own arguments")
     return parser
+
+
+def split_run_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``autolab run``'s own options, and the target: ``[script, args...]`` or ``["-m", module, args...]``."""
+    with_value = {"-n", "--np", "--nproc-per-node", "--hostfile", "--master-port"}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "-m":
+            return argv[:i], argv[i:]
+        if arg in with_value:
+            i += 2
+        elif arg.startswith("-"):
+            i += 1
+        else:
+            return argv[:i], argv[i:]
+    return argv, []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     if argv is None:
         argv = sys.argv[1:]
-    if argv[:1] == ["run"]:  # everything after the script belongs to the script, even options we also have
-        args = parser.parse_args(argv)
-        target = (["-m", args.module] if args.module else []) + list(args.target)
+    if argv[:1] == ["run"]:  # everything from the script (or -m MODULE) on belongs to it, even options we also have
+        ours, target = split_run_args(argv[1:])
+        args = parser.parse_args(["run", *ours])
         return run_job(args.nproc, target, args.hostfile, args.master_port, args.label, args.dry_run)
     args, extra = parser.parse_known_args(argv)
     if args.command == "doctor":

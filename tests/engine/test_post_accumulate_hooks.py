@@ -34,7 +34,9 @@ def test_post_accumulate_hook_sees_the_accumulated_grad_like_torch():
         x = lib.tensor(np.linspace(-1, 1, 6).reshape(2, 3))
         calls = []
         for name, p in model.named_parameters():
-            p.register_post_accumulate_grad_hook(lambda t, name=name: calls.append((name, t.grad.detach().clone())))
+            p.register_post_accumulate_grad_hook(
+                lambda t, name=name, calls=calls: calls.append((name, t.grad.detach().clone()))
+            )
         for _ in range(2):  # the second backward accumulates: the hook sees the sum
             model(x).pow(2).sum().backward()
         seen[lib.__name__] = {name: np.array(g.numpy()) for name, g in calls[len(calls) // 2 :]}
@@ -52,7 +54,7 @@ def test_post_accumulate_hook_errors_and_removal_match_torch():
         with pytest.raises(RuntimeError, match="non-leaf"):
             (x * 2).register_post_accumulate_grad_hook(lambda t: None)
         calls = []
-        handle = x.register_post_accumulate_grad_hook(lambda t: calls.append(1))
+        handle = x.register_post_accumulate_grad_hook(lambda t, calls=calls: calls.append(1))
         (x * 2).sum().backward()
         handle.remove()
         (x * 2).sum().backward()

@@ -3,12 +3,13 @@
 Grouped by notebook; every check is also importable from here, e.g. ``checks.linear(MyLinear)``.
 """
 
-from . import autograd, cnn, kernels, modules, regression, tensors
+from . import autograd, cnn, kernels, modules, parallel, regression, tensors
 from ._core import FAIL, PASS, Result, fail, ok, to_numpy
 from .autograd import backward, chain_rule, topo_sort
 from .cnn import accuracy, conv_output_size
 from .kernels import im2col, matmul
 from .modules import count_parameters, linear
+from .parallel import average_gradients
 from .regression import mse, sgd_step
 from .tensors import broadcast_shape, pairwise_sq_distances
 
@@ -38,4 +39,6 @@ __all__ = [
     "accuracy",
     "im2col",
     "matmul",
+    "parallel",
+    "average_gradients",
 ]

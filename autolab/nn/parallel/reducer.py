@@ -96,6 +96,17 @@ class StepTimeline:
         """Seconds backward's end had to wait for communication: the part that did not overlap computation."""
         return max(0.0, self.synced - self.backward[1])
 
+    def as_dict(self) -> dict:
+        """Plain numbers (JSON-ready), e.g. to send from an MPI engine to the notebook's dashboard."""
+        return {
+            "forward": list(self.forward),
+            "backward": list(self.backward),
+            "synced": self.synced,
+            "allreduce_time": self.allreduce_time,
+            "exposed_time": self.exposed_time,
+            "buckets": [vars(b).copy() for b in self.buckets],
+        }
+
 
 class Reducer:
     """Hooks, buckets and the end-of-backward wait for one DistributedDataParallel."""

@@ -15,6 +15,7 @@ CELL_TIMEOUT_S = 120
 NEEDS_DATA = {
     "04_linear_regression",
     "07_cifar10_cnn",
+    "11_parallel",
 }  # MNIST, CIFAR-10  # the whole budget of a notebook in CI, so one hung cell fails fast
 
 

@@ -19,6 +19,7 @@ EXPECTED = [
     "04_linear_regression",
     "07_cifar10_cnn",
     "09_under_the_hood",
+    "11_parallel",
 ]
 
 

@@ -146,8 +146,8 @@ def timeline_svg(tl: dict, caption: str = "", width: int = 720) -> str:
     """One step as a Gantt chart: computation, then each bucket's wait and all-reduce, in milliseconds."""
     buckets = tl["buckets"]
     rows = 1 + len(buckets)
-    left, right, top, row_h = 90, 12, 26, 18
-    height = top + rows * row_h + 34
+    left, right, top, row_h = 90, 12, 30, 18
+    height = top + rows * row_h + 50
     end = max([tl["synced"], tl["backward"][1]] + [b["end"] for b in buckets]) * 1e3 or 1.0
     pw = width - left - right
 
@@ -164,7 +164,7 @@ def timeline_svg(tl: dict, caption: str = "", width: int = 720) -> str:
             f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top}" y2="{top + rows * row_h}" stroke="#eee"/>'
             f'<text x="{x(t):.1f}" y="{top + rows * row_h + 12}" text-anchor="middle">{t:g}</text>'
         )
-    out.append(f'<text x="{left + pw / 2}" y="{height - 6}" text-anchor="middle">ms since the start of forward</text>')
+    out.append(f'<text x="{left + pw}" y="{height - 3}" text-anchor="end">ms since the start of forward</text>')
 
     def bar(row: int, a: float, b: float, color: str, title: str, h: float = 12) -> None:
         y = top + row * row_h + (row_h - h) / 2
@@ -198,11 +198,13 @@ def timeline_svg(tl: dict, caption: str = "", width: int = 720) -> str:
         'stroke-dasharray="3,3"/>'
         f'<text x="{xb + 3:.1f}" y="{top - 6}" font-size="9">end of backward</text>'
     )
-    legend = [(COMPUTE, "backward"), ("#9ecae9", "forward"), (COMM, "all-reduce"), (WAIT, "waiting")]
+    legend = [("#9ecae9", "forward"), (COMPUTE, "backward"), (COMM, "all-reduce"), (WAIT, "complete, waiting")]
+    ly = height - 12
     for k, (color, label) in enumerate(legend):
-        lx = width - right - 300 + 75 * k
+        lx = left + 85 * k
         out.append(
-            f'<rect x="{lx}" y="5" width="10" height="10" fill="{color}"/><text x="{lx + 13}" y="14">{label}</text>'
+            f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{lx + 13}" y="{ly}">{label}</text>'
         )
     out.append("</svg>")
     return "".join(out)

@@ -73,10 +73,10 @@ def caption(state: dict, n: int, index: int) -> str:
     return f"{text} <br><small>Sent by each rank so far: {sent} of a vector (all links busy at once).</small>"
 
 
-def ring_svg(state: dict, n: int, size: int = 420) -> str:
+def ring_svg(state: dict, n: int, size: int = 460) -> str:
     """The ring: ranks on a circle, each with its chunks; arrows for this step's sends."""
     cx = cy = size / 2
-    radius = size / 2 - 70
+    radius = size / 2 - 80
     cell = min(26, 150 // n)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" font-family="sans-serif" '
@@ -99,11 +99,13 @@ def ring_svg(state: dict, n: int, size: int = 420) -> str:
         ax, ay = x0 + dx / d * shrink, y0 + dy / d * shrink
         bx, by = x1 - dx / d * shrink, y1 - dy / d * shrink
         mx, my = (ax + bx) / 2 - dy / d * 14, (ay + by) / 2 + dx / d * 14  # bow outwards
+        lx, ly = (ax + bx) / 2 - dy / d * 30, (ay + by) / 2 + dx / d * 30  # the label beyond the curve
         color = CHUNK_COLORS[c % len(CHUNK_COLORS)]
         out.append(
             f'<path d="M {ax:.1f} {ay:.1f} Q {mx:.1f} {my:.1f} {bx:.1f} {by:.1f}" fill="none" stroke="{color}" '
             'stroke-width="3" marker-end="url(#ring-arrow)"/>'
-            f'<text x="{mx:.1f}" y="{my:.1f}" text-anchor="middle" fill="{color}" font-weight="bold">chunk {c}</text>'
+            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" fill="{color}" font-weight="bold" '
+            f'stroke="#fff" stroke-width="3" paint-order="stroke">chunk {c}</text>'
         )
     for i, (x, y) in enumerate(pos):
         x0 = x - cell * n / 2

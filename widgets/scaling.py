@@ -43,30 +43,36 @@ def allreduce_figure(
 
 
 def throughput_figure(
-    measured: dict[int, float], predictions: dict[str, list[dict]], batch: int, note: str = ""
+    measured: dict[int, float], predictions: dict[str, dict[str, list[dict]]], batch: int, note: str = ""
 ) -> W.Image:
-    """Images per second: measured here for 1, 2, 4 ranks (markers), modelled for N machines (dashed lines).
+    """Images per second, one panel per model: modelled for N machines on each network (a band from "not
+    overlapped" to "all-reduce hidden"), and on the first panel the ranks measured on this machine (markers).
 
-    ``measured[n]`` is images/s on this machine; ``predictions[label]`` is a list of ``predict_step`` results.
+    ``predictions[model][network]`` is a list of ``cost_model.predict_step`` results; ``measured[n]`` images/s.
     """
-    fig = new_figure(6.4, 3.6)
-    ax = fig.add_subplot(1, 1, 1)
-    n = sorted(measured)
-    ax.plot(n, [measured[k] for k in n], "o", color="k", label="measured: ranks on this 2-core machine")
-    for k, (label, rows) in enumerate(predictions.items()):
-        machines = [r["machines"] for r in rows]
-        lo = [r["machines"] * batch / r["no_overlap"] for r in rows]
-        hi = [r["machines"] * batch / r["full_overlap"] for r in rows]
-        ax.plot(machines, hi, "--", color=f"C{k}", label=f"model: {label}, all-reduce hidden")
-        ax.plot(machines, lo, ":", color=f"C{k}", label=f"model: {label}, not overlapped")
-        ax.fill_between(machines, lo, hi, color=f"C{k}", alpha=0.12)
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("ranks here / machines in the model")
-    ax.set_ylabel("images per second")
+    fig = new_figure(9.6, 3.6)
+    axes = fig.subplots(1, len(predictions), sharey=True, squeeze=False)[0]
+    for ax, (model, by_net) in zip(axes, predictions.items()):
+        for k, (net, rows) in enumerate(by_net.items()):
+            machines = [r["machines"] for r in rows]
+            lo = [r["machines"] * batch / r["no_overlap"] for r in rows]
+            hi = [r["machines"] * batch / r["full_overlap"] for r in rows]
+            ax.fill_between(machines, lo, hi, color=f"C{k}", alpha=0.25, label=f"model: {net}")
+            ax.plot(machines, hi, "--", color=f"C{k}", lw=1)
+            ax.plot(machines, lo, ":", color=f"C{k}", lw=1)
+        ideal = [n * batch / rows[0]["compute"] for n in machines]
+        ax.plot(machines, ideal, "-", color="0.6", lw=0.8, label="perfect scaling")
+        if ax is axes[0] and measured:
+            n = sorted(measured)
+            ax.plot(n, [measured[k] for k in n], "o", color="k", label="measured: ranks on this machine")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_title(model, fontsize=10)
+        ax.set_xlabel("machines (model) / ranks here (measured)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left")
+    axes[0].set_ylabel("images per second")
     if note:
-        ax.set_title(note, fontsize=9)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+        fig.suptitle(note, fontsize=9)
     fig.tight_layout()
     return W.Image(value=to_png(fig), format="png")

@@ -99,7 +99,7 @@ def test_dashboard_draws_every_rank_and_the_latest_step():
 
 def _parse(svg: str) -> tuple[float, list[float]]:
     """(x of the end-of-backward line, x of each all-reduce bar)."""
-    end_x = float(re.search(r'<line x1="([\d.]+)" x2="[\d.]+" y1="22"', svg).group(1))
+    end_x = float(re.search(r'<line x1="([\d.]+)" x2="[\d.]+" y1="[\d.]+" y2="[\d.]+" stroke="#000"', svg).group(1))
     bars = re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="12" fill="#f58518"', svg)
     return end_x, [float(b) for b in bars]
 
@@ -117,6 +117,7 @@ def test_scaling_figures_render():
     fit = cost_model.fit_ring([(2, 4, 3e-6), (2, 1e6, 2e-4), (2, 4e6, 8e-4)])
     img = widgets.scaling.allreduce_figure({2: [(4, 3e-6), (1e6, 2e-4)], 4: [(4, 9e-6), (1e6, 5e-4)]}, fit, {4})
     assert img.value[:4] == b"\x89PNG" and len(img.value) > 10_000
-    preds = {"LeNet": [cost_model.predict_step(0.01, 2.5e5, n, cost_model.ETHERNET_10G) for n in (1, 2, 4, 8)]}
+    net = cost_model.ETHERNET_10G
+    preds = {"LeNet": {net.name: [cost_model.predict_step(0.01, 2.5e5, n, net) for n in (1, 2, 4, 8)]}}
     img = widgets.scaling.throughput_figure({1: 5000.0, 2: 5200.0}, preds, batch=64)
     assert img.value[:4] == b"\x89PNG"

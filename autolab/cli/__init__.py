@@ -1,4 +1,5 @@
-"""The ``autolab`` command: ``autolab doctor`` checks an install, ``autolab lab`` opens the course, ``autolab run``
+"""The ``autolab`` command: ``autolab doctor`` checks an install, ``autolab lab`` opens the course,
+``autolab course`` builds its editions (the instructor's solutions, an nbgrader course directory), ``autolab run``
 starts a script on several processes with MPI.
 
 Nothing here imports Jupyter (autolab never does): the doctor reads package metadata, JupyterLab's extension
@@ -56,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true", help="print the mpiexec command instead of running it")
     run.add_argument("-m", dest="module", help="run a module (like python -m) instead of a script")
     run.add_argument("target", nargs="?", help="the script, followed by its own arguments")
+
+    course = sub.add_parser(
+        "course",
+        help="build the course's editions: instructor (solutions), student, an nbgrader course directory",
+        add_help=False,  # `autolab course --help` is answered by the course builder's own parser
+    )
+    course.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -90,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return run_doctor(as_json=args.json)
+    if args.command == "course":
+        from autolab.course.builder.cli import course_main
+
+        return course_main(args.args + extra)
     if args.command == "lab":
         return run_lab(notebook_dir=args.dir, extra_args=extra, dry_run=args.dry_run)
     parser.print_help()

@@ -12,6 +12,7 @@ import os
 from typing import TypeVar
 
 from .clock import TrainingClock
+from .i18n import get_language, set_language
 
 T = TypeVar("T")
 
@@ -38,4 +39,4 @@ def peak_memory_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-__all__ = ["FAST", "TrainingClock", "pick", "peak_memory_mb"]
+__all__ = ["FAST", "TrainingClock", "pick", "peak_memory_mb", "get_language", "set_language"]

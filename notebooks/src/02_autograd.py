@@ -1,7 +1,7 @@
 # Source of notebooks/02_autograd.ipynb (build with scripts/build_notebooks.py).
 # ruff: noqa: E402
 
-# %% [markdown]
+# %% [markdown] id=intro
 # # 2. Autograd
 #
 # Training a network means following the gradient of the loss. Autograd computes that gradient for you: every
@@ -16,22 +16,23 @@
 # - add a new op with its own `backward`, and verify it with `gradcheck`;
 # - take a gradient of a gradient.
 
-# %%
+# %% id=setup locked
 import numpy as np
 
 import autolab as torch
 import widgets
 from autolab.autograd import Function
-from autolab.course import FAST, checks
+from autolab.course import FAST, checks, set_language
 
+set_language("en")
 print("fast mode:", FAST)
 
-# %% [markdown]
+# %% [markdown] id=a-graph
 # ## A graph, recorded as you compute
 #
 # Each result remembers the op that made it in `grad_fn`. Leaves (tensors you created) have none.
 
-# %%
+# %% id=a-graph-code
 a = torch.tensor(2.0, requires_grad=True)
 b = torch.tensor(-3.0, requires_grad=True)
 c = torch.tensor(10.0, requires_grad=True)
@@ -41,14 +42,14 @@ print("loss =", loss.item())
 print("loss.grad_fn:", loss.grad_fn.name(), " d.grad_fn:", d.grad_fn.name(), " a.grad_fn:", a.grad_fn)
 print("inputs of d's op:", [t.shape for t in d.grad_fn.inputs])
 
-# %% [markdown]
+# %% [markdown] id=a-graph-note
 # The graph view draws it: one box per tensor (with its value), one node per op. Run the next cell again after
 # `backward()` below and the gradients appear too.
 
-# %%
+# %% id=a-graph-code-2
 widgets.graph(loss)
 
-# %% [markdown]
+# %% [markdown] id=the-chain-rule-by-hand
 # ## The chain rule by hand
 #
 # With `d = a*b + c` and `loss = d**2`:
@@ -59,7 +60,7 @@ widgets.graph(loss)
 # evaluates them at `a = 2, b = -3, c = 10` and compares with what `backward()` computes.
 
 
-# %%
+# %% id=hand-gradients solution
 def hand_gradients(a, b, c):
     ### BEGIN SOLUTION
     d = a * b + c
@@ -67,14 +68,18 @@ def hand_gradients(a, b, c):
     ### END SOLUTION
 
 
+# %% id=hand-gradients-check test points=1
 checks.chain_rule(hand_gradients)
+### BEGIN HIDDEN TESTS
+checks.chain_rule(hand_gradients, seed=7)
+### END HIDDEN TESTS
 
-# %%
+# %% id=the-chain-rule-by-hand-code
 loss.backward()
 print("backward says: dL/da =", a.grad.item(), " dL/db =", b.grad.item(), " dL/dc =", c.grad.item())
 widgets.graph(loss)
 
-# %% [markdown]
+# %% [markdown] id=topological-order
 # ## Topological order
 #
 # `backward()` may only process a node once the gradients from *all* of its consumers have arrived. So it first
@@ -87,7 +92,7 @@ widgets.graph(loss)
 # the same, without recursion, in `autolab/autograd/engine.py`.)
 
 
-# %%
+# %% id=topo-sort solution
 def topo_sort(root):
     ### BEGIN SOLUTION
     order, visited = [], set()
@@ -107,15 +112,19 @@ def topo_sort(root):
     ### END SOLUTION
 
 
+# %% id=topo-sort-check test points=2
 checks.topo_sort(topo_sort)
+### BEGIN HIDDEN TESTS
+checks.topo_sort(topo_sort, seed=7)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] id=gradients-accumulate
 # ## Gradients accumulate
 #
 # `backward()` *adds* into `.grad`. That is what you want when a tensor is used twice in a graph, and a classic
 # bug when you forget to clear gradients between training steps. Optimizers do the clearing with `zero_grad()`.
 
-# %%
+# %% id=gradients-accumulate-code
 w = torch.tensor(1.0, requires_grad=True)
 for step in range(3):
     (3 * w).backward()
@@ -124,23 +133,23 @@ w.grad = None  # what optimizer.zero_grad() does for every parameter
 (3 * w).backward()
 print("after clearing and one more backward:", w.grad.item())
 
-# %% [markdown]
+# %% [markdown] id=gradients-accumulate-note
 # A module (notebook 3) or an optimizer (notebook 4) clears all its parameters at once with `zero_grad()`:
 
-# %%
+# %% id=gradients-accumulate-code-2
 layer = torch.nn.Linear(2, 1)
 layer(torch.ones(1, 2)).sum().backward()
 print("weight.grad after backward:", layer.weight.grad)
 layer.zero_grad()
 print("after zero_grad():", layer.weight.grad)
 
-# %% [markdown]
+# %% [markdown] id=no-grad
 # ## `no_grad`: compute without recording
 #
 # Evaluating a model, or updating weights, must not build a graph: it would waste memory, and an update that is
 # recorded would become part of the next step's gradient.
 
-# %%
+# %% id=no-grad-code
 x = torch.ones(3, requires_grad=True)
 with torch.no_grad():
     y = x * 2
@@ -149,14 +158,14 @@ z = x * 2
 print("outside:", z.requires_grad, z.grad_fn.name())
 print("detach() also cuts the graph:", z.detach().requires_grad)
 
-# %% [markdown]
+# %% [markdown] id=a-new-op
 # ## A new op, with its own backward
 #
 # Every op in autolab is a `Function` with two methods side by side: `forward` computes on numpy arrays,
 # `backward` receives `dL/d(output)` as a tensor and returns `dL/d(input)` for each input. Here is `Exp`:
 
 
-# %%
+# %% id=a-new-op-code
 class Exp(Function):
     def forward(self, x):
         return np.exp(x)
@@ -170,14 +179,14 @@ t = torch.tensor([0.0, 1.0], requires_grad=True)
 Exp.apply(t).sum().backward()
 print(t.grad)
 
-# %% [markdown]
+# %% [markdown] id=hypot-task
 # ### Your turn: `Hypot`
 # `hypot(a, b) = sqrt(a**2 + b**2)`, element-wise. Write its `forward` (numpy) and its `backward` (tensor ops;
 # return a tuple with one gradient per input). The check compares your gradients with finite differences in
 # float64.
 
 
-# %%
+# %% id=hypot solution
 class Hypot(Function):
     def forward(self, a, b):
         ### BEGIN SOLUTION
@@ -192,29 +201,33 @@ class Hypot(Function):
         ### END SOLUTION
 
 
-hypot_ok = checks.backward(Hypot, (3, 4), (3, 4), reference=np.hypot)
+# %% id=hypot-check test points=3
+checks.backward(Hypot, (3, 4), (3, 4), reference=np.hypot)
+### BEGIN HIDDEN TESTS
+checks.backward(Hypot, (2, 5), (2, 5), reference=np.hypot, seed=7)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] id=gradcheck
 # ## gradcheck
 #
 # The same idea as the check above, built in: `gradcheck` compares `backward` with finite differences,
 # `(f(x + eps) - f(x - eps)) / 2eps`, one input element at a time. Use float64, or rounding error swamps the
 # comparison.
 
-# %%
+# %% id=gradcheck-code
 p = torch.randn(3, dtype=torch.float64, requires_grad=True)
 q = torch.randn(3, dtype=torch.float64, requires_grad=True)
 print("Exp:", torch.autograd.gradcheck(Exp.apply, (p,)))
-if hypot_ok:
+if checks.passed(Hypot):
     print("your Hypot:", torch.autograd.gradcheck(Hypot.apply, (p, q)))
 
-# %% [markdown]
+# %% [markdown] id=a-gradient-of-a-gradient
 # ## A gradient of a gradient
 #
 # `backward` is written with tensor ops, so with `create_graph=True` the backward pass is itself recorded, and
 # can be differentiated again. For `y = x**3`: `dy/dx = 3x**2 = 27` and `d2y/dx2 = 6x = 18` at `x = 3`.
 
-# %%
+# %% id=a-gradient-of-a-gradient-code
 x = torch.tensor(3.0, requires_grad=True)
 y = x**3
 (dy_dx,) = torch.autograd.grad(y, x, create_graph=True)
@@ -222,7 +235,7 @@ y = x**3
 print("dy/dx =", dy_dx.item(), " d2y/dx2 =", d2y_dx2.item())
 widgets.graph(dy_dx)  # the graph of the gradient itself
 
-# %% [markdown]
+# %% [markdown] id=summary
 # ## Summary
 #
 # - Ops on tensors that require grad record a graph in `grad_fn`; `backward()` applies the chain rule along it,

@@ -1,7 +1,7 @@
 # Source of notebooks/03_modules.ipynb (build with scripts/build_notebooks.py).
 # ruff: noqa: E402
 
-# %% [markdown]
+# %% [markdown] id=intro
 # # 3. Modules
 #
 # A network is a function with parameters. `nn.Module` is the container that keeps the two together: it finds
@@ -13,7 +13,7 @@
 # - write your own layer (a `Linear`), initialised like PyTorch's;
 # - save a model's `state_dict` and load it back.
 
-# %%
+# %% id=setup locked
 import os
 import tempfile
 
@@ -21,19 +21,20 @@ import numpy as np
 
 import autolab as torch
 from autolab import nn
-from autolab.course import FAST, checks
+from autolab.course import FAST, checks, set_language
 
+set_language("en")
 torch.manual_seed(0)
 print("fast mode:", FAST)
 
-# %% [markdown]
+# %% [markdown] id=a-module
 # ## A module
 #
 # Assigning a `Parameter` (or another module) to `self` registers it. `forward` says what to compute; call the
 # module itself, `model(x)`, which runs `forward` (and any hooks).
 
 
-# %%
+# %% id=a-module-code
 class TwoLayer(nn.Module):
     def __init__(self, n_in, n_hidden, n_out):
         super().__init__()
@@ -48,42 +49,46 @@ model = TwoLayer(4, 8, 3)
 print(model)
 print(model(torch.randn(2, 4)).shape)
 
-# %% [markdown]
+# %% [markdown] id=parameters-and-their-names
 # ## Parameters and their names
 #
 # Names follow the attribute path: `hidden.weight` is the `weight` of the `hidden` sub-module. An optimizer gets
 # `model.parameters()`; a checkpoint stores them by name.
 
-# %%
+# %% id=parameters-and-their-names-code
 for name, p in model.named_parameters():
     print(f"{name:14s} {str(tuple(p.shape)):10s} requires_grad={p.requires_grad}")
 
-# %% [markdown]
+# %% [markdown] id=count-the-parameters-task
 # ### Your turn: count the parameters
 # Return the total number of numbers in `model.parameters()`.
 
 
-# %%
+# %% id=count-parameters solution
 def count_parameters(model):
     ### BEGIN SOLUTION
     return sum(p.numel() for p in model.parameters())
     ### END SOLUTION
 
 
+# %% id=count-parameters-check test points=1
 checks.count_parameters(count_parameters)
+### BEGIN HIDDEN TESTS
+checks.count_parameters(count_parameters, seed=7)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] id=nn-sequential
 # ## `nn.Sequential`
 #
 # When each layer feeds the next, `Sequential` saves writing `forward`. Its sub-modules are named `0`, `1`, ...
 
-# %%
+# %% id=nn-sequential-code
 seq = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
 print(seq)
 print([name for name, _ in seq.named_parameters()])
 print(seq[0])
 
-# %% [markdown]
+# %% [markdown] id=your-own-layer
 # ## Your own layer
 #
 # `nn.Linear(in_features, out_features)` computes `x @ weight.T + bias`, with `weight` of shape
@@ -94,7 +99,7 @@ print(seq[0])
 # Use `nn.Parameter(torch.empty(...))` and the in-place `uniform_(low, high)` to initialise.
 
 
-# %%
+# %% id=my-linear solution
 class MyLinear(nn.Module):
     def __init__(self, in_features, out_features):
         super().__init__()
@@ -110,28 +115,32 @@ class MyLinear(nn.Module):
         ### END SOLUTION
 
 
+# %% id=my-linear-check test points=3
 checks.linear(MyLinear)
+### BEGIN HIDDEN TESTS
+checks.linear(MyLinear, seed=7)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] id=train-and-eval
 # ## `train()` and `eval()`
 #
 # Some layers behave differently while training (dropout drops, batch norm uses batch statistics). `model.train()`
 # and `model.eval()` set the `training` flag on every sub-module.
 
-# %%
+# %% id=train-and-eval-code
 drop = nn.Sequential(nn.Dropout(0.5))
 x = torch.ones(1, 8)
 print("train:", drop(x))
 drop.eval()
 print("eval: ", drop(x))
 
-# %% [markdown]
+# %% [markdown] id=state-dict-save-and-load
 # ## `state_dict`, save and load
 #
 # `state_dict()` is an ordered dict from names to tensors. `torch.save` writes it to a file; `load_state_dict`
 # copies the values into a model of the same architecture.
 
-# %%
+# %% id=state-dict-save-and-load-code
 state = model.state_dict()
 print(list(state.keys()))
 
@@ -144,7 +153,7 @@ print("before loading, same output?", np.allclose(fresh(x).detach().numpy(), mod
 fresh.load_state_dict(torch.load(path))
 print("after loading, same output? ", np.allclose(fresh(x).detach().numpy(), model(x).detach().numpy()))
 
-# %% [markdown]
+# %% [markdown] id=summary
 # ## Summary
 #
 # - An `nn.Module` registers the `Parameter`s and modules you assign to it; `named_parameters()` lists them by path.

@@ -1,7 +1,7 @@
 # Source of notebooks/04_linear_regression.ipynb (build with scripts/build_notebooks.py).
 # ruff: noqa: E402
 
-# %% [markdown]
+# %% [markdown] id=intro
 # # 4. Linear regression
 #
 # The smallest complete training loop: fit a line `y = w*x + b` to noisy points by gradient descent. First with
@@ -15,22 +15,23 @@
 # - recognise a learning rate that is too large, and explain why it diverges;
 # - turn the same loop into a classifier (MNIST digits) with `nn.CrossEntropyLoss`.
 
-# %%
+# %% id=setup locked
 import matplotlib.pyplot as plt
 
 import autolab as torch
 import autolab.nn.functional as F
 from autolab import nn, optim
-from autolab.course import FAST, checks, pick
+from autolab.course import FAST, checks, pick, set_language
 
+set_language("en")
 print("fast mode:", FAST)
 
-# %% [markdown]
+# %% [markdown] id=data
 # ## Data
 #
 # Points on the line `y = 3x + 2`, plus Gaussian noise.
 
-# %%
+# %% id=data-code
 torch.manual_seed(0)
 n_points = pick(40, 200)
 x = torch.rand(n_points, 1) * 2 - 1
@@ -41,7 +42,7 @@ plt.xlabel("x")
 plt.ylabel("y")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] id=from-scratch
 # ## From scratch
 #
 # ### Your turn: the loss
@@ -49,22 +50,26 @@ plt.show()
 # autograd can differentiate it.
 
 
-# %%
+# %% id=mse solution
 def mse(pred, target):
     ### BEGIN SOLUTION
     return ((pred - target) ** 2).mean()
     ### END SOLUTION
 
 
-mse_ok = checks.mse(mse)
+# %% id=mse-check test points=1
+checks.mse(mse)
+### BEGIN HIDDEN TESTS
+checks.mse(mse, seed=7)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] id=one-step-of-gradient-descent-task
 # ### Your turn: one step of gradient descent
 # For each parameter `p`: `p -= lr * p.grad`, in place and inside `torch.no_grad()` (the update must not be
 # recorded), then clear `p.grad` for the next step.
 
 
-# %%
+# %% id=sgd-step solution
 def sgd_step(params, lr):
     ### BEGIN SOLUTION
     with torch.no_grad():
@@ -74,13 +79,17 @@ def sgd_step(params, lr):
     ### END SOLUTION
 
 
-sgd_ok = checks.sgd_step(sgd_step)
+# %% id=sgd-step-check test points=2
+checks.sgd_step(sgd_step)
+### BEGIN HIDDEN TESTS
+checks.sgd_step(sgd_step, seed=7)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] id=from-scratch-note
 # The training loop. (If an exercise above is not done yet, the built-in version stands in for it.)
 
-# %%
-loss_fn = mse if mse_ok else F.mse_loss
+# %% id=from-scratch-code
+loss_fn = mse if checks.passed(mse) else F.mse_loss
 
 
 def builtin_step(params, lr):
@@ -90,7 +99,7 @@ def builtin_step(params, lr):
             p.grad = None
 
 
-step_fn = sgd_step if sgd_ok else builtin_step
+step_fn = sgd_step if checks.passed(sgd_step) else builtin_step
 
 w = torch.zeros(1, requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
@@ -102,13 +111,13 @@ for step in range(pick(60, 200)):
         print(f"step {step:3d}  loss {loss.item():.4f}  w {w.item():.3f}  b {b.item():.3f}")
 print(f"fitted: w = {w.item():.3f}, b = {b.item():.3f}  (true: 3, 2)")
 
-# %% [markdown]
+# %% [markdown] id=nn-linear-mseloss-sgd
 # ## The same with `nn.Linear`, `MSELoss` and `SGD`
 #
 # `nn.Linear(1, 1)` holds `w` and `b`; `nn.MSELoss()` is our `mse`; `optim.SGD` does `sgd_step`, and its
 # `zero_grad()` clears the gradients. The loop keeps its shape.
 
-# %%
+# %% id=nn-linear-mseloss-sgd-code
 torch.manual_seed(0)
 model = nn.Linear(1, 1)
 criterion = nn.MSELoss()
@@ -120,19 +129,19 @@ for _ in range(pick(60, 200)):
     optimizer.step()
 print(f"nn.Linear learned w = {model.weight.item():.3f}, b = {model.bias.item():.3f}, loss {loss.item():.4f}")
 
-# %% [markdown]
+# %% [markdown] id=the-playground
 # ## The playground
 #
 # Move the sliders: the learning rate, the noise, the number of points; press *Step* or *Run*. You see the data
 # with the current line, and the loss as a function of `(w, b)`, drawn as contours, with the path gradient
 # descent takes across it. Try a learning rate near the top of the slider.
 
-# %%
+# %% id=the-playground-code
 import widgets
 
 widgets.linear_regression(n_points=40, noise=0.5, lr=0.05)
 
-# %% [markdown]
+# %% [markdown] id=learning-rate-too-large
 # ## When the learning rate is too large
 #
 # Near its minimum the loss is a bowl. A step of size `lr * gradient` lands closer to the bottom only while
@@ -141,7 +150,7 @@ widgets.linear_regression(n_points=40, noise=0.5, lr=0.05)
 # last, and the loss explodes.
 
 
-# %%
+# %% id=learning-rate-too-large-code
 def losses_for(lr, steps=30):
     w = torch.zeros(1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
@@ -164,7 +173,7 @@ plt.ylabel("loss (log scale)")
 plt.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] id=mnist
 # ## From regression to classification: MNIST
 #
 # The same loop also learns to *classify*. Each MNIST image is a 28x28 handwritten digit; the model outputs 10
@@ -172,7 +181,7 @@ plt.show()
 # `-log(probability of the right digit)`. `nn.CrossEntropyLoss` does both steps in one stable op. Only the model
 # and the loss change; forward, backward, step and `zero_grad` stay as they were.
 
-# %%
+# %% id=mnist-code
 from autolab.utils.data import DataLoader, Subset
 from autolab.vision import datasets, transforms
 
@@ -198,7 +207,7 @@ with torch.no_grad():
     right = sum((classifier(x).argmax(dim=1) == y).sum().item() for x, y in digits_test)
 print(f"MNIST test accuracy: {right / len(digits_test.dataset):.1%} (chance: 10%)")
 
-# %% [markdown]
+# %% [markdown] id=summary
 # ## Summary
 #
 # - A training loop is: forward, loss, `backward()`, update under `no_grad()`, clear the gradients.

@@ -1,7 +1,7 @@
 # Source of notebooks/07_cifar10_cnn.ipynb (build with scripts/build_notebooks.py).
 # ruff: noqa: E402
 
-# %% [markdown]
+# %% [markdown] id=intro
 # # 7. A CNN on CIFAR-10
 #
 # Everything so far, on real images: 60,000 colour photos of 32x32 pixels in 10 classes. We train the LeNet of
@@ -19,7 +19,7 @@
 # *Fast mode* (`AUTOLAB_FAST=1`) trains on a small subset for one epoch, to check the notebook runs. The numbers
 # it prints are then meaningless; the real run is without it.
 
-# %%
+# %% id=setup locked
 import copy
 
 from IPython.display import display
@@ -28,22 +28,23 @@ import autolab as torch
 import autolab.nn.functional as F
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, TrainingClock, checks, peak_memory_mb, pick
+from autolab.course import FAST, TrainingClock, checks, peak_memory_mb, pick, set_language
 from autolab.utils.data import DataLoader, Subset
 from autolab.vision import datasets, transforms
 from autolab.vision.utils import show_images
 
+set_language("en")
 torch.manual_seed(0)
 print("fast mode:", FAST)
 
-# %% [markdown]
+# %% [markdown] id=the-data
 # ## The data
 #
 # `ToTensor` turns a uint8 image (H, W, C) into floats in [0, 1] with shape (C, H, W); `Normalize` then maps each
 # channel to [-1, 1]. The datasets look for the files under `$AUTOLAB_DATA` (and download them if they are missing
 # and you are online).
 
-# %%
+# %% id=the-data-code
 MEAN, STD = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)
 transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
 train_full = datasets.CIFAR10(train=True, download=True, transform=transform)
@@ -57,12 +58,12 @@ train_loader = DataLoader(train_set, batch_size=64, shuffle=True)
 test_loader = DataLoader(test_set, batch_size=128)  # larger batches raise peak memory (VGG below)
 print(f"{len(train_set)} training images, {len(test_set)} test images; classes: {classes}")
 
-# %%
+# %% id=the-data-code-2
 images, labels = next(iter(train_loader))
 print("a batch:", images.shape, images.dtype, labels.shape, labels.dtype)
 display(show_images(images[:16], labels[:16], classes=classes, mean=MEAN, std=STD))
 
-# %% [markdown]
+# %% [markdown] id=sizes-through-a-cnn
 # ## Sizes through a CNN
 #
 # A convolution with kernel `k`, stride `s` and padding `p` turns `n` pixels into `(n + 2p - k) // s + 1`; a
@@ -73,27 +74,34 @@ display(show_images(images[:16], labels[:16], classes=classes, mean=MEAN, std=ST
 # Write `conv_output_size`, then use it to follow a 32x32 image through conv(5) -> pool(2) -> conv(5) -> pool(2).
 
 
-# %%
+# %% id=conv-output-size solution
 def conv_output_size(size, kernel, stride=1, padding=0):
     ### BEGIN SOLUTION
     return (size + 2 * padding - kernel) // stride + 1
     ### END SOLUTION
 
 
-if checks.conv_output_size(conv_output_size):
+# %% id=conv-output-size-check test points=1
+checks.conv_output_size(conv_output_size)
+### BEGIN HIDDEN TESTS
+checks.conv_output_size(conv_output_size, seed=7)
+### END HIDDEN TESTS
+
+# %% id=sizes-through-a-cnn-code
+if checks.passed(conv_output_size):
     side = 32
     for kernel, stride in [(5, 1), (2, 2), (5, 1), (2, 2)]:
         side = conv_output_size(side, kernel, stride)
         print("->", side, end=" ")
     print(f"\nso the first Linear gets 16 channels x {side} x {side} = {16 * side * side} features")
 
-# %% [markdown]
+# %% [markdown] id=lenet
 # ## LeNet
 #
 # Two convolution + ReLU + max-pool stages extract features, three `Linear` layers classify them.
 
 
-# %%
+# %% id=lenet-code
 class LeNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -117,7 +125,7 @@ model = LeNet()
 print(model)
 print("parameters:", sum(p.numel() for p in model.parameters()))
 
-# %% [markdown]
+# %% [markdown] id=training-live
 # ## Training, live
 #
 # The dashboard wraps the training loop: loss and accuracy curves (training and test), the model's graph, and the
@@ -128,7 +136,7 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 # settles, so the last epochs fine-tune instead of bouncing around the minimum. (The schedule sets a new rate at
 # the end of each epoch; a slider change lasts until then.)
 
-# %%
+# %% id=training-live-code
 EPOCHS = pick(1, 8)
 optimizer = optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
 dash = widgets.dashboard(model, optimizer, nn.CrossEntropyLoss(), train_loader, test_loader, epochs=EPOCHS)
@@ -139,18 +147,18 @@ lenet_clock = TrainingClock(dash.trainer)  # counts running time only, not pause
 dash.trainer.start()
 display(dash)
 
-# %% [markdown]
+# %% [markdown] id=training-live-note
 # The next cell waits until training has finished (run it whenever you like; it returns at once if training is
 # already done).
 
-# %%
+# %% id=training-live-code-2
 dash.trainer.join()
 if dash.trainer.error is not None:
     raise dash.trainer.error
 lenet_minutes = lenet_clock.minutes
 print(f"trained {dash.trainer.epoch} epoch(s) in {lenet_minutes:.1f} min")
 
-# %% [markdown]
+# %% [markdown] id=how-good-is-it
 # ## How good is it?
 #
 # ### Your turn: accuracy
@@ -158,17 +166,21 @@ print(f"trained {dash.trainer.epoch} epoch(s) in {lenet_minutes:.1f} min")
 # logit is at the true label.
 
 
-# %%
+# %% id=accuracy solution
 def accuracy(logits, labels):
     ### BEGIN SOLUTION
     return (logits.argmax(dim=1) == labels).float().mean().item()
     ### END SOLUTION
 
 
-accuracy_ok = checks.accuracy(accuracy)
+# %% id=accuracy-check test points=1
+checks.accuracy(accuracy)
+### BEGIN HIDDEN TESTS
+checks.accuracy(accuracy, seed=7)
+### END HIDDEN TESTS
 
 
-# %%
+# %% id=how-good-is-it-code
 def evaluate(model, loader, accuracy_fn):
     """Accuracy over a whole loader, in eval mode and without recording a graph."""
     model.eval()
@@ -185,48 +197,48 @@ def builtin_accuracy(logits, labels):
     return (logits.argmax(dim=1) == labels).float().mean().item()
 
 
-accuracy_fn = accuracy if accuracy_ok else builtin_accuracy
+accuracy_fn = accuracy if checks.passed(accuracy) else builtin_accuracy
 lenet_accuracy = evaluate(model, test_loader, accuracy_fn)
 print(f"LeNet test accuracy: {lenet_accuracy:.1%} on {len(test_set)} test images (chance: 10%)")
 print(f"peak memory so far: {peak_memory_mb():.0f} MB")
 
-# %% [markdown]
+# %% [markdown] id=how-good-is-it-note
 # **Measured.** The full run of this notebook (every image, 8 epochs, cosine schedule, the dashboard on) reached
 # **63.8%** test accuracy in **1.2 minutes** of training on 2 CPU cores (AMD EPYC, shared with other work; a second
 # run of the same recipe gave 65.1% in 2.1 minutes on a busier machine). The whole notebook peaked at 623 MB.
 # After a later round of kernel work, on the same machine with nothing else running, the same recipe reached 64.6%
 # in 0.8 minutes. Details, commands and the CIFAR-10 copy used are in `docs/benchmarks.md`.
 
-# %% [markdown]
+# %% [markdown] id=confusion-matrix
 # ## Where it goes wrong: the confusion matrix
 #
 # Row = the true class, column = the predicted one. The diagonal is right; bright cells off the diagonal are
 # classes the model mixes up (cats and dogs, usually).
 
-# %%
+# %% id=confusion-matrix-code
 widgets.confusion_matrix(model, test_loader, classes)
 
-# %% [markdown]
+# %% [markdown] id=confusion-matrix-note
 # Some test images with the model's guess: green when right, red when wrong (the true class in brackets).
 
-# %%
+# %% id=confusion-matrix-code-2
 widgets.prediction_grid(model, test_set, classes, n=24)
 
-# %% [markdown]
+# %% [markdown] id=inside-the-network
 # ## Inside the network
 #
 # The first layer's six 5x5x3 filters, drawn as small colour images: after training they look like edge and
 # colour detectors. Then the feature maps: what each channel of each layer outputs for one image.
 
-# %%
+# %% id=inside-the-network-code
 widgets.conv_filters(model.conv1)
 
-# %%
+# %% id=inside-the-network-code-2
 image, label = test_set[0]
 print("the input is a", classes[label])
 widgets.feature_maps(model, image)
 
-# %% [markdown]
+# %% [markdown] id=a-better-network
 # ## A better network
 #
 # LeNet levels off near 60%, then overfits: it is small. A VGG-style network stacks 3x3 convolutions (with batch
@@ -234,7 +246,7 @@ widgets.feature_maps(model, image)
 # and *data augmentation* shows it a randomly shifted and mirrored version of each image every epoch, so it cannot
 # memorise the training set.
 
-# %%
+# %% id=a-better-network-code
 augment = transforms.Compose(
     [
         transforms.RandomCrop(32, padding=4),
@@ -271,7 +283,7 @@ vgg = nn.Sequential(
 )
 print("parameters:", sum(p.numel() for p in vgg.parameters()))
 
-# %%
+# %% id=a-better-network-code-2
 VGG_EPOCHS = pick(1, 10)
 vgg_optimizer = optim.SGD(vgg.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
 vgg_dash = widgets.dashboard(
@@ -284,7 +296,7 @@ vgg_clock = TrainingClock(vgg_dash.trainer)
 vgg_dash.trainer.start()
 display(vgg_dash)
 
-# %%
+# %% id=a-better-network-code-3
 vgg_dash.trainer.join()
 if vgg_dash.trainer.error is not None:
     raise vgg_dash.trainer.error
@@ -292,15 +304,15 @@ vgg_minutes = vgg_clock.minutes
 vgg_accuracy = evaluate(vgg, test_loader, accuracy_fn)
 print(f"VGG-small: test accuracy {vgg_accuracy:.1%} after {vgg_dash.trainer.epoch} epoch(s), {vgg_minutes:.1f} min")
 
-# %% [markdown]
+# %% [markdown] id=a-better-network-note
 # **Measured.** The full run (width 16, 10 epochs, crop and flip, cosine schedule) reached **78.4%** test accuracy
 # in **12.7 minutes** of training on 2 CPU cores (the same machine, shared with other work). After a later round of
 # kernel work, with nothing else running: 77.8% in 8.3 minutes. See `docs/benchmarks.md`.
 
-# %%
+# %% id=a-better-network-code-4
 print(f"peak memory of this notebook so far: {peak_memory_mb():.0f} MB")
 
-# %% [markdown]
+# %% [markdown] id=summary
 # ## Summary
 #
 # - `Dataset` + `transforms` + `DataLoader` feed batches of normalised (N, C, H, W) tensors.

@@ -1,7 +1,7 @@
 # Source of notebooks/09_under_the_hood.ipynb (build with scripts/build_notebooks.py).
 # ruff: noqa: E402
 
-# %% [markdown]
+# %% [markdown] id=intro
 # # 9. Under the hood: fast kernels
 #
 # A training step of the CNN in notebook 5 is mostly two operations: matrix multiplication (the `Linear`
@@ -17,7 +17,7 @@
 # - write a convolution two ways: directly as loops, and as *im2col* followed by one big matrix multiplication;
 # - measure honestly: warm up (compile) first, repeat, take the median, and compare in the same process.
 
-# %%
+# %% id=setup locked
 import time
 
 import matplotlib.pyplot as plt
@@ -26,7 +26,9 @@ import numpy as np
 from numba import njit, prange
 
 import autolab
-from autolab.course import FAST, checks, pick
+from autolab.course import FAST, checks, pick, set_language
+
+set_language("en")
 
 try:
     import torch as pytorch
@@ -36,13 +38,13 @@ except ImportError:
     pytorch = None
 print("fast mode:", FAST, "| cores numba uses:", numba.config.NUMBA_NUM_THREADS, "| PyTorch:", pytorch is not None)
 
-# %% [markdown]
+# %% [markdown] id=measuring
 # ## Measuring
 #
 # The first call of a numba function compiles it (a second or more), so we call once before timing. Timings on a
 # shared machine are noisy: repeat, and take the median.
 
-# %%
+# %% id=measuring-code
 REPEAT = pick(3, 20)
 
 
@@ -61,13 +63,13 @@ def gflops(m, k, n, seconds):
     return 2 * m * k * n / seconds / 1e9  # one multiply and one add per (i, j, k)
 
 
-# %% [markdown]
+# %% [markdown] id=the-naive-loop
 # ## 1. The naive loop
 #
 # `C[i, j] = sum_k A[i, k] * B[k, j]`. In pure Python every `*` and `+` is a function call on boxed objects.
 
 
-# %%
+# %% id=the-naive-loop-code
 def matmul_python(A, B):
     m, k = A.shape
     n = B.shape[1]
@@ -90,12 +92,12 @@ t_py = bench(matmul_python, A, B, repeat=1)
 t_np = bench(np.matmul, A, B)
 print(f"{small}x{small}: Python {t_py * 1e3:.1f} ms, numpy {t_np * 1e6:.1f} µs -> numpy is {t_py / t_np:,.0f}x faster")
 
-# %% [markdown]
+# %% [markdown] id=the-same-loop-compiled
 # ## 2. The same loop, compiled
 #
 # `@njit` compiles the function for the argument types it sees: the loop becomes machine code on raw floats.
 
-# %%
+# %% id=the-same-loop-compiled-code
 matmul_naive = njit(matmul_python)
 N = pick(128, 512)
 A = rng.standard_normal((N, N)).astype(np.float32)
@@ -104,7 +106,7 @@ assert np.allclose(matmul_naive(A, B), A @ B, rtol=1e-3, atol=1e-3)
 results = {"numba i-j-k": bench(matmul_naive, A, B)}
 print(f"{N}^3 numba i-j-k: {gflops(N, N, N, results['numba i-j-k']):.1f} GFLOP/s")
 
-# %% [markdown]
+# %% [markdown] id=loop-order
 # ## 3. Loop order
 #
 # Arrays are stored row by row. In the i-j-k order the inner loop walks *down a column* of `B`: every step jumps
@@ -117,7 +119,7 @@ print(f"{N}^3 numba i-j-k: {gflops(N, N, N, results['numba i-j-k']):.1f} GFLOP/s
 # and hoist `A[i, p]` out of the inner loop.)
 
 
-# %%
+# %% id=matmul-ikj solution
 @njit
 def matmul_ikj(A, B):
     ### BEGIN SOLUTION
@@ -133,19 +135,25 @@ def matmul_ikj(A, B):
     ### END SOLUTION
 
 
-ikj_ok = checks.matmul(matmul_ikj)
-if ikj_ok:
+# %% id=matmul-ikj-check test points=2
+checks.matmul(matmul_ikj)
+### BEGIN HIDDEN TESTS
+checks.matmul(matmul_ikj, seed=7)
+### END HIDDEN TESTS
+
+# %% id=loop-order-code
+if checks.passed(matmul_ikj):
     results["numba i-k-j"] = bench(matmul_ikj, A, B)
     print(f"i-k-j: {gflops(N, N, N, results['numba i-k-j']):.1f} GFLOP/s")
 
-# %% [markdown]
+# %% [markdown] id=all-the-cores-prange
 # ## 4. All the cores: `prange`
 #
 # Rows of `C` are independent, so different cores can compute different rows. `parallel=True` plus `prange`
 # splits the outer loop across threads.
 
 
-# %%
+# %% id=all-the-cores-prange-code
 @njit(parallel=True)
 def matmul_parallel(A, B):
     m, k = A.shape
@@ -163,14 +171,14 @@ assert np.allclose(matmul_parallel(A, B), A @ B, rtol=1e-3, atol=1e-3)
 results["numba parallel i-k-j"] = bench(matmul_parallel, A, B)
 print(f"parallel: {gflops(N, N, N, results['numba parallel i-k-j']):.1f} GFLOP/s")
 
-# %% [markdown]
+# %% [markdown] id=tiling
 # ## 5. Tiling
 #
 # For large matrices a row of `B` no longer fits in the fastest cache, and it is reloaded for every row of `A`.
 # A *tiled* kernel works on blocks: a `TI x TK` block of `A` times a `TK x TJ` block of `B`, small enough to stay
 # in cache while it is reused. Each thread owns whole row-blocks of `C`, so no two threads write the same memory.
 
-# %%
+# %% id=tiling-code
 TI, TK, TJ = 64, 128, 256
 
 
@@ -203,7 +211,7 @@ if pytorch is not None:
     results["PyTorch"] = bench(pytorch.matmul, tA, tB)
 
 
-# %%
+# %% id=tiling-code-2
 def report(results, flops):
     names = list(results)
     rates = [flops / results[name] / 1e9 for name in names]
@@ -220,13 +228,13 @@ print("autolab.kernels.matmul ran:", autolab.kernels.last_path.get("matmul"))
 print(f"matmul {N}x{N} @ {N}x{N}, float32, median of {REPEAT}:")
 report(results, 2 * N**3)
 
-# %% [markdown]
+# %% [markdown] id=tiling-note
 # What is left between the tiled kernel and OpenBLAS: keeping a small block of `C` in *registers* (not memory)
 # across the `p` loop, packing tiles of `B` so they are read contiguously, and hand-tuned SIMD. autolab's own
 # kernel, in `autolab/kernels/_gemm.py`, does the register blocking (on `B` transposed, so both inner loads are
 # contiguous). `autolab.kernels.last_path` says which implementation the last call took:
 
-# %% [markdown]
+# %% [markdown] id=convolution-directly
 # ## 6. Convolution, directly
 #
 # A convolution layer computes, for every image `n`, output channel `o` and pixel `(y, x)`:
@@ -234,7 +242,7 @@ report(results, 2 * N**3)
 # Written as loops, with the independent `(n, o)` pairs spread over the cores:
 
 
-# %%
+# %% id=convolution-directly-code
 @njit(parallel=True)
 def conv_direct(x, w):
     n_img, c_in, h, wd = x.shape
@@ -261,7 +269,7 @@ reference = autolab.kernels.reference.conv2d_forward(x, w, None, (1, 1), (0, 0))
 assert np.allclose(conv_direct(x, w), reference, rtol=1e-3, atol=1e-3)
 print("direct convolution matches the reference:", reference.shape)
 
-# %% [markdown]
+# %% [markdown] id=im2col
 # ## 7. Convolution as one matrix multiplication: im2col
 #
 # Copy every 5x5x6 input patch into a column of a matrix `cols` of shape `(C*kh*kw, Ho*Wo)` per image. Then the
@@ -274,7 +282,7 @@ print("direct convolution matches the reference:", reference.shape)
 # only; let numpy slicing do the rest.
 
 
-# %%
+# %% id=im2col-task solution
 def im2col(x, kh, kw):
     ### BEGIN SOLUTION
     n, c, h, w = x.shape
@@ -287,10 +295,14 @@ def im2col(x, kh, kw):
     ### END SOLUTION
 
 
-im2col_ok = checks.im2col(im2col)
+# %% id=im2col-check test points=3
+checks.im2col(im2col)
+### BEGIN HIDDEN TESTS
+checks.im2col(im2col, seed=7)
+### END HIDDEN TESTS
 
 
-# %%
+# %% id=im2col-code
 def conv_im2col(x, w):
     o, c, kh, kw = w.shape
     n, _, h, wd = x.shape
@@ -299,7 +311,7 @@ def conv_im2col(x, w):
 
 
 conv_results = {"numba direct": bench(conv_direct, x, w)}
-if im2col_ok:
+if checks.passed(im2col):
     conv_results["im2col + numpy matmul"] = bench(conv_im2col, x, w)
 conv_results["numpy reference (autolab)"] = bench(autolab.kernels.reference.conv2d_forward, x, w, None, (1, 1), (0, 0))
 conv_results["autolab.kernels"] = bench(autolab.kernels.conv2d_forward, x, w, None, (1, 1), (0, 0))
@@ -312,7 +324,7 @@ print("autolab.kernels.conv2d_forward ran:", autolab.kernels.last_path.get("conv
 print(f"conv2d forward, x {x.shape}, w {w.shape}, median of {REPEAT}:")
 report(conv_results, conv_flops)
 
-# %% [markdown]
+# %% [markdown] id=what-we-saw
 # ## What we saw
 #
 # - The numbers above are measured in *this* run, on *this* machine: rerun the notebook and they move (by 2x or

@@ -23,6 +23,115 @@ def test_unfinished_exercise_gives_a_hint_not_a_traceback(capsys):
     assert "not done yet" in capsys.readouterr().out
 
 
+@pytest.fixture
+def working(monkeypatch):
+    """A student at work: no grader in the environment."""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("AUTOLAB_GRADING", raising=False)
+
+
+@pytest.mark.parametrize(
+    "env", [{"NBGRADER_EXECUTION": "autograde"}, {"NBGRADER_EXECUTION": "validate"}, {"AUTOLAB_GRADING": "1"}]
+)
+def test_grading_mode_fails_the_cell_after_the_friendly_line(capsys, monkeypatch, working, env):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert checks.grading()
+    with pytest.raises(AssertionError, match="checks.mse did not pass"):
+        checks.mse(not_done)
+    assert capsys.readouterr().out.startswith("✗ not done yet")
+    with pytest.raises(checks.CheckFailed):
+        checks.mse(lambda p, t: ((p - t) ** 2).sum())  # wrong
+    assert "You summed" in capsys.readouterr().out
+    with pytest.raises(checks.CheckFailed):
+        checks.mse(lambda p, t: 1 / 0)  # crashed
+    assert "ZeroDivisionError" in capsys.readouterr().out
+    assert checks.mse(lambda p, t: ((p - t) ** 2).mean())  # right: no exception, a ✓
+    assert capsys.readouterr().out.startswith("✓")
+
+
+def test_working_mode_never_raises(capsys, monkeypatch, working):
+    monkeypatch.setenv("AUTOLAB_GRADING", "0")
+    assert not checks.grading()
+    assert not checks.mse(not_done)
+    assert not checks.mse(lambda p, t: 1 / 0)
+
+
+def test_passed_remembers_each_answer(capsys, working):
+    def right(p, t):
+        return ((p - t) ** 2).mean()
+
+    def wrong(p, t):
+        return ((p - t) ** 2).sum()
+
+    assert not checks.passed(right), "never checked"
+    checks.mse(right)
+    checks.mse(wrong)
+    assert checks.passed(right) and not checks.passed(wrong)
+    checks.mse(right, seed=3)
+    assert checks.passed(right)
+    # the hidden tests fail an answer that only fits the visible inputs: passed() stays False after that
+    fitted = lambda p, t: ((p - t) ** 2).mean() if tuple(p.shape) == (6,) else p.sum()  # noqa: E731
+    assert checks.mse(fitted)
+    assert not checks.mse(fitted, seed=7)
+    assert not checks.passed(fitted)
+
+
+def test_passed_survives_grading_mode(capsys, monkeypatch, working):
+    """`loss_fn = mse if checks.passed(mse) else F.mse_loss` works after a check raised."""
+    monkeypatch.setenv("AUTOLAB_GRADING", "1")
+    with pytest.raises(AssertionError):
+        checks.mse(not_done)
+    assert checks.passed(not_done) is False
+
+
+def test_hidden_inputs_differ_from_the_visible_ones(capsys, working):
+    """A seed gives other inputs: an answer fitted to the visible check fails the hidden one."""
+    import autolab
+    from autolab import nn
+
+    three_d = lambda a, b: sum((a[:, None, i] - b[None, :, i]) ** 2 for i in range(3))  # noqa: E731
+    assert checks.pairwise_sq_distances(three_d) and not checks.pairwise_sq_distances(three_d, seed=7)
+    linear_only = lambda m: sum(x.in_features * x.out_features + x.out_features for x in m if isinstance(x, nn.Linear))  # noqa: E731
+    assert checks.count_parameters(linear_only) and not checks.count_parameters(linear_only, seed=7)
+    square = lambda n, k, stride=1, padding=0: (n + 2 * padding - k) // stride + 1 if stride < 3 else n // stride  # noqa: E731
+    assert checks.conv_output_size(square) and not checks.conv_output_size(square, seed=7)
+    # a topological sort that only goes two levels deep passes neither; the model answer passes both
+    assert not checks.topo_sort(_two_levels) and not checks.topo_sort(_two_levels, seed=7)
+    assert checks.topo_sort(checks_topo) and checks.topo_sort(checks_topo, seed=7)
+    assert autolab.__name__ == "autolab"
+
+
+def checks_topo(root):
+    from autolab.autograd.engine import topological_order
+
+    return topological_order([root])
+
+
+def _two_levels(root):
+    """Only the root and its direct inputs: right for no graph, caught on any deeper one."""
+    return [root, *[t for t in root.grad_fn.inputs if t.requires_grad]]
+
+
+@pytest.mark.parametrize(
+    "check, answer",
+    [
+        ("broadcast_shape", lambda a, b: tuple(np.broadcast_shapes(a, b))),
+        ("pairwise_sq_distances", lambda a, b: ((a[:, None, :] - b[None, :, :]) ** 2).sum(dim=-1)),
+        ("chain_rule", lambda a, b, c: {"a": 2 * (a * b + c) * b, "b": 2 * (a * b + c) * a, "c": 2 * (a * b + c)}),
+        ("topo_sort", checks_topo),
+        ("count_parameters", lambda m: sum(p.numel() for p in m.parameters())),
+        ("mse", lambda p, t: ((p - t) ** 2).mean()),
+        ("conv_output_size", lambda n, k, stride=1, padding=0: (n + 2 * padding - k) // stride + 1),
+        ("accuracy", lambda logits, y: (logits.argmax(1) == y).float().mean()),
+        ("matmul", lambda a, b: a @ b),
+    ],
+)
+@pytest.mark.parametrize("seed", [1, 7, 123])
+def test_model_answers_pass_every_seed(capsys, working, check, answer, seed):
+    assert passes(capsys, getattr(checks, check)(answer, seed=seed))
+
+
 def test_result_is_silent_in_jupyter_but_truthy():
     r = checks.ok("fine")
     assert r and repr(r) == checks.PASS and r._ipython_display_() is None
@@ -169,6 +278,39 @@ def _im2col(x, kh, kw, order="cij"):
     if order == "ijc":
         cols = cols.transpose(0, 2, 3, 1, 4, 5)
     return cols.reshape(n, c * kh * kw, ho * wo)
+
+
+def test_model_answers_of_classes_and_in_place_steps_pass_every_seed(capsys, working):
+    import autolab
+    from autolab import nn
+
+    class Good(nn.Module):
+        def __init__(self, n_in, n_out):
+            super().__init__()
+            bound = 1 / np.sqrt(n_in)
+            self.weight = nn.Parameter(autolab.empty(n_out, n_in).uniform_(-bound, bound))
+            self.bias = nn.Parameter(autolab.empty(n_out).uniform_(-bound, bound))
+
+        def forward(self, x):
+            return x @ self.weight.T + self.bias
+
+    def step(params, lr):
+        with autolab.no_grad():
+            for p in params:
+                p -= lr * p.grad
+                p.grad = None
+
+    for seed in (1, 7, 123):
+        assert passes(capsys, checks.linear(Good, seed=seed))
+        assert passes(capsys, checks.sgd_step(step, seed=seed))
+        assert passes(capsys, checks.im2col(_im2col, seed=seed))
+        assert passes(capsys, checks.backward(_hypot(_hypot_backward), (2, 5), (2, 5), reference=np.hypot, seed=seed))
+
+
+def _hypot_backward(self, g):
+    a, b = self.inputs
+    h = (a * a + b * b).sqrt()
+    return g * a / h, g * b / h
 
 
 def test_kernel_checks(capsys):

@@ -1,15 +1,47 @@
-"""What every check shares: printing ✓ or ✗, turning tensors into arrays, and catching unfinished exercises."""
+"""What every check shares: printing ✓ or ✗, turning tensors into arrays, catching unfinished exercises, and
+grading mode (a failed check raises, so nbgrader's autograde counts its cell as failed)."""
 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ..i18n import message
+
 PASS = "✓"
 FAIL = "✗"
+
+# id(student's object) -> (the object, did every check of it pass). The object is kept so its id stays unique.
+_verdicts: dict[int, tuple[Any, bool]] = {}
+
+
+def grading() -> bool:
+    """True while a grader runs the notebook: nbgrader's autograde and validate set ``NBGRADER_EXECUTION``
+    (see nbgrader/converters/autograde.py and validator.py); ``AUTOLAB_GRADING=1`` asks for it by hand."""
+    if os.environ.get("NBGRADER_EXECUTION"):
+        return True
+    return os.environ.get("AUTOLAB_GRADING", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def passed(answer: Any) -> bool:
+    """Whether ``answer`` (the function, class or value a student gave to a check) passed every check it was given.
+
+    Later cells use it to fall back to a built-in while an exercise is unfinished, e.g.
+    ``loss_fn = mse if checks.passed(mse) else F.mse_loss``. (In grading mode a failing check raises, so a
+    variable assigned from it, ``mse_ok = checks.mse(mse)``, would never be set.) False for anything never checked.
+    """
+    entry = _verdicts.get(id(answer))
+    return entry is not None and entry[0] is answer and entry[1]
+
+
+def _record(answer: Any, ok: bool) -> None:
+    entry = _verdicts.get(id(answer))
+    before = entry[1] if entry is not None and entry[0] is answer else True
+    _verdicts[id(answer)] = (answer, before and ok)
 
 
 class Result:
@@ -47,24 +79,32 @@ def to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
+class CheckFailed(AssertionError):
+    """Raised in grading mode by a check that did not pass, so the test cell fails (after the ✗ line printed)."""
+
+
 def exercise(check: Callable[..., Result]) -> Callable[..., Result]:
     """Run a check; an unfinished exercise or a crash in the student's code becomes a ✗ with a hint.
 
-    The student version of a notebook replaces each solution with ``raise NotImplementedError``, so without
-    this the first unfinished exercise would stop "Run all" with a traceback instead of a hint.
+    The student edition of a notebook replaces each solution with ``raise NotImplementedError``, so without
+    this the first unfinished exercise would stop "Run all" with a traceback instead of a hint. In grading
+    mode (:func:`grading`) a ✗ then raises :class:`CheckFailed`, an AssertionError, so the grader sees the
+    test cell fail; a student working in the notebook only sees the ✗ line.
     """
 
     @functools.wraps(check)
     def run(*args: Any, **kwargs: Any) -> Result:
         try:
-            return check(*args, **kwargs)
+            result = check(*args, **kwargs)
         except NotImplementedError:
-            return fail(
-                "not done yet: replace `raise NotImplementedError()` in the cell above with your code, "
-                "run that cell, then run this check again."
-            )
+            result = fail(message("not_done"))
         except Exception as e:  # the student's code crashed: show why, not a traceback into the checker
-            return fail(f"your code raised {type(e).__name__}: {e}")
+            result = fail(message("crashed", error=f"{type(e).__name__}: {e}"))
+        if args:
+            _record(args[0], bool(result))
+        if not result and grading():
+            raise CheckFailed(f"checks.{check.__name__} did not pass (see the line above)")
+        return result
 
     return run
 

@@ -12,23 +12,27 @@ from ._core import Result, exercise, fail, ok, to_numpy
 CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
 
 
-def _chain_rule_grads() -> dict[str, float]:
-    """L = (a*b + c)**2 at CHAIN_RULE_INPUTS, differentiated by autolab itself."""
+def _chain_rule_grads(inputs: dict[str, float]) -> dict[str, float]:
+    """L = (a*b + c)**2 at ``inputs``, differentiated by autolab itself."""
     import autolab
 
-    t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in CHAIN_RULE_INPUTS.items()}
+    t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in inputs.items()}
     loss = (t["a"] * t["b"] + t["c"]) ** 2
     loss.backward()
     return {k: float(v.grad.item()) for k, v in t.items()}
 
 
 @exercise
-def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]]) -> Result:
+def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]], seed: int | None = None) -> Result:
     """``grads`` maps "a", "b", "c" to dL/da, dL/db, dL/dc worked out by hand (or is a function of a, b, c
-    returning that dict; it is called with CHAIN_RULE_INPUTS)."""
-    want = _chain_rule_grads()
+    returning that dict; it is called with CHAIN_RULE_INPUTS, or with random inputs drawn from ``seed``)."""
+    inputs = CHAIN_RULE_INPUTS
+    if seed is not None and callable(grads):
+        rng = np.random.default_rng(seed)
+        inputs = {k: float(np.round(v, 2)) for k, v in zip("abc", rng.uniform(-5, 5, 3))}
+    want = _chain_rule_grads(inputs)
     if callable(grads):
-        grads = grads(**CHAIN_RULE_INPUTS)
+        grads = grads(**inputs)
     if grads is None:
         return fail("your function returned None: did you forget `return`?")
     if not isinstance(grads, dict) or set(grads) != set(want):
@@ -36,11 +40,28 @@ def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]]) -> Res
     for name in ("c", "a", "b"):
         got = float(grads[name])
         if not np.isclose(got, want[name]):
+            where = "" if inputs is CHAIN_RULE_INPUTS else f" at {inputs}"
             return fail(
-                f"dL/d{name} = {got:g} is not what backward() says. Start from dL/dd = 2*d where d = a*b + c, "
+                f"dL/d{name} = {got:g}{where} is not what backward() says. Start from dL/dd = 2*d where d = a*b + c, "
                 "then multiply by the local derivative of d with respect to each input."
             )
-    return ok(f"your hand-worked gradients match backward(): {want}")
+    shown = {k: float(f"{v:.6g}") for k, v in want.items()}
+    return ok(f"your hand-worked gradients match backward(): {shown}")
+
+
+def _random_graph(seed: int) -> Any:
+    """A random graph of elementwise ops over three leaves, with shared subexpressions (diamonds)."""
+    import autolab
+
+    rng = np.random.default_rng(seed)
+    nodes = [autolab.tensor(rng.standard_normal(2), requires_grad=True) for _ in range(3)]
+    nodes.append(autolab.tensor(rng.standard_normal(2)))  # a constant: no grad, must not be listed
+    for _ in range(int(rng.integers(5, 9))):
+        i, j = (int(k) for k in rng.integers(0, len(nodes), 2))
+        op = int(rng.integers(0, 3))
+        x, y = nodes[i], nodes[j]
+        nodes.append(x * y if op == 0 else x + y if op == 1 else (x - y).tanh())
+    return sum(nodes[3:], nodes[0]).sum()
 
 
 def _reachable(root: Any) -> dict[int, Any]:
@@ -57,15 +78,20 @@ def _reachable(root: Any) -> dict[int, Any]:
 
 
 @exercise
-def topo_sort(fn: Callable[[Any], list]) -> Result:
-    """``fn(root)`` must list every tensor reachable from root (that requires grad), each before its inputs."""
+def topo_sort(fn: Callable[[Any], list], seed: int | None = None) -> Result:
+    """``fn(root)`` must list every tensor reachable from root (that requires grad), each before its inputs.
+
+    ``seed`` builds a larger random graph, with tensors used several times, instead of the fixed one."""
     import autolab
 
-    x = autolab.tensor([1.0, 2.0], requires_grad=True)
-    y = autolab.tensor([3.0, -1.0], requires_grad=True)
-    z = x * y
-    w = z + x
-    root = (w * z).sum()
+    if seed is None:
+        x = autolab.tensor([1.0, 2.0], requires_grad=True)
+        y = autolab.tensor([3.0, -1.0], requires_grad=True)
+        z = x * y
+        w = z + x
+        root = (w * z).sum()
+    else:
+        root = _random_graph(seed)
     order = fn(root)
     if order is None:
         return fail("your function returned None: did you forget `return`?")
@@ -115,16 +141,18 @@ def _numeric_grads(f: Callable, arrays: list[np.ndarray], weights: np.ndarray, e
 
 
 @exercise
-def backward(op: Any, *shapes: tuple, reference: Callable | None = None, positive: bool = False) -> Result:
+def backward(
+    op: Any, *shapes: tuple, reference: Callable | None = None, positive: bool = False, seed: int | None = None
+) -> Result:
     """Check a new op (a ``Function`` subclass, or a function of tensors) against finite differences.
 
     ``shapes`` gives one shape per input. ``reference`` (numpy arrays -> array) checks the forward too.
-    ``positive`` draws inputs away from zero, for ops like log and sqrt.
+    ``positive`` draws inputs away from zero, for ops like log and sqrt. ``seed`` draws other inputs.
     """
     import autolab
 
     f = op.apply if hasattr(op, "apply") else op
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(0 if seed is None else seed)
     arrays = [rng.standard_normal(s) for s in shapes]
     if positive:
         arrays = [np.abs(a) + 0.5 for a in arrays]

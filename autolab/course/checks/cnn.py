@@ -14,9 +14,19 @@ def _out(size: int, kernel: int, stride: int, padding: int) -> int:
 
 
 @exercise
-def conv_output_size(fn: Callable[..., int]) -> Result:
-    """``fn(size, kernel, stride=1, padding=0)``: the output height (or width) of a conv or pool layer."""
+def conv_output_size(fn: Callable[..., int], seed: int | None = None) -> Result:
+    """``fn(size, kernel, stride=1, padding=0)``: the output height (or width) of a conv or pool layer.
+
+    ``seed`` draws other sizes, kernels, strides and paddings (strides up to 4, where rounding matters)."""
     cases = [(32, 5, 1, 0), (14, 5, 1, 0), (28, 2, 2, 0), (32, 3, 1, 1), (7, 3, 2, 1), (10, 2, 2, 0)]
+    if seed is not None:
+        rng = np.random.default_rng(seed)
+        cases = []
+        while len(cases) < 12:
+            size, k, s, p = int(rng.integers(5, 64)), int(rng.integers(1, 8)), int(rng.integers(1, 5)), 0
+            p = int(rng.integers(0, k // 2 + 1))
+            if size + 2 * p >= k:
+                cases.append((size, k, s, p))
     for size, k, s, p in cases:
         got = fn(size, k, stride=s, padding=p)
         if got != _out(size, k, s, p):
@@ -28,14 +38,18 @@ def conv_output_size(fn: Callable[..., int]) -> Result:
 
 
 @exercise
-def accuracy(fn: Callable) -> Result:
-    """``fn(logits, labels)`` must return the fraction (0..1) of rows whose largest logit is the label."""
+def accuracy(fn: Callable, seed: int | None = None) -> Result:
+    """``fn(logits, labels)`` must return the fraction (0..1) of rows whose largest logit is the label.
+
+    ``seed`` draws another batch, with another number of rows and classes."""
     import autolab
 
-    rng = np.random.default_rng(2)
-    logits = rng.standard_normal((50, 10))
-    labels = rng.integers(0, 10, 50)
-    labels[:20] = logits[:20].argmax(1)
+    rng = np.random.default_rng(2 if seed is None else seed)
+    rows, classes = (50, 10) if seed is None else (int(rng.integers(20, 200)), int(rng.integers(3, 20)))
+    logits = rng.standard_normal((rows, classes))
+    labels = rng.integers(0, classes, rows)
+    right = int(rng.integers(rows // 5, rows // 2))
+    labels[:right] = logits[:right].argmax(1)
     want = float((logits.argmax(1) == labels).mean())
     got = fn(autolab.tensor(logits, dtype=autolab.float32), autolab.tensor(labels))
     if got is None:

@@ -10,21 +10,30 @@ from ._core import Result, exercise, fail, ok, worst
 
 
 @exercise
-def im2col(fn: Callable[[np.ndarray, int, int], np.ndarray]) -> Result:
+def im2col(fn: Callable[[np.ndarray, int, int], np.ndarray], seed: int | None = None) -> Result:
     """``fn(x, kh, kw)`` for x (N, C, H, W), stride 1, no padding, must give (N, C*kh*kw, Ho*Wo) columns
-    such that ``w.reshape(O, -1) @ cols`` is the convolution."""
+    such that ``w.reshape(O, -1) @ cols`` is the convolution. ``seed`` draws other shapes and kernel sizes."""
     from autolab.kernels.reference import conv2d_forward
 
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((2, 3, 6, 7))
-    w = rng.standard_normal((4, 3, 3, 2))
-    cols = fn(x, 3, 2)
+    rng = np.random.default_rng(3 if seed is None else seed)
+    if seed is None:
+        (n, c, h, wd), (o, kh, kw) = (2, 3, 6, 7), (4, 3, 2)
+    else:
+        n, c, o, kh, kw = (int(v) for v in rng.integers(1, 5, 5))
+        h, wd = kh + int(rng.integers(0, 6)), kw + int(rng.integers(0, 6))
+    x = rng.standard_normal((n, c, h, wd))
+    w = rng.standard_normal((o, c, kh, kw))
+    cols = fn(x, kh, kw)
     if cols is None:
         return fail("your function returned None: did you forget `return`?")
-    want_shape = (2, 3 * 3 * 2, 4 * 6)
+    ho, wo = h - kh + 1, wd - kw + 1
+    want_shape = (n, c * kh * kw, ho * wo)
     if cols.shape != want_shape:
-        return fail(f"cols has shape {cols.shape}, expected {want_shape} = (N, C*kh*kw, Ho*Wo).")
-    y = (w.reshape(4, -1) @ cols).reshape(2, 4, 4, 6)
+        return fail(
+            f"for x of shape {x.shape} and a {kh}x{kw} kernel, cols has shape {cols.shape}, expected "
+            f"{want_shape} = (N, C*kh*kw, Ho*Wo)."
+        )
+    y = (w.reshape(o, -1) @ cols).reshape(n, o, ho, wo)
     want = conv2d_forward(x, w, None, (1, 1), (0, 0))
     if not np.allclose(y, want):
         return fail(
@@ -35,10 +44,16 @@ def im2col(fn: Callable[[np.ndarray, int, int], np.ndarray]) -> Result:
 
 
 @exercise
-def matmul(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Result:
-    """``fn(a, b)`` for 2-D float32 arrays must equal ``a @ b`` (odd sizes catch tiling edge bugs)."""
-    rng = np.random.default_rng(4)
-    for m, k, n in [(5, 7, 3), (33, 17, 65), (64, 64, 64)]:
+def matmul(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], seed: int | None = None) -> Result:
+    """``fn(a, b)`` for 2-D float32 arrays must equal ``a @ b`` (odd sizes catch tiling edge bugs).
+
+    ``seed`` draws other sizes, including a single row or column."""
+    rng = np.random.default_rng(4 if seed is None else seed)
+    sizes = [(5, 7, 3), (33, 17, 65), (64, 64, 64)]
+    if seed is not None:
+        sizes = [(1, int(rng.integers(1, 40)), int(rng.integers(1, 40)))]
+        sizes += [tuple(int(v) for v in rng.integers(1, 100, 3)) for _ in range(3)]
+    for m, k, n in sizes:
         a = rng.standard_normal((m, k)).astype(np.float32)
         b = rng.standard_normal((k, n)).astype(np.float32)
         got = fn(a, b)

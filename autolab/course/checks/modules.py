@@ -10,13 +10,17 @@ from ._core import Result, close, exercise, fail, ok, to_numpy, worst
 
 
 @exercise
-def linear(layer_cls: type) -> Result:
-    """``layer_cls(in_features, out_features)`` must behave like ``nn.Linear``."""
+def linear(layer_cls: type, seed: int | None = None) -> Result:
+    """``layer_cls(in_features, out_features)`` must behave like ``nn.Linear``.
+
+    ``seed`` picks other sizes and a larger batch than the fixed ``(20, 3)`` layer on 4 inputs."""
     import autolab
     from autolab import nn
 
-    autolab.manual_seed(0)
-    layer = layer_cls(20, 3)
+    rng = np.random.default_rng(seed)
+    n_in, n_out, batch = (20, 3, 4) if seed is None else (int(rng.integers(30, 80)), int(rng.integers(2, 9)), 7)
+    autolab.manual_seed(0 if seed is None else seed)
+    layer = layer_cls(n_in, n_out)
     if not isinstance(layer, nn.Module):
         return fail("your layer must subclass nn.Module (and call super().__init__() first).")
     params = dict(layer.named_parameters())
@@ -26,46 +30,66 @@ def linear(layer_cls: type) -> Result:
             "objects to self.weight and self.bias in __init__."
         )
     w, b = params["weight"], params["bias"]
-    if tuple(w.shape) != (3, 20) or tuple(b.shape) != (3,):
+    if tuple(w.shape) != (n_out, n_in) or tuple(b.shape) != (n_out,):
         return fail(
-            f"weight has shape {tuple(w.shape)} and bias {tuple(b.shape)}; nn.Linear(20, 3) uses (3, 20) and "
-            "(3,): one row of weights per output feature."
+            f"weight has shape {tuple(w.shape)} and bias {tuple(b.shape)}; nn.Linear({n_in}, {n_out}) uses "
+            f"{(n_out, n_in)} and {(n_out,)}: one row of weights per output feature."
         )
-    bound = 1 / np.sqrt(20)
+    bound = 1 / np.sqrt(n_in)
     wv = to_numpy(w)
     if np.abs(wv).max() > bound * 1.0001 or wv.std() < bound / 4:
         return fail(
             f"initialise the weights uniformly in [-1/sqrt(in_features), 1/sqrt(in_features)] = [-{bound:.3f}, "
             f"{bound:.3f}], like nn.Linear; yours range over [{wv.min():.3f}, {wv.max():.3f}]."
         )
-    x = autolab.randn(4, 20)
+    x = autolab.randn(batch, n_in)
     y = layer(x)
     want = to_numpy(x) @ wv.T + to_numpy(b)
-    if tuple(y.shape) != (4, 3):
-        return fail(f"a batch of 4 inputs gave an output of shape {tuple(y.shape)}, expected (4, 3).")
+    if tuple(y.shape) != (batch, n_out):
+        return fail(f"a batch of {batch} inputs gave an output of shape {tuple(y.shape)}, expected {(batch, n_out)}.")
     if not close(y, want):
         return fail(f"forward should compute x @ weight.T + bias; {worst(y, want)}")
     y.sum().backward()
     if w.grad is None or b.grad is None:
         return fail("no gradient reached weight or bias: build the output from tensor ops on the Parameters.")
-    if not close(b.grad, np.full(3, 4.0)):
+    if not close(b.grad, np.full(n_out, float(batch))):
         return fail("the bias gradient is wrong: add the bias once per sample, with broadcasting.")
     return ok("your Linear layer matches nn.Linear: names, shapes, initialisation, forward and gradients.")
 
 
-@exercise
-def count_parameters(fn: Any) -> Result:
-    """``fn(model)`` must return the number of trainable numbers in the model."""
+def _random_model(seed: int) -> tuple[Any, int, str]:
+    """A random stack of convolutions and linear layers, some without bias, and its parameter count."""
     from autolab import nn
 
-    model = nn.Sequential(nn.Linear(10, 7), nn.ReLU(), nn.Linear(7, 2))
-    want = 10 * 7 + 7 + 7 * 2 + 2
+    rng = np.random.default_rng(seed)
+    c_in, c_out, k = 3, int(rng.integers(2, 9)), int(rng.choice([3, 5]))
+    bias = bool(rng.integers(0, 2))
+    width, classes = int(rng.integers(5, 40)), int(rng.integers(2, 11))
+    layers = [nn.Conv2d(c_in, c_out, k, bias=bias), nn.ReLU(), nn.Flatten()]
+    layers += [nn.Linear(c_out * 4, width), nn.Tanh(), nn.Linear(width, classes, bias=False)]
+    want = c_out * c_in * k * k + (c_out if bias else 0) + c_out * 4 * width + width + width * classes
+    name = f"Conv2d({c_in}, {c_out}, {k}, bias={bias}) -> ... -> Linear({width}, {classes}, bias=False)"
+    return nn.Sequential(*layers), want, name
+
+
+@exercise
+def count_parameters(fn: Any, seed: int | None = None) -> Result:
+    """``fn(model)`` must return the number of trainable numbers in the model.
+
+    ``seed`` builds a random model with a convolution and layers without bias instead of the fixed MLP."""
+    from autolab import nn
+
+    if seed is None:
+        model = nn.Sequential(nn.Linear(10, 7), nn.ReLU(), nn.Linear(7, 2))
+        want, name = 10 * 7 + 7 + 7 * 2 + 2, "Linear(10, 7) -> ReLU -> Linear(7, 2)"
+    else:
+        model, want, name = _random_model(seed)
     got = fn(model)
     if got is None:
         return fail("your function returned None: did you forget `return`?")
     if int(got) != want:
         return fail(
-            f"got {got}, expected {want} for Linear(10, 7) -> ReLU -> Linear(7, 2). Add p.numel() over "
+            f"got {got}, expected {want} for {name}. Add p.numel() over "
             "model.parameters(): each weight matrix AND each bias."
         )
     return ok(f"{want} parameters, counted right.")

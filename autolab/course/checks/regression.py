@@ -10,12 +10,15 @@ from ._core import Result, close, exercise, fail, ok, to_numpy
 
 
 @exercise
-def mse(fn: Callable) -> Result:
-    """``fn(pred, target)`` must return the mean squared error as a 0-d tensor, with a gradient."""
+def mse(fn: Callable, seed: int | None = None) -> Result:
+    """``fn(pred, target)`` must return the mean squared error as a 0-d tensor, with a gradient.
+
+    ``seed`` draws other values, and a 2-D batch instead of six numbers."""
     import autolab
 
-    rng = np.random.default_rng(1)
-    p, t = rng.standard_normal(6), rng.standard_normal(6)
+    rng = np.random.default_rng(1 if seed is None else seed)
+    shape = (6,) if seed is None else (int(rng.integers(2, 9)), int(rng.integers(1, 4)))
+    p, t = rng.standard_normal(shape), rng.standard_normal(shape)
     pred = autolab.tensor(p, requires_grad=True)
     got = fn(pred, autolab.tensor(t))
     if got is None:
@@ -28,24 +31,35 @@ def mse(fn: Callable) -> Result:
         extra = " You summed; divide by the number of points." if np.isclose(float(got.item()), sum_instead) else ""
         return fail(f"got {float(got.item()):.5f}, expected {want:.5f}.{extra}")
     got.backward()
-    if pred.grad is None or not close(pred.grad, 2 * (p - t) / len(p)):
+    if pred.grad is None or not close(pred.grad, 2 * (p - t) / p.size):
         return fail("the gradient is wrong: build the loss only from tensor ops (no .item() or numpy inside).")
     return ok("mean squared error: right value and right gradient.")
 
 
 @exercise
-def sgd_step(fn: Callable) -> Result:
-    """``fn(params, lr)`` must do ``p -= lr * p.grad`` in place, without recording it, then clear the grads."""
+def sgd_step(fn: Callable, seed: int | None = None) -> Result:
+    """``fn(params, lr)`` must do ``p -= lr * p.grad`` in place, without recording it, then clear the grads.
+
+    ``seed`` draws other parameters, a random loss and another learning rate."""
     import autolab
 
-    w = autolab.tensor([1.0, -2.0], requires_grad=True)
-    b = autolab.tensor(0.5, requires_grad=True)
-    loss = ((w * 3.0).sum() + b * 2.0) ** 2  # d = 3*1 - 3*2 + 1 = -2: dL/dw = 2d*3, dL/db = 2d*2
+    if seed is None:
+        w = autolab.tensor([1.0, -2.0], requires_grad=True)
+        b = autolab.tensor(0.5, requires_grad=True)
+        loss = ((w * 3.0).sum() + b * 2.0) ** 2  # d = 3*1 - 3*2 + 1 = -2: dL/dw = 2d*3, dL/db = 2d*2
+        lr = 0.1
+    else:
+        rng = np.random.default_rng(seed)
+        w = autolab.tensor(rng.standard_normal(int(rng.integers(2, 6))), requires_grad=True)
+        b = autolab.tensor(float(rng.standard_normal()), requires_grad=True)
+        x = autolab.tensor(rng.standard_normal(tuple(w.shape)))
+        loss = ((w * x).sum() + b).tanh() + (w**2).sum()
+        lr = float(rng.choice([0.01, 0.05, 0.3]))
     loss.backward()
-    want_w = np.array([1.0, -2.0]) - 0.1 * np.array([-12.0, -12.0])
-    want_b = 0.5 - 0.1 * -8.0
+    want_w = to_numpy(w) - lr * to_numpy(w.grad)
+    want_b = float(to_numpy(b) - lr * to_numpy(b.grad))
     w_id = id(w)
-    fn([w, b], 0.1)
+    fn([w, b], lr)
     if id(w) != w_id:
         return fail("update the tensor in place (w -= ...), not by making a new one.")
     if not close(w, want_w) or not close(b, want_b):

@@ -20,10 +20,36 @@ _SHAPE_CASES = [
 _BAD_CASES = [((3,), (4,)), ((2, 3), (3, 2)), ((4, 3), (4,))]
 
 
+def _random_shape_cases(seed: int) -> tuple[list, list]:
+    """Pairs of shapes that broadcast, and pairs that do not, drawn at random (for hidden tests)."""
+    rng = np.random.default_rng(seed)
+
+    def pair(n: int) -> tuple[list[int], list[int]]:
+        out = [int(s) for s in rng.choice([2, 3, 5, 6], n)]
+        # each side keeps every axis, or drops some leading ones (a missing axis broadcasts like a 1)
+        a = [1 if rng.random() < 0.35 else s for s in out][int(rng.integers(0, n + 1)) if rng.random() < 0.5 else 0 :]
+        b = [1 if rng.random() < 0.35 else s for s in out][int(rng.integers(0, n + 1)) if rng.random() < 0.5 else 0 :]
+        return a, b
+
+    good = [tuple(map(tuple, pair(int(rng.integers(1, 6))))) for _ in range(12)]
+    bad = []
+    for _ in range(6):
+        n = int(rng.integers(1, 6))
+        a, b = pair(n)
+        a, b = [2] * (n - len(a)) + a, [3] * (n - len(b)) + b  # full length, then one axis made to clash
+        k = int(rng.integers(0, n))
+        a[k], b[k] = 4, 7
+        bad.append((tuple(a[int(rng.integers(0, k + 1)) :]), tuple(b[int(rng.integers(0, k + 1)) :])))
+    return good, bad
+
+
 @exercise
-def broadcast_shape(fn: Callable[[tuple, tuple], tuple]) -> Result:
-    """``fn(a_shape, b_shape)`` must return the broadcast shape, or raise ValueError when there is none."""
-    for a, b in _SHAPE_CASES:
+def broadcast_shape(fn: Callable[[tuple, tuple], tuple], seed: int | None = None) -> Result:
+    """``fn(a_shape, b_shape)`` must return the broadcast shape, or raise ValueError when there is none.
+
+    ``seed`` draws other shapes than the fixed cases (up to five dimensions), as hidden tests do."""
+    cases, bad_cases = (_SHAPE_CASES, _BAD_CASES) if seed is None else _random_shape_cases(seed)
+    for a, b in cases:
         want = tuple(np.broadcast_shapes(a, b))
         got = fn(a, b)
         if got is None:
@@ -34,7 +60,7 @@ def broadcast_shape(fn: Callable[[tuple, tuple], tuple]) -> Result:
                 "RIGHT; pad the shorter one with 1s on the left; in each position the sizes must be equal or "
                 "one of them 1, and the result takes the larger."
             )
-    for a, b in _BAD_CASES:
+    for a, b in bad_cases:
         try:
             got = fn(a, b)
         except ValueError:
@@ -43,16 +69,19 @@ def broadcast_shape(fn: Callable[[tuple, tuple], tuple]) -> Result:
             f"broadcast_shape({a}, {b}) returned {got}, but these shapes do not broadcast: raise ValueError "
             "when two sizes differ and neither is 1."
         )
-    return ok(f"broadcast_shape agrees with numpy on {len(_SHAPE_CASES) + len(_BAD_CASES)} cases.")
+    return ok(f"broadcast_shape agrees with numpy on {len(cases) + len(bad_cases)} cases.")
 
 
 @exercise
-def pairwise_sq_distances(fn: Callable) -> Result:
-    """``fn(a, b)`` for a (N, D) and b (M, D) tensors must return the (N, M) squared distances."""
+def pairwise_sq_distances(fn: Callable, seed: int | None = None) -> Result:
+    """``fn(a, b)`` for a (N, D) and b (M, D) tensors must return the (N, M) squared distances.
+
+    ``seed`` draws other sizes (N, M and D) and values than the fixed 5 x 4 points in 3-D."""
     import autolab
 
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
+    rng = np.random.default_rng(0 if seed is None else seed)
+    n, m, d = (5, 4, 3) if seed is None else (int(v) for v in rng.integers(1, 9, 3))
+    a, b = rng.standard_normal((n, d)), rng.standard_normal((m, d))
     want = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
     got = fn(autolab.tensor(a, dtype=autolab.float32), autolab.tensor(b, dtype=autolab.float32))
     if got is None:

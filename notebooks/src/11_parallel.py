@@ -22,7 +22,7 @@
 # *Fast mode* (`AUTOLAB_FAST=1`) trains a few steps on a few hundred images and measures little, to check that
 # the notebook runs; its numbers mean nothing. The measured numbers of a full run are stated in the text.
 
-# %% id=setup
+# %% id=setup locked
 import json
 import logging
 import os
@@ -39,9 +39,10 @@ import autolab.distributed as dist
 import widgets
 from autolab import nn
 from autolab.cli.run import find_mpiexec
-from autolab.course import FAST, checks, pick
+from autolab.course import FAST, checks, pick, set_language
 from autolab.distributed import cost_model
 
+set_language("en")
 REPO = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
 print("fast mode:", FAST, "| mpiexec:", find_mpiexec())
 
@@ -178,12 +179,13 @@ print("broadcast from 0:", w.tolist(), "| all_gather:", [e.item() for e in every
 #
 # Write `average_gradients(model)`: after `loss.backward()` has left each rank's own gradients in `p.grad`,
 # replace every parameter's gradient by its average over all ranks, in place. Use `dist.all_reduce` (it sums)
-# and `dist.get_world_size()`. The check builds the same small model on each rank, gives each rank its own
-# batch, and compares your averages with what `DistributedDataParallel` computes.
+# and `dist.get_world_size()`. You write it here; the check sends it to every rank, where each builds the same
+# small model, computes gradients on its own batch, calls your function, and compares with what
+# `DistributedDataParallel` computes.
 
 # %% id=average-gradients solution
-%%px
 def average_gradients(model):
+    """Runs on every rank: replace each p.grad by its average over the ranks."""
     ### BEGIN SOLUTION
     world_size = dist.get_world_size()
     for p in model.parameters():
@@ -194,9 +196,9 @@ def average_gradients(model):
 
 
 # %% id=average-gradients-check test points=2
-%px average_ok = checks.average_gradients(average_gradients)
+checks.average_gradients(average_gradients, view)
 ### BEGIN HIDDEN TESTS
-%px checks.average_gradients(average_gradients, seed=7)
+checks.average_gradients(average_gradients, view, seed=7)
 ### END HIDDEN TESTS
 
 # %% [markdown] id=ddp

@@ -34,6 +34,29 @@ def test_mistakes_fail_with_a_hint(reports, mistake, hint):
         assert not passed and out.startswith(checks.FAIL) and hint in out, out
 
 
-def test_outside_an_mpi_job_the_check_says_where_to_run(capsys):
+def test_outside_an_mpi_job_the_check_says_what_is_missing(capsys):
     assert not checks.average_gradients(lambda model: None)
-    assert "run this check on the MPI ranks" in capsys.readouterr().out
+    assert "no process group: run dist.init_process_group()" in capsys.readouterr().out
+    assert not checks.average_gradients(lambda model: None, ranks=object())
+    assert "pass the engines' view as the second argument" in capsys.readouterr().out
+
+
+class FakeView:
+    """What the check needs of an ipyparallel view: apply_sync, giving one result per engine."""
+
+    def __init__(self, results):
+        self.results = results
+
+    def apply_sync(self, fn, *args):
+        return self.results
+
+
+def test_one_verdict_for_all_ranks(capsys):
+    assert checks.average_gradients(print, FakeView([("pass", "rank 0 of 2"), ("pass", "rank 1 of 2")]))
+    assert capsys.readouterr().out.startswith(f"{checks.PASS} on all 2 ranks")
+    assert not checks.average_gradients(print, FakeView([("pass", ""), ("fail", "rank 1: wrong")]))
+    assert capsys.readouterr().out == f"{checks.FAIL} rank 1: wrong\n"
+    assert not checks.average_gradients(print, FakeView([("not_done", ""), ("not_done", "")]))
+    assert "not done yet" in capsys.readouterr().out
+    assert not checks.average_gradients(print, FakeView([("crashed", "KeyError: 'x'"), ("pass", "")]))
+    assert "your code raised KeyError: 'x'" in capsys.readouterr().out

@@ -121,3 +121,19 @@ def test_distributed_sampler_partitions_the_epoch(reports):
         s = DistributedSampler(range(23), num_replicas=n, rank=rank, seed=5)
         s.set_epoch(3)
         assert list(s) == indices[rank]
+
+
+def test_buffers_come_from_rank_0_at_wrap_time_and_before_each_forward(reports):
+    n, _, rs = reports
+    for r in rs.values():
+        assert r["bn_running_mean_after_wrap"] == [0.0] * 4
+        # forward broadcast rank 0's running_var (1.0) before BatchNorm updated it with momentum 0.1 on a
+        # batch of identical rows (variance 0): 0.9 * 1.0 + 0.1 * 0
+        np.testing.assert_allclose(r["bn_running_var_before_forward_synced"], [0.9] * 4)
+
+
+def test_gradient_as_bucket_view_trains_the_same_without_copies(reports):
+    _, _, rs = reports
+    for r in rs.values():
+        assert r["bucket_view_max_diff"] == 0.0
+        assert r["bucket_view_shares_memory"]

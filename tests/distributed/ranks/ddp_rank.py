@@ -139,5 +139,36 @@ everyone = [None] * world
 dist.all_gather_object(everyone, seen)
 report["sampler_indices"] = everyone
 
+# 7. buffers (BatchNorm's running statistics) come from rank 0 at wrap time and before every forward
+bn = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)).double()
+bn[1].running_mean.data = torch.full((4,), float(rank), dtype=torch.float64)
+bn_ddp = DDP(bn)
+after_wrap = bn[1].running_mean.numpy().tolist()
+bn[1].running_var.data = torch.full((4,), 1.0 + rank, dtype=torch.float64)  # drifts on purpose
+bn_ddp(torch.ones(2, 3, dtype=torch.float64))
+report["bn_running_mean_after_wrap"] = after_wrap
+report["bn_running_var_before_forward_synced"] = bn[1].running_var.numpy().tolist()  # updated from rank 0's
+
+# 8. gradient_as_bucket_view: the same training, .grad a view of the bucket (no copy back)
+view_model = DDP(net(seed=0), bucket_cap_mb=cap, gradient_as_bucket_view=True)
+copy_model = DDP(net(seed=0), bucket_cap_mb=cap)
+for m in (view_model, copy_model):
+    o = optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+    for step in range(3):
+        x, y = batches(step)
+        o.zero_grad()
+        F.cross_entropy(m(x[rank * B : (rank + 1) * B]), y[rank * B : (rank + 1) * B]).backward()
+        o.step()
+report["bucket_view_max_diff"] = max(
+    float(np.abs(a.detach().numpy() - b.detach().numpy()).max())
+    for a, b in zip(view_model.parameters(), copy_model.parameters())
+)
+report["bucket_view_shares_memory"] = bool(
+    np.shares_memory(next(view_model.parameters()).grad.numpy(), view_model.reducer.buckets[-1].buffer)
+    or any(
+        np.shares_memory(p.grad.numpy(), b.buffer) for p in view_model.parameters() for b in view_model.reducer.buckets
+    )
+)
+
 save(report)
 dist.destroy_process_group()

@@ -133,7 +133,7 @@ class ParallelDashboard(W.VBox):
         return (
             "<div style='display:flex;gap:8px'>"
             + line_chart(loss, "loss of each rank's batch", "step", width=360)
-            + line_chart(comm, "all-reduce per step, ms (dashed: not overlapped)", "step", width=360)
+            + line_chart(comm, "all-reduce per step, ms (dashed: not overlapped)", "step", log_y=True, width=360)
             + "</div>"
         )
 

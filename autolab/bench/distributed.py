@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -121,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
     dist.init_process_group()
     rank, n = dist.get_rank(), dist.get_world_size()
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     sizes = [int(float(s)) for s in args.sizes.split(",") if s]
     budget, blocks, warmup = (0.02, 1, 2) if args.quick else (0.3, 5, 3)
     allreduce = [{"bytes": s, "seconds": time_allreduce(s, budget, blocks)} for s in sizes] if n > 1 else []
@@ -136,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             "threads_per_rank": numba.get_num_threads(),
             "cores": usable_cores(),
             "oversubscribed": n * numba.get_num_threads() > usable_cores(),
+            # 1-minute load average before and after: other work on the machine skews every number here
+            "load_average": [load_before, os.getloadavg()[0] if hasattr(os, "getloadavg") else None],
             "machine": info,
             "command": "autolab run -n {} -m autolab.bench.distributed {}".format(n, " ".join(argv or sys.argv[1:])),
             "allreduce": allreduce,

@@ -330,8 +330,10 @@ if rank == 0:  # one bucket until the first backward has shown the order in whic
 # %% [markdown] id=train
 # The next cell drives the ranks from here: it asks every rank for ten more steps at a time
 # (`view.apply_sync`), and gives their records to the dashboard. Left: each rank's loss, on its own batch (they
-# differ, the weights do not). Right: milliseconds of all-reduce per step, and dashed, the part that was *not*
-# hidden behind backward. Below: the **bucket timeline** of one step.
+# differ, the weights do not). Right: milliseconds of all-reduce per step (log scale), and dashed, the part that
+# was *not* hidden behind backward. An all-reduce ends when the *last* rank joins it, so its time includes waiting
+# for the slowest rank: the spikes are steps where the other rank was late (on a shared machine, descheduled).
+# Below: the **bucket timeline** of one step.
 
 # %% id=train-loop
 dash = widgets.ParallelDashboard(N_RANKS, title="LeNet on CIFAR-10")
@@ -450,6 +452,12 @@ for n in pick((1, 2), (1, 2, 4)):  # fast mode skips the oversubscribed run: 4 m
     results[n] = json.loads((out_dir / f"ranks{n}.json").read_text())
 
 print("MEASURED on", results[1]["machine"]["cpu"], f"({results[1]['cores']} cores)")
+busiest = max(max(v for v in r["load_average"] if v is not None) for r in results.values())
+if busiest > 0.5 * results[1]["cores"]:
+    print(
+        f"WARNING: the machine was busy (1-minute load average up to {busiest:.1f} on {results[1]['cores']} cores): "
+        "these numbers measure the competition for the cores as much as autolab. Re-run on a quiet machine."
+    )
 print(" ranks | threads/rank | step (ms) | alone (ms) | all-reduce (ms) | images/s")
 for n, r in results.items():
     t = r["training"]
@@ -460,9 +468,13 @@ for n, r in results.items():
     )
 
 # %% [markdown] id=scaling-read
-# *alone* is the same step with DDP's `no_sync()`: the computation without communication. On one 2-core machine,
-# data parallelism cannot beat one process that already uses both cores: the work is the same and the cores are
-# the same. What it buys is *more machines*. To see what they would give, we need the cost of communication.
+# *alone* is the same step with DDP's `no_sync()`: the computation without communication. On one quiet 2-core
+# machine, data parallelism cannot do much better than one process that already uses both cores: the work is the
+# same and the cores are the same (two single-threaded ranks can win a little, by not synchronising threads inside
+# every kernel). Four ranks take turns on two cores and add communication. On a *busy* machine the picture
+# changes: the scheduler shares the cores per process, so more processes get a bigger share of someone else's
+# cores. What data parallelism really buys is *more machines*. To see what they would give, we need the cost of
+# communication.
 #
 # ### A model of all-reduce, fitted to the measurements
 #

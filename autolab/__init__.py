@@ -7,10 +7,9 @@
 tensor([2., 4., 6.])
 """
 
-from . import (
-    autograd,  # noqa: E402,I001  (after Tensor: autograd's helpers build tensors)
-    cuda,
-)
+import importlib as _importlib
+
+from . import autograd, cuda
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -77,9 +76,7 @@ def get_default_dtype() -> dtype:
 
 
 def _lazy(name: str):
-    import importlib
-
-    return importlib.import_module(f"autolab.{name}")
+    return _importlib.import_module(f"autolab.{name}")
 
 
 def __getattr__(name: str):

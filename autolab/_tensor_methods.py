@@ -1,254 +1,425 @@
-"""Attach the ops to Tensor as methods and operators (``x + y``, ``x.sum()``, ``x.view(...)``).
+"""Tensor's operators and maths methods (``x + y``, ``x.exp()``, ``x.sum()``), written out one by one.
 
-Kept apart from tensor.py so that file stays about what a tensor *is*; every method is a one-line forward to
-the op in ``autolab/ops``.
+The shape and indexing methods (``x.view(...)``, ``x.gather(...)``) are in _tensor_shape.py.
+
+Each method is a one-line forward to the op in ``autolab/ops`` (``x.exp()`` is ``autolab.ops.exp(x)``), so there
+is one implementation and "go to definition" on any method leads to it in two steps. ``Tensor`` (tensor.py)
+inherits this class; it is kept apart so that tensor.py stays about what a tensor *is*.
+
+The methods reach the ops through the package, ``autolab.ops.exp``, looked up when a method is called: every
+op module imports ``Tensor`` to build its results, so this file (part of ``Tensor``) cannot import the ops by
+name at import time. ``import autolab`` is always safe here, since Python registers a package before it runs
+any of its modules.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import ops
-from .tensor import Tensor
+import numpy as np
 
+import autolab
 
-def _r(fn: Any) -> Any:
-    return lambda self, other: fn(other, self)
-
-
-_METHODS = {
-    # operators
-    "__add__": ops.add,
-    "__radd__": _r(ops.add),
-    "__sub__": ops.sub,
-    "__rsub__": _r(ops.sub),
-    "__mul__": ops.mul,
-    "__rmul__": _r(ops.mul),
-    "__truediv__": ops.div,
-    "__rtruediv__": _r(ops.div),
-    "__pow__": ops.pow,
-    "__rpow__": _r(ops.pow),
-    "__matmul__": ops.matmul,
-    "__rmatmul__": _r(ops.matmul),
-    "__neg__": ops.neg,
-    "__abs__": ops.abs,
-    "__getitem__": ops.getitem,
-    "__eq__": ops.eq,
-    "__ne__": ops.ne,
-    "__lt__": ops.lt,
-    "__le__": ops.le,
-    "__gt__": ops.gt,
-    "__ge__": ops.ge,
-    "__and__": ops.logical_and,
-    "__or__": ops.logical_or,
-    "__invert__": ops.logical_not,
-    "__floordiv__": lambda a, b: ops.div(a, b, rounding_mode="floor"),
-    # arithmetic and elementwise
-    "add": ops.add,
-    "sub": ops.sub,
-    "mul": ops.mul,
-    "div": ops.div,
-    "pow": ops.pow,
-    "neg": ops.neg,
-    "matmul": ops.matmul,
-    "mm": ops.mm,
-    "bmm": ops.bmm,
-    "exp": ops.exp,
-    "log": ops.log,
-    "sqrt": ops.sqrt,
-    "abs": ops.abs,
-    "tanh": ops.tanh,
-    "sin": ops.sin,
-    "cos": ops.cos,
-    "sigmoid": ops.sigmoid,
-    "relu": ops.relu,
-    "clamp": ops.clamp,
-    "clip": ops.clamp,
-    "clamp_min": ops.clamp_min,
-    "clamp_max": ops.clamp_max,
-    "square": ops.square,
-    "expm1": ops.expm1,
-    "log1p": ops.log1p,
-    "log2": ops.log2,
-    "log10": ops.log10,
-    "rsqrt": ops.rsqrt,
-    "reciprocal": ops.reciprocal,
-    "erf": ops.erf,
-    "tan": ops.tan,
-    "asin": ops.asin,
-    "acos": ops.acos,
-    "atan": ops.atan,
-    "arcsin": ops.asin,
-    "arccos": ops.acos,
-    "arctan": ops.atan,
-    "sinh": ops.sinh,
-    "cosh": ops.cosh,
-    "remainder": ops.remainder,
-    "fmod": ops.fmod,
-    "floor_divide": ops.floor_divide,
-    "__mod__": ops.remainder,
-    "__rmod__": _r(ops.remainder),
-    "dot": ops.dot,
-    "outer": ops.outer,
-    "diag": ops.diag,
-    "diagonal": ops.diagonal,
-    "trace": ops.trace,
-    "floor": ops.floor,
-    "ceil": ops.ceil,
-    "round": ops.round,
-    "trunc": ops.trunc,
-    "fix": ops.fix,
-    "isnan": ops.isnan,
-    "isinf": ops.isinf,
-    "isfinite": ops.isfinite,
-    "sign": ops.sign,
-    "maximum": ops.maximum,
-    "minimum": ops.minimum,
-    # reductions
-    "sum": ops.sum,
-    "mean": ops.mean,
-    "var": ops.var,
-    "std": ops.std,
-    "max": ops.max,
-    "min": ops.min,
-    "amax": ops.amax,
-    "amin": ops.amin,
-    "argmax": ops.argmax,
-    "argmin": ops.argmin,
-    "softmax": ops.softmax,
-    "log_softmax": ops.log_softmax,
-    "prod": ops.prod,
-    "cumsum": ops.cumsum,
-    "logsumexp": ops.logsumexp,
-    "norm": ops.norm,
-    "all": ops.all,
-    "any": ops.any,
-    # sorting and searching
-    "sort": ops.sort,
-    "argsort": ops.argsort,
-    "topk": ops.topk,
-    "unique": ops.unique,
-    "bincount": ops.bincount,
-    "nonzero": ops.nonzero,
-    "argwhere": ops.argwhere,
-    "count_nonzero": ops.count_nonzero,
-    # shape
-    "reshape": ops.reshape,
-    "view": ops.view,
-    "flatten": ops.flatten,
-    "squeeze": ops.squeeze,
-    "unsqueeze": ops.unsqueeze,
-    "transpose": ops.transpose,
-    "permute": ops.permute,
-    "expand": ops.expand,
-    "expand_as": ops.expand_as,
-    "contiguous": ops.contiguous,
-    "t": ops.t,
-    "gather": ops.gather,
-    "index_select": ops.index_select,
-    "masked_fill": ops.masked_fill,
-    "select": ops.select,
-    "masked_select": ops.masked_select,
-    "scatter": ops.scatter,
-    "scatter_add": ops.scatter_add,
-    "movedim": ops.movedim,
-    "swapaxes": ops.swapaxes,
-    "swapdims": ops.swapaxes,
-    "unflatten": ops.unflatten,
-    "broadcast_to": ops.broadcast_to,
-    "logical_xor": ops.logical_xor,
-    "tril": ops.tril,
-    "triu": ops.triu,
-    "flip": ops.flip,
-    "roll": ops.roll,
-    "repeat": ops.repeat,
-    "tile": ops.tile,
-    "narrow": ops.narrow,
-    "chunk": ops.chunk,
-    "split": ops.split,
-    "unbind": ops.unbind,
-    # comparisons
-    "eq": ops.eq,
-    "ne": ops.ne,
-    "lt": ops.lt,
-    "le": ops.le,
-    "gt": ops.gt,
-    "ge": ops.ge,
-    "equal": ops.equal,
-    "allclose": ops.allclose,
-    "isclose": ops.isclose,
-    "logical_not": ops.logical_not,
-}
-
-for _name, _fn in _METHODS.items():
-    setattr(Tensor, _name, _fn)
-
-Tensor.T = property(lambda self: ops.permute(self, *reversed(range(self.ndim))))
-Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
-Tensor.view_as = lambda self, other: ops.reshape(self, other.shape)
-Tensor.reshape_as = Tensor.view_as
-Tensor.__rtruediv__ = _r(ops.div)
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 
-# ---- new tensors like this one (same dtype unless told otherwise), as PyTorch's x.new_zeros(...) -------------------
-def _new(fill: Any) -> Any:
-    def new(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-        from .creation import _size, full
+class TensorMethods:
+    """The operators and maths methods of ``Tensor``; see the module docstring."""
 
-        return full(_size(size), fill, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    _data: np.ndarray
 
-    return new
+    # ---- operators --------------------------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return autolab.ops.add(self, other)
 
+    def __radd__(self, other: Any) -> Tensor:
+        return autolab.ops.add(other, self)
 
-def _new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, **kwargs: Any) -> Tensor:
-    from .creation import full
+    def __sub__(self, other: Any) -> Tensor:
+        return autolab.ops.sub(self, other)
 
-    return full(size, fill_value, dtype=dtype or self.dtype, **kwargs)
+    def __rsub__(self, other: Any) -> Tensor:
+        return autolab.ops.sub(other, self)
 
+    def __mul__(self, other: Any) -> Tensor:
+        return autolab.ops.mul(self, other)
 
-def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, **kwargs: Any) -> Tensor:
-    from .creation import tensor
+    def __rmul__(self, other: Any) -> Tensor:
+        return autolab.ops.mul(other, self)
 
-    return tensor(data, dtype=dtype or self.dtype, **kwargs)
+    def __truediv__(self, other: Any) -> Tensor:
+        return autolab.ops.div(self, other)
 
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return autolab.ops.div(other, self)
 
-Tensor.new_zeros = _new(0)
-Tensor.new_ones = _new(1)
-Tensor.new_empty = _new(0)  # "uninitialised" memory; zeros are a valid choice and keep runs reproducible
-Tensor.new_full = _new_full
-Tensor.new_tensor = _new_tensor
-Tensor.is_contiguous = lambda self, memory_format=None: bool(self._data.flags.c_contiguous)
+    def __floordiv__(self, other: Any) -> Tensor:
+        return autolab.ops.div(self, other, rounding_mode="floor")
 
+    def __mod__(self, other: Any) -> Tensor:
+        return autolab.ops.remainder(self, other)
 
-# ---- in-place forms ------------------------------------------------------------------------------------------------
-def _masked_fill_(self: Tensor, mask: Any, value: Any) -> Tensor:
-    return self._set_(ops.masked_fill(self.detach(), mask, value))
+    def __rmod__(self, other: Any) -> Tensor:
+        return autolab.ops.remainder(other, self)
 
+    def __pow__(self, other: Any) -> Tensor:
+        return autolab.ops.pow(self, other)
 
-def _inplace_reshape(op: Any) -> Any:
-    """x.unsqueeze_(d) / x.squeeze_(d): the same tensor object takes the new shape.
+    def __rpow__(self, other: Any) -> Tensor:
+        return autolab.ops.pow(other, self)
 
-    Inside a graph the tensor becomes the output of a new node, fed by a stand-in holding its old place in the
-    graph (pointing the node at the tensor itself would make it its own input)."""
+    def __matmul__(self, other: Any) -> Tensor:
+        return autolab.ops.matmul(self, other)
 
-    def inplace(self: Tensor, *args: Any) -> Tensor:
-        if self._in_graph():
-            old = Tensor._wrap(self._data, requires_grad=True)
-            old.grad_fn = self.grad_fn
-            new = op(old, *args)
-            self._data, self.grad_fn = new._data, new.grad_fn
-            if new.grad_fn is not None:
-                import weakref
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return autolab.ops.matmul(other, self)
 
-                new.grad_fn._output = weakref.ref(self)
-            return self
-        self._check_inplace()
-        self._data = op(self.detach(), *args)._data
-        return self
+    def __neg__(self) -> Tensor:
+        return autolab.ops.neg(self)
 
-    return inplace
+    def __abs__(self) -> Tensor:
+        return autolab.ops.abs(self)
 
+    def __getitem__(self, index: Any) -> Tensor:
+        return autolab.ops.getitem(self, index)
 
-Tensor.masked_fill_ = _masked_fill_
-Tensor.unsqueeze_ = _inplace_reshape(ops.unsqueeze)
-Tensor.squeeze_ = _inplace_reshape(ops.squeeze)
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]  # elementwise, as in PyTorch
+        return autolab.ops.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return autolab.ops.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return autolab.ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return autolab.ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return autolab.ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return autolab.ops.ge(self, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return autolab.ops.logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return autolab.ops.logical_or(self, other)
+
+    def __invert__(self) -> Tensor:
+        return autolab.ops.logical_not(self)
+
+    # ---- arithmetic and elementwise math -----------------------------------------------------------------------------
+    def add(self, other: Any, alpha: float = 1) -> Tensor:
+        return autolab.ops.add(self, other, alpha)
+
+    def sub(self, other: Any, alpha: float = 1) -> Tensor:
+        return autolab.ops.sub(self, other, alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return autolab.ops.mul(self, other)
+
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        return autolab.ops.div(self, other, rounding_mode)
+
+    def pow(self, other: Any) -> Tensor:
+        return autolab.ops.pow(self, other)
+
+    def neg(self) -> Tensor:
+        return autolab.ops.neg(self)
+
+    def remainder(self, other: Any) -> Tensor:
+        return autolab.ops.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return autolab.ops.fmod(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return autolab.ops.floor_divide(self, other)
+
+    def exp(self) -> Tensor:
+        return autolab.ops.exp(self)
+
+    def log(self) -> Tensor:
+        return autolab.ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return autolab.ops.sqrt(self)
+
+    def square(self) -> Tensor:
+        return autolab.ops.square(self)
+
+    def expm1(self) -> Tensor:
+        return autolab.ops.expm1(self)
+
+    def log1p(self) -> Tensor:
+        return autolab.ops.log1p(self)
+
+    def log2(self) -> Tensor:
+        return autolab.ops.log2(self)
+
+    def log10(self) -> Tensor:
+        return autolab.ops.log10(self)
+
+    def rsqrt(self) -> Tensor:
+        return autolab.ops.rsqrt(self)
+
+    def reciprocal(self) -> Tensor:
+        return autolab.ops.reciprocal(self)
+
+    def erf(self) -> Tensor:
+        return autolab.ops.erf(self)
+
+    def abs(self) -> Tensor:
+        return autolab.ops.abs(self)
+
+    def sign(self) -> Tensor:
+        return autolab.ops.sign(self)
+
+    def sin(self) -> Tensor:
+        return autolab.ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return autolab.ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return autolab.ops.tan(self)
+
+    def asin(self) -> Tensor:
+        return autolab.ops.asin(self)
+
+    arcsin = asin
+
+    def acos(self) -> Tensor:
+        return autolab.ops.acos(self)
+
+    arccos = acos
+
+    def atan(self) -> Tensor:
+        return autolab.ops.atan(self)
+
+    arctan = atan
+
+    def sinh(self) -> Tensor:
+        return autolab.ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return autolab.ops.cosh(self)
+
+    def tanh(self) -> Tensor:
+        return autolab.ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return autolab.ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return autolab.ops.relu(self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        return autolab.ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return autolab.ops.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return autolab.ops.clamp_max(self, max)
+
+    def floor(self) -> Tensor:
+        return autolab.ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        return autolab.ops.ceil(self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        return autolab.ops.round(self, decimals)
+
+    def trunc(self) -> Tensor:
+        return autolab.ops.trunc(self)
+
+    fix = trunc
+
+    def maximum(self, other: Tensor) -> Tensor:
+        return autolab.ops.maximum(self, other)
+
+    def minimum(self, other: Tensor) -> Tensor:
+        return autolab.ops.minimum(self, other)
+
+    # ---- matrix products ---------------------------------------------------------------------------------------------
+    def matmul(self, other: Tensor) -> Tensor:
+        return autolab.ops.matmul(self, other)
+
+    def mm(self, other: Tensor) -> Tensor:
+        return autolab.ops.mm(self, other)
+
+    def bmm(self, other: Tensor) -> Tensor:
+        return autolab.ops.bmm(self, other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        return autolab.ops.dot(self, other)
+
+    def outer(self, other: Tensor) -> Tensor:
+        return autolab.ops.outer(self, other)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return autolab.ops.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return autolab.ops.diagonal(self, offset, dim1, dim2)
+
+    def trace(self) -> Tensor:
+        return autolab.ops.trace(self)
+
+    # ---- reductions --------------------------------------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, keepdims: bool | None = None) -> Tensor:
+        return autolab.ops.sum(self, dim, keepdim, dtype, keepdims=keepdims)
+
+    def mean(
+        self, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, keepdims: bool | None = None
+    ) -> Tensor:
+        return autolab.ops.mean(self, dim, keepdim, dtype, keepdims=keepdims)
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: int | None = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        return autolab.ops.var(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: int | None = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        return autolab.ops.std(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
+
+    def max(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        return autolab.ops.max(self, dim, keepdim, keepdims=keepdims)
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        return autolab.ops.min(self, dim, keepdim, keepdims=keepdims)
+
+    def amax(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return autolab.ops.amax(self, dim, keepdim, keepdims=keepdims)
+
+    def amin(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return autolab.ops.amin(self, dim, keepdim, keepdims=keepdims)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return autolab.ops.argmax(self, dim, keepdim, keepdims=keepdims)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return autolab.ops.argmin(self, dim, keepdim, keepdims=keepdims)
+
+    def prod(
+        self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+    ) -> Tensor:
+        return autolab.ops.prod(self, dim, keepdim, dtype=dtype, keepdims=keepdims)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return autolab.ops.cumsum(self, dim, dtype=dtype)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return autolab.ops.logsumexp(self, dim, keepdim, keepdims=keepdims)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        return autolab.ops.norm(self, p, dim, keepdim, dtype)
+
+    def all(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return autolab.ops.all(self, dim, keepdim, keepdims=keepdims)
+
+    def any(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return autolab.ops.any(self, dim, keepdim, keepdims=keepdims)
+
+    def softmax(self, dim: int | None = None, dtype: Any = None) -> Tensor:
+        return autolab.ops.softmax(self, dim, dtype)
+
+    def log_softmax(self, dim: int | None = None, dtype: Any = None) -> Tensor:
+        return autolab.ops.log_softmax(self, dim, dtype)
+
+    # ---- sorting and searching ---------------------------------------------------------------------------------------
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        return autolab.ops.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return autolab.ops.argsort(self, dim, descending, stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return autolab.ops.topk(self, k, dim, largest, sorted)
+
+    def unique(
+        self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
+    ) -> Any:
+        return autolab.ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+        return autolab.ops.bincount(self, weights, minlength)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return autolab.ops.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        return autolab.ops.argwhere(self)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return autolab.ops.count_nonzero(self, dim)
+
+    # ---- comparisons and tests (bool results, no gradient) -----------------------------------------------------------
+    def eq(self, other: Any) -> Tensor:
+        return autolab.ops.eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        return autolab.ops.ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        return autolab.ops.lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        return autolab.ops.le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        return autolab.ops.gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        return autolab.ops.ge(self, other)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return autolab.ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return autolab.ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return autolab.ops.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        return autolab.ops.logical_not(self)
+
+    def equal(self, other: Tensor) -> bool:
+        return autolab.ops.equal(self, other)
+
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return autolab.ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        return autolab.ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self) -> Tensor:
+        return autolab.ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return autolab.ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return autolab.ops.isfinite(self)

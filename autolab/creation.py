@@ -11,25 +11,7 @@ import numpy as np
 
 from . import dtypes
 from .random import Generator, rng
-from .tensor import Tensor, check_device
-
-
-def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
-    if isinstance(data, Tensor):
-        arr = data._data
-    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-        arr = np.asarray([_to_array(d) for d in data])
-    else:
-        arr = np.asarray(data)
-    if dtype is not None:
-        return arr.astype(dtypes.to_dtype(dtype).np, copy=False)
-    if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, Tensor, np.floating)):
-        return arr.astype(np.float32, copy=False)  # Python floats: float32, as in PyTorch
-    if arr.dtype.kind in "iu" and not isinstance(data, (np.ndarray, Tensor, np.integer)):
-        return arr.astype(np.int64, copy=False)
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"can't convert data of numpy dtype {arr.dtype} to a tensor: only numbers and bools")
-    return arr
+from .tensor import Tensor, _to_array, check_device
 
 
 def _size(size: tuple) -> tuple:

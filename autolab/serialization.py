@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
 FORMAT = "autolab-checkpoint-v1"
@@ -61,8 +62,6 @@ def _decode(obj: Any, arrays: dict[int, np.ndarray]) -> Any:
     if "__tensor__" in obj:
         arr = arrays[obj["__tensor__"]]
         if obj.get("parameter"):
-            from .nn.parameter import Parameter
-
             return Parameter(Tensor._wrap(arr), requires_grad=obj.get("requires_grad", True))
         return Tensor._wrap(arr).requires_grad_(obj.get("requires_grad", False))
     if "__ndarray__" in obj:

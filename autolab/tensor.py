@@ -1,7 +1,13 @@
 """The Tensor: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
 
-The maths lives in ``autolab/ops``; the methods here only forward to it, so that ``x.exp()`` and
-``autolab.exp(x)`` are the same code.
+This file is about what a tensor *is*. Its op methods (``x + y``, ``x.exp()``, ``x.view(...)``) are written out
+in _tensor_methods.py and _tensor_shape.py, which ``Tensor`` inherits; each forwards to the op in
+``autolab/ops``, so that ``x.exp()`` and ``autolab.exp(x)`` are the same code.
+
+Everything else in autolab builds tensors, so this file imports none of it by name: what a method needs from
+above (the ops, autograd's ``backward``, the grad mode) it reaches through the package, ``autolab.ops.clone``,
+when it is called. ``import autolab`` is always safe here: Python registers a package before running any of its
+modules.
 """
 
 from __future__ import annotations
@@ -11,8 +17,13 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+
 from . import dtypes
-from .autograd.grad_mode import is_grad_enabled
+from ._format import format_tensor
+from ._tensor_methods import TensorMethods
+from ._tensor_shape import TensorShapeMethods
+from .random import rng
 
 
 class Size(tuple):
@@ -57,7 +68,26 @@ def check_device(dev: Any) -> None:
         )
 
 
-class Tensor:
+def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """``data`` (a number, nested lists, an array, a tensor) as a numpy array, with PyTorch's default dtypes."""
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+        arr = np.asarray([_to_array(d) for d in data])
+    else:
+        arr = np.asarray(data)
+    if dtype is not None:
+        return arr.astype(dtypes.to_dtype(dtype).np, copy=False)
+    if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, Tensor, np.floating)):
+        return arr.astype(np.float32, copy=False)  # Python floats: float32, as in PyTorch
+    if arr.dtype.kind in "iu" and not isinstance(data, (np.ndarray, Tensor, np.integer)):
+        return arr.astype(np.int64, copy=False)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"can't convert data of numpy dtype {arr.dtype} to a tensor: only numbers and bools")
+    return arr
+
+
+class Tensor(TensorMethods, TensorShapeMethods):
     """An n-dimensional array that can record the ops applied to it, to compute gradients.
 
     >>> x = autolab.tensor([1.0, 2.0], requires_grad=True)
@@ -71,11 +101,9 @@ class Tensor:
     _post_accumulate_grad_hooks: tuple | list = ()
 
     def __init__(self, data: Any = None, dtype: Any = None, requires_grad: bool = False) -> None:
-        from .creation import _to_array
-
         self._data: np.ndarray = _to_array([] if data is None else data, dtype)
         self.grad: Tensor | None = None
-        self.grad_fn = None
+        self.grad_fn: Any = None
         self.requires_grad = False
         self._backward_hooks: list[Callable] = []
         self._retains_grad = False
@@ -165,9 +193,7 @@ class Tensor:
         inputs: Any = None,
     ) -> None:
         """Compute the gradient of this tensor with respect to the graph leaves; it accumulates in ``.grad``."""
-        from .autograd.functional import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        autolab.autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         return Tensor._wrap(self._data)
@@ -226,9 +252,7 @@ class Tensor:
         return self._data.tolist()
 
     def clone(self) -> Tensor:
-        from .ops import clone
-
-        return clone(self)
+        return autolab.ops.clone(self)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``x.to("cpu")``, ``x.to(autolab.float64)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``."""
@@ -246,9 +270,7 @@ class Tensor:
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
             return f"autolab.{self.dtype.name}"
-        from .ops import cast
-
-        return cast(self, dtypes.to_dtype(dtype))
+        return autolab.ops.cast(self, dtypes.to_dtype(dtype))
 
     def cpu(self) -> Tensor:
         return self
@@ -303,8 +325,6 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        from ._format import format_tensor
-
         return format_tensor(self)
 
     def __getstate__(self) -> None:
@@ -312,7 +332,7 @@ class Tensor:
 
     # ---- in-place updates (optimizers, nn.init). They bypass autograd, so guard the graph. -------------------
     def _check_inplace(self) -> None:
-        if is_grad_enabled() and self.requires_grad:
+        if autolab.is_grad_enabled() and self.requires_grad:
             if self.is_leaf:
                 raise RuntimeError(
                     "a leaf Variable that requires grad is being used in an in-place operation. "
@@ -360,19 +380,15 @@ class Tensor:
         return self._set_(self._data + value * _raw(t1) / _raw(t2))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-        from .random import rng
-
         return self._set_(rng(generator).uniform(a, b, self._data.shape))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
-        from .random import rng
-
         return self._set_(rng(generator).normal(mean, std, self._data.shape))
 
     # `x += y` updates x in place, as in PyTorch. Inside a graph (a non-leaf that requires grad) autolab
     # builds a new node instead, since it keeps no version counters to detect a clobbered saved value.
     def _in_graph(self) -> bool:
-        return self.requires_grad and not self.is_leaf and is_grad_enabled()
+        return self.requires_grad and not self.is_leaf and autolab.is_grad_enabled()
 
     def __iadd__(self, other: Any) -> Tensor:
         return self + other if self._in_graph() else self.add_(other)
@@ -408,6 +424,3 @@ class _RemovableHandle:
     def remove(self) -> None:
         if self._item in self._container:
             self._container.remove(self._item)
-
-
-from . import _tensor_methods  # noqa: E402,F401  (attaches the op methods: x + y, x.sum(), x.view(...))

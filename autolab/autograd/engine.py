@@ -138,9 +138,9 @@ def _propagate(
     # Without create_graph the backward ops are not recorded: that keeps the pass cheap.
     with set_grad_enabled(create_graph):
         for t in ready_order(roots):
-            g = pending.pop(id(t), None)
-            if g is None:
+            if id(t) not in pending:
                 continue
+            g = pending.pop(id(t))
             for hook in t._backward_hooks:
                 new = hook(g)
                 if new is not None:

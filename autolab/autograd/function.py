@@ -4,30 +4,38 @@ An op subclasses ``Function`` and writes two methods side by side:
 
 - ``forward(*arrays, **options)`` computes on raw numpy arrays;
 - ``backward(grad)`` receives the gradient of the output as a Tensor and returns one Tensor (or None) per input,
-  written with Tensor ops, so that with ``create_graph=True`` the backward pass is itself differentiable.
+  written with Tensor ops, so that with ``create_graph=True`` the backward pass is itself differentiable. For an
+  input whose ``needs_input_grad`` is False it returns None and skips that work (every op with several inputs
+  does: the first conv layer's input gradient is most of its backward).
+
+Put the op's public function right below its ``Function`` (see autolab/ops): forward, backward and the function
+that checks the arguments, on one screen.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from .grad_mode import is_grad_enabled
 
-if TYPE_CHECKING:
-    from ..tensor import Tensor
 
-# The modules whose forward is running (outermost first). nn.Module.__call__ pushes and pops; each op records the
-# stack in ``fn.scope`` so the widgets can fold the op graph into one node per module call. Per thread, so a model
-# run in the notebook while another trains in the background doesn't mix their module attribution.
-_local = threading.local()
+class _Scope(threading.local):
+    # The modules whose forward is running (outermost first). nn.Module.__call__ pushes and pops; each op records
+    # the stack in ``fn.scope`` so the widgets can fold the op graph into one node per module call. Per thread, so
+    # a model run in the notebook while another trains in the background doesn't mix their module attribution.
+    scope: tuple = ()
+
+
+_local = _Scope()
 
 
 def current_scope() -> tuple:
-    return getattr(_local, "scope", ())
+    return _local.scope
 
 
 def set_scope(scope: tuple) -> None:
@@ -37,8 +45,12 @@ def set_scope(scope: tuple) -> None:
 class Function:
     """One node of the graph: the op that produced a tensor."""
 
+    # set by apply when the op is recorded in the graph
     inputs: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]
+    scope: tuple
+    _output: weakref.ref
+    _released: bool
 
     def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
         raise NotImplementedError
@@ -48,20 +60,22 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
-        from ..tensor import Tensor
-
+        """Run ``forward`` on the inputs' arrays; when grad mode is on and an input requires grad, record this
+        op as the output's ``grad_fn`` (what ``backward`` walks)."""
         fn = cls()
         out = Tensor._wrap(fn.forward(*[t._data for t in inputs], **options))
-        if is_grad_enabled() and any(t.requires_grad for t in inputs):
-            if out._data.dtype.kind != "f":
-                return out  # integer results (argmax, indices) carry no gradient
-            fn.inputs = inputs
-            fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            fn.scope = getattr(_local, "scope", ())
-            fn._output = weakref.ref(out)
-            fn._released = False
-            out.requires_grad = True
-            out.grad_fn = fn
+        if not is_grad_enabled():
+            return out
+        needs = tuple([t.requires_grad for t in inputs])
+        if True not in needs or out._data.dtype.kind != "f":
+            return out  # nothing to differentiate; integer results (argmax, indices) carry no gradient
+        fn.inputs = inputs
+        fn.needs_input_grad = needs
+        fn.scope = current_scope()
+        fn._output = weakref.ref(out)
+        fn._released = False
+        out.requires_grad = True
+        out.grad_fn = fn
         return out
 
     @property

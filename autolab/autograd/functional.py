@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import run_backward
+from ..tensor import Tensor
+from .engine import _accumulate, run_backward
 
 
 def _as_list(x: Any) -> list:
@@ -14,8 +15,6 @@ def _as_list(x: Any) -> list:
 
 
 def _seed_grads(outputs: list, grad_outputs: list | None) -> list:
-    from ..tensor import Tensor
-
     grads = []
     for i, out in enumerate(outputs):
         g = None if grad_outputs is None else grad_outputs[i]
@@ -57,8 +56,6 @@ def backward(
     if inputs is not None:
         wanted = _as_list(inputs)
         captured = run_backward(outputs, grads, retain_graph, create_graph, capture=wanted)
-        from .engine import _accumulate
-
         for t in wanted:
             if id(t) in captured:
                 _accumulate(t, captured[id(t)], create_graph)

@@ -9,6 +9,9 @@ import platform
 import sys
 import time
 
+from ..kernels import dispatch
+from . import kernels, models, process
+
 
 def machine() -> dict:
     cpu = platform.processor()
@@ -17,13 +20,14 @@ def machine() -> dict:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
     except OSError:
         pass
+    # lazy: numba reads its environment when imported, so only after autolab.kernels has set it
     import numba
     import numpy
 
     info = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
     info.update(numpy=numpy.__version__, numba=numba.__version__)
     try:
-        import torch
+        import torch  # lazy: optional, and loaded by main() only after its OpenMP settings
 
         info["torch"] = torch.__version__
     except ImportError:
@@ -75,7 +79,7 @@ def main(argv=None) -> int:
         # torch first, as a user of both would have it. torch loads its own copy of libgomp and numba the
         # system's, so each keeps its own OpenMP runtime and wait policy (kernels/_config.py decides
         # numba's); --omp-wait passive sets the environment for both before either loads.
-        import torch  # noqa: F401
+        import torch  # noqa: F401  # lazy: optional, and only after the OpenMP settings above
     except ImportError:
         pass
     result = {"command": "python -m autolab.bench " + " ".join(argv or sys.argv[1:]), "machine": machine()}
@@ -83,27 +87,19 @@ def main(argv=None) -> int:
     print(json.dumps(result["machine"]))
     started = time.time()
     if "kernels" in sections:
-        from . import kernels
-
         print("\n== kernels (float32, batch 64; autolab / torch time: median (best round)) ==")
         result["kernels"] = kernels.run(args.rounds)
         print_rows(result["kernels"])
     if "models" in sections:
-        from . import models
-
         print("\n== training steps ==")
         result["models"] = models.run(args.rounds)
         if not result["models"]:
             print("(neither autolab.nn nor torch is importable)")
         print_rows(result["models"])
     if "process" in sections:
-        from . import process
-
         print("\n== fresh processes ==")
         result["process"] = process.run()
         print(json.dumps(result["process"], indent=1))
-    from ..kernels import dispatch
-
     if dispatch._state["nb"] is not None:  # the policy numba's workers actually got (kernels/_config.py)
         result["machine"]["numba_wait_policy"] = dispatch._state["nb"].wait_policy
         print(f"numba wait policy: {result['machine']['numba_wait_policy']}")

@@ -30,7 +30,7 @@ MATMULS = {  # name: (M, K, N)
 
 def _torch():
     try:
-        import torch
+        import torch  # lazy: optional (the comparison is skipped without it)
     except ImportError:
         return None
     torch.set_num_threads(2)

@@ -11,6 +11,10 @@ import statistics
 
 import numpy as np
 
+import autolab
+import autolab.nn
+import autolab.optim
+
 from .timing import interleaved_samples
 
 BATCH = 64
@@ -58,24 +62,10 @@ def make_step(lib, build, seed: int = 0):
     return step
 
 
-def _autolab():
-    """autolab with its nn and optim, or None while they are not importable (the engine is young)."""
-    try:
-        import autolab
-        import autolab.nn  # noqa: F401
-        import autolab.optim  # noqa: F401
-
-        autolab.nn.Conv2d, autolab.nn.MaxPool2d, autolab.optim.SGD  # noqa: B018
-    except (ImportError, AttributeError):
-        return None
-    return autolab
-
-
 def run(rounds: int = 5) -> list[dict]:
     """Images per second of a training step, autolab against PyTorch, interleaved in this process."""
-    autolab = _autolab()
     try:
-        import torch
+        import torch  # lazy: optional (the comparison is skipped without it)
 
         torch.set_num_threads(2)
     except ImportError:
@@ -83,8 +73,7 @@ def run(rounds: int = 5) -> list[dict]:
     rows = []
     for name, build in MODELS.items():
         cands = {}
-        if autolab is not None:
-            cands["autolab"] = make_step(autolab, build)
+        cands["autolab"] = make_step(autolab, build)
         if torch is not None:
             cands["torch"] = make_step(torch, build)
         if not cands:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import doctor  # doctor imports this module too, so use doctor.Check at call time
+
 CIFAR_RECORD = 3073  # 1 label byte + 3 * 32 * 32 pixels
 CIFAR_FILES = {f"data_batch_{i}.bin": 10_000 * CIFAR_RECORD for i in range(1, 6)}
 CIFAR_FILES["test_batch.bin"] = 10_000 * CIFAR_RECORD
@@ -25,7 +27,7 @@ def data_root() -> tuple[Path, str]:
     if os.environ.get("AUTOLAB_DATA"):
         return Path(os.environ["AUTOLAB_DATA"]).expanduser(), "AUTOLAB_DATA"
     try:
-        from autolab.vision.datasets._download import default_root
+        from autolab.vision.datasets._download import default_root  # lazy: loads every dataset module
     except ImportError:
         cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         return Path(cache) / "autolab" / "data", "default"
@@ -68,9 +70,7 @@ def mnist_status(root: Path) -> tuple[str, str]:
     return "complete", f"MNIST ({folder})"
 
 
-def check_data():
-    from .doctor import Check  # late: doctor imports this module
-
+def check_data() -> doctor.Check:
     root, why = data_root()
     results = [cifar_status(root), mnist_status(root)]
     states = {state for state, _ in results}
@@ -78,8 +78,8 @@ def check_data():
     fix = FETCH.format(root=root)
     where = f"data root {root} ({why})"
     if "broken" in states:
-        return Check("data", "fail", f"{where}: {details}", f"delete the broken files, then: {fix}")
+        return doctor.Check("data", "fail", f"{where}: {details}", f"delete the broken files, then: {fix}")
     if "missing" in states:
         note = "the notebooks download it on first use"
-        return Check("data", "warn", f"{where}: {details} ({note})", f"to fetch it now: {fix}")
-    return Check("data", "ok", f"{where}: {details}")
+        return doctor.Check("data", "warn", f"{where}: {details} ({note})", f"to fetch it now: {fix}")
+    return doctor.Check("data", "ok", f"{where}: {details}")

@@ -121,7 +121,7 @@ def check_widgets() -> Check:
 def numba_cache_dir() -> tuple[Path, str]:
     """Where numba writes autolab's compiled kernels, and why there (see autolab/kernels/_config.py)."""
     try:
-        from autolab.kernels._config import default_cache_dir
+        from autolab.kernels._config import default_cache_dir  # lazy: importing kernels sets numba's env
     except ImportError:  # an autolab without the numba kernels: numba's own rules apply
         default_cache_dir = None
     configured = os.environ.get("NUMBA_CACHE_DIR")  # autolab.kernels exports its choice here at import

@@ -9,6 +9,7 @@ few steps, which is how CI runs every notebook top to bottom in under two minute
 from __future__ import annotations
 
 import os
+import sys
 from typing import TypeVar
 
 from .clock import TrainingClock
@@ -31,8 +32,7 @@ def pick(fast: T, full: T) -> T:
 
 def peak_memory_mb() -> float:
     """Peak resident memory of this process so far, in MB (Linux and macOS)."""
-    import resource
-    import sys
+    import resource  # lazy: a Unix-only module, needed only here
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.

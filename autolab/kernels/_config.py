@@ -91,7 +91,7 @@ def tune_malloc() -> bool:
     if os.environ.get("AUTOLAB_MALLOC_TUNE", "1") == "0" or not sys.platform.startswith("linux"):
         return False
     try:
-        import ctypes
+        import ctypes  # lazy: only this Linux-only tuning needs it
 
         libc = ctypes.CDLL("libc.so.6")
         return all(libc.mallopt(param, value) == 1 for param, value in MALLOC_SETTINGS.values())
@@ -160,7 +160,7 @@ def start_numba_threads() -> str:
     libgomp reads ``OMP_WAIT_POLICY`` once, when it is loaded, which happens when numba launches its pool;
     the variable is removed again afterwards so that other OpenMP runtimes loaded later keep their default.
     """
-    import numba.np.ufunc.parallel as parallel
+    import numba.np.ufunc.parallel as parallel  # lazy: numba takes 0.25 s to import
 
     policy = os.environ.get("OMP_WAIT_POLICY")
     chosen = policy is not None

@@ -50,6 +50,7 @@ class _Numba:
     """The numba kernel modules, imported on first use."""
 
     def __init__(self):
+        # lazy: `import autolab` never pays for numba (0.25 s) or for loading the compiled kernels
         import numba
 
         from . import _conv, _conv_s1, _fused, _gemm, _pool

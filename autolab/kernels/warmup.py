@@ -16,6 +16,22 @@ import time
 
 import numpy as np
 
+from . import (
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    bias_relu_forward,
+    cache_dir,
+    conv2d_backward_input,
+    conv2d_backward_weight,
+    conv2d_forward,
+    matmul,
+    max_pool2d_backward,
+    max_pool2d_forward,
+    relu_backward,
+    softmax_cross_entropy_backward,
+    softmax_cross_entropy_forward,
+)
+
 # the second process's share in warmup(processes=2): about half of the compile time
 SECOND_HALF = (
     "conv im2row (strided)",
@@ -29,20 +45,6 @@ SECOND_HALF = (
 
 def warmup(dtypes=(np.float32,), verbose: bool = False, processes: int = 1, only=None) -> float:
     """Run every seam function through each numba path once per dtype; returns the seconds it took."""
-    from . import (
-        avg_pool2d_backward,
-        avg_pool2d_forward,
-        bias_relu_forward,
-        conv2d_backward_input,
-        conv2d_backward_weight,
-        conv2d_forward,
-        matmul,
-        max_pool2d_backward,
-        max_pool2d_forward,
-        relu_backward,
-        softmax_cross_entropy_backward,
-        softmax_cross_entropy_forward,
-    )
 
     def x(dt):
         return np.random.default_rng(0).standard_normal((2, 3, 8, 8)).astype(dt)
@@ -84,8 +86,6 @@ def warmup(dtypes=(np.float32,), verbose: bool = False, processes: int = 1, only
 
 if __name__ == "__main__":
     import argparse
-
-    from . import cache_dir
 
     parser = argparse.ArgumentParser(prog="python -m autolab.kernels.warmup", description=__doc__)
     parser.add_argument("--dtypes", default="float32", help="comma-separated, e.g. float32,float64 (tests)")

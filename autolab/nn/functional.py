@@ -9,7 +9,9 @@ import numpy as np
 
 from .. import ops
 from ..ops.conv import avg_pool2d, conv2d, max_pool2d
-from ..ops.softmax import log_softmax, softmax
+from ..ops.normalization import batch_norm as fused_batch_norm
+from ..ops.shape import pad as _pad
+from ..ops.softmax import cross_entropy_fused, log_softmax, softmax
 from ..ops.unary import leaky_relu, relu, sigmoid, tanh
 from ..random import rng
 from ..tensor import Tensor
@@ -57,8 +59,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last dims of ``input``: ``pad = (left, right, top, bottom, ...)``, last dim first."""
-    from ..ops.shape import pad as _pad
-
     return _pad(input, pad, mode=mode, value=value)
 
 
@@ -109,8 +109,12 @@ def batch_norm(
     In training the batch's statistics are used and the running ones updated (with the unbiased variance, as
     PyTorch does); in eval the running statistics are used.
     """
-    from ..ops.normalization import batch_norm as fused
-
+    if running_var is None and (running_mean is not None or not training):
+        raise RuntimeError(
+            "batch_norm: running_var is None; pass both running statistics (in training you may pass neither)"
+        )
+    if running_mean is None and not training:
+        raise RuntimeError("batch_norm: running_mean is None; evaluation mode needs the running statistics")
     axes = (0,) + tuple(range(2, input.ndim))
     c = input.shape[1]
     x = input._data
@@ -122,16 +126,17 @@ def batch_norm(
             )
         mean = x.mean(axis=axes)
         var = x.var(axis=axes)
-        if running_mean is not None:
+        if running_mean is not None and running_var is not None:
             m = momentum
             running_mean._data[...] = (1 - m) * running_mean._data + m * mean
             running_var._data[...] = (1 - m) * running_var._data + m * var * n / (n - 1)
     else:
+        assert running_mean is not None and running_var is not None  # checked above
         mean, var = running_mean._data, running_var._data
     dt = x.dtype
     w = weight if weight is not None else Tensor._wrap(np.ones(c, dt))
     b = bias if bias is not None else Tensor._wrap(np.zeros(c, dt))
-    return fused(input, w, b, mean.astype(dt, copy=False), var.astype(dt, copy=False), eps, training)
+    return fused_batch_norm(input, w, b, mean.astype(dt, copy=False), var.astype(dt, copy=False), eps, training)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -237,8 +242,6 @@ def cross_entropy(
         and reduction in ("mean", "sum", "none")
         and not (target._data == ignore_index).any()
     ):
-        from ..ops.softmax import cross_entropy_fused
-
         return cross_entropy_fused(input, target, reduction)
     return nll_loss(log_softmax(input, dim=1 if input.ndim > 1 else 0), target, weight, ignore_index, reduction)
 

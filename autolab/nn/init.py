@@ -46,7 +46,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
+def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     with no_grad():
         tensor._data[...] = values
     return tensor

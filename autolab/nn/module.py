@@ -6,14 +6,17 @@ Assigning a Parameter or a Module as an attribute registers it, so ``parameters(
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd import function as _fn
 from ..tensor import Tensor, _RemovableHandle, check_device
 from .parameter import Parameter
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
 class Module:
@@ -205,8 +208,6 @@ class Module:
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``model.to("cpu")`` or ``model.to(autolab.float64)``. ``"cuda"`` raises a clear error."""
-        from .. import dtypes
-
         check_device(kwargs.get("device"))
         dtype = kwargs.get("dtype")
         for a in args:
@@ -277,9 +278,7 @@ class Module:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
-        from collections import namedtuple
-
-        return namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])(missing, unexpected)
+        return IncompatibleKeys(missing, unexpected)
 
     # ---- printing -------------------------------------------------------------------------------------------
     def extra_repr(self) -> str:

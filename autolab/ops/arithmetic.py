@@ -1,4 +1,9 @@
-"""+ - * / ** and negation, with PyTorch's broadcasting and type promotion."""
+"""+ - * / ** and negation, with PyTorch's broadcasting and type promotion.
+
+Each op is one unit: its ``Function`` (``forward`` on numpy arrays, ``backward`` on tensors) and right below it
+the public function that checks the arguments and calls ``Function.apply``. The helpers shared by every binary
+op (turning numbers into tensors, promotion, broadcasting and its backward) come first.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,12 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..creation import tensor
 from ..tensor import Tensor
+from . import join  # sibling op modules are imported whole and used at call time: join.where(...)
 
 
+# ---- helpers: numbers to tensors, promotion, broadcasting --------------------------------------------------------
 def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
     """Sum ``grad`` back down to ``shape``: the backward of broadcasting.
 
@@ -21,106 +29,9 @@ def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
         return grad
     extra = grad.ndim - len(shape)
     axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
-    from .reduce import sum as _sum
-    from .shape import reshape
-
-    return reshape(_sum(grad, dim=axes), shape)
+    return grad.sum(dim=axes).reshape(shape)
 
 
-class Add(Function):
-    def forward(self, a, b):
-        return a + b
-
-    def backward(self, grad):
-        a, b = self.inputs
-        return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)
-
-
-class Sub(Function):
-    def forward(self, a, b):
-        return a - b
-
-    def backward(self, grad):
-        a, b = self.inputs
-        return unbroadcast(grad, a.shape), unbroadcast(-grad, b.shape) if self.needs_input_grad[1] else None
-
-
-class Mul(Function):
-    def forward(self, a, b):
-        return a * b
-
-    def backward(self, grad):
-        a, b = self.inputs
-        ga = unbroadcast(grad * b, a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(grad * a, b.shape) if self.needs_input_grad[1] else None
-        return ga, gb
-
-
-class Div(Function):
-    def forward(self, a, b):
-        return a / b
-
-    def backward(self, grad):
-        a, b = self.inputs
-        ga = unbroadcast(grad / b, a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(-grad * a / (b * b), b.shape) if self.needs_input_grad[1] else None
-        return ga, gb
-
-
-class Neg(Function):
-    def forward(self, a):
-        return -a
-
-    def backward(self, grad):
-        return -grad
-
-
-class Pow(Function):
-    """a ** b for two tensors. d/da = b a^(b-1); d/db = a^b log a."""
-
-    def forward(self, a, b):
-        return a**b
-
-    def backward(self, grad):
-        a, b = self.inputs
-        ga = unbroadcast(grad * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
-        gb = None
-        if self.needs_input_grad[1]:
-            from .unary import log
-
-            # log(a) is -inf/nan for a <= 0; PyTorch defines the gradient there as 0 where a == 0.
-            safe = a.detach()._data > 0
-            la = log(where_mask(a, safe))
-            gb = unbroadcast(grad * self.output * la * Tensor._wrap(safe.astype(grad._data.dtype)), b.shape)
-        return ga, gb
-
-
-class PowScalar(Function):
-    """a ** p for a Python number p: the common case (x**2), kept separate so it needs no log."""
-
-    torch_name = "Pow"
-
-    def forward(self, a, p):
-        self.p = p
-        return a**p
-
-    def backward(self, grad):
-        (a,) = self.inputs
-        if self.p == 0:  # x**0 is constant; the formula would give 0 * 0**-1 = nan at x = 0
-            return grad * 0
-        if self.p == 2:
-            return grad * 2 * a
-        return grad * self.p * a ** (self.p - 1)
-
-
-def where_mask(a: Tensor, mask: np.ndarray) -> Tensor:
-    """``a`` where mask, else 1 (a value at which log and division are harmless)."""
-    from .join import where
-
-    return where(Tensor._wrap(mask), a, Tensor._wrap(np.ones((), a._data.dtype)))
-
-
-# ---- turning Python numbers into tensors and matching dtypes ----------------------------------------------------
 def scalar_like(x: Any, ref: Tensor) -> Tensor:
     """A Python number as a 0-d tensor of ``ref``'s dtype; an int tensor with a float number becomes float32."""
     kind = ref._data.dtype.kind
@@ -136,8 +47,7 @@ def scalar_like(x: Any, ref: Tensor) -> Tensor:
 
 
 def operands(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
-    from ..creation import tensor
-
+    """``a`` and ``b`` as two tensors of one dtype (PyTorch's promotion) whose shapes broadcast."""
     if not isinstance(a, Tensor):
         a = scalar_like(a, b) if isinstance(b, Tensor) and np.isscalar(a) else tensor(a)
     if not isinstance(b, Tensor):
@@ -179,9 +89,32 @@ def check_broadcast(op: str, sa: tuple, sb: tuple) -> None:
         ) from None
 
 
+# ---- the ops ------------------------------------------------------------------------------------------------------
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(grad, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
 def add(a: Any, b: Any, alpha: float = 1) -> Tensor:
     a, b = operands(a, b, "add")
     return Add.apply(a, b if alpha == 1 else b * alpha)
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(-grad, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
 
 
 def sub(a: Any, b: Any, alpha: float = 1) -> Tensor:
@@ -189,8 +122,30 @@ def sub(a: Any, b: Any, alpha: float = 1) -> Tensor:
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
 
+class Mul(Function):
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad * b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(grad * a, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
 def mul(a: Any, b: Any) -> Tensor:
     return Mul.apply(*operands(a, b, "mul"))
+
+
+class Div(Function):
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad / b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(-grad * a / (b * b), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
 
 
 def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
@@ -203,8 +158,52 @@ def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
     return Div.apply(a, b)
 
 
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
 def neg(a: Tensor) -> Tensor:
     return Neg.apply(a)
+
+
+class Pow(Function):
+    """a ** b for two tensors. d/da = b a^(b-1); d/db = a^b log a."""
+
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
+        gb = None
+        if self.needs_input_grad[1]:
+            # log(a) is -inf/nan for a <= 0; PyTorch defines the gradient there as 0 where a == 0.
+            safe = a.detach()._data > 0
+            la = where_mask(a, safe).log()
+            gb = unbroadcast(grad * self.output * la * Tensor._wrap(safe.astype(grad._data.dtype)), b.shape)
+        return ga, gb
+
+
+class PowScalar(Function):
+    """a ** p for a Python number p: the common case (x**2), kept separate so it needs no log."""
+
+    torch_name = "Pow"
+
+    def forward(self, a, p):
+        self.p = p
+        return a**p
+
+    def backward(self, grad):
+        (a,) = self.inputs
+        if self.p == 0:  # x**0 is constant; the formula would give 0 * 0**-1 = nan at x = 0
+            return grad * 0
+        if self.p == 2:
+            return grad * 2 * a
+        return grad * self.p * a ** (self.p - 1)
 
 
 def pow(a: Any, b: Any) -> Tensor:
@@ -217,12 +216,18 @@ def pow(a: Any, b: Any) -> Tensor:
     return Pow.apply(*operands(a, b, "pow"))
 
 
+def where_mask(a: Tensor, mask: np.ndarray) -> Tensor:
+    """``a`` where mask, else 1 (a value at which log and division are harmless)."""
+    return join.where(Tensor._wrap(mask), a, Tensor._wrap(np.ones((), a._data.dtype)))
+
+
 true_divide = divide = div
 multiply = mul
 subtract = sub
 negative = neg
 
 
+# ---- rounded division: built from the ops above ------------------------------------------------------------------
 def floor_divide(a: Any, b: Any) -> Tensor:
     """``floor(a / b)`` (PyTorch rounds towards minus infinity since 1.13); no gradient."""
     return div(a, b, rounding_mode="floor")

@@ -1,6 +1,7 @@
 """2-D convolution and pooling. The loops live in ``autolab.kernels``; this file holds the graph bookkeeping.
 
 Their backward calls kernels too, so these ops can be differentiated once, not twice (PyTorch can do both).
+The maths of every kernel, in plain numpy, is in ``autolab/kernels/reference.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ def _pair(v: Any, name: str) -> tuple[int, int]:
     return (int(v[0]), int(v[1]))
 
 
+def _batched(x: Tensor, op: str) -> tuple[Tensor, bool]:
+    """Accept (C, H, W) as a batch of one, as PyTorch does; anything else but 4-D is an error."""
+    if x.ndim == 3:
+        return x.unsqueeze(0), True
+    if x.ndim != 4:
+        raise RuntimeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
+    return x, False
+
+
 def _no_double_backward(grad: Tensor, op: str, always: bool = False) -> None:
     # Pooling's backward is linear in grad and does not depend on x, so with a constant grad its result is exact
     # (the second derivative is 0). conv2d's depends on x and w too: under create_graph it must always refuse,
@@ -37,69 +47,8 @@ def _no_double_backward(grad: Tensor, op: str, always: bool = False) -> None:
         )
 
 
-class Conv2d(Function):
-    def forward(self, x, w, b=None, *, stride, padding):
-        self.stride, self.padding = stride, padding
-        return kernels.conv2d_forward(x, w, b, stride, padding)
-
-    def backward(self, grad):
-        _no_double_backward(grad, "conv2d", always=True)
-        x, w = self.inputs[:2]
-        gy = grad._data
-        need = self.needs_input_grad
-        # The first layer's input needs no gradient: skipping it saves most of that layer's backward.
-        gx = kernels.conv2d_backward_input(gy, w._data, x.shape, self.stride, self.padding) if need[0] else None
-        gw = kernels.conv2d_backward_weight(gy, x._data, w.shape, self.stride, self.padding) if need[1] else None
-        grads = [None if g is None else Tensor._wrap(g) for g in (gx, gw)]
-        if len(self.inputs) == 3:
-            grads.append(Tensor._wrap(gy.sum(axis=(0, 2, 3))) if need[2] else None)
-        return tuple(grads)
-
-
-class MaxPool2d(Function):
-    def forward(self, x, kernel, stride, padding):
-        y, self.argmax = kernels.max_pool2d_forward(x, kernel, stride, padding)
-        return y
-
-    def backward(self, grad):
-        _no_double_backward(grad, "max_pool2d")
-        (x,) = self.inputs
-        return Tensor._wrap(kernels.max_pool2d_backward(grad._data, self.argmax, x.shape))
-
-
-class AvgPool2d(Function):
-    def forward(self, x, kernel, stride, padding):
-        self.kernel, self.stride, self.padding = kernel, stride, padding
-        return kernels.avg_pool2d_forward(x, kernel, stride, padding)
-
-    def backward(self, grad):
-        _no_double_backward(grad, "avg_pool2d")
-        (x,) = self.inputs
-        return Tensor._wrap(kernels.avg_pool2d_backward(grad._data, x.shape, self.kernel, self.stride, self.padding))
-
-
-def _batched(x: Tensor, op: str) -> tuple[Tensor, bool]:
-    """Accept (C, H, W) as a batch of one, as PyTorch does; anything else but 4-D is an error."""
-    if x.ndim == 3:
-        return x.unsqueeze(0), True
-    if x.ndim != 4:
-        raise RuntimeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
-    return x, False
-
-
-def conv2d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
-    """2-D convolution (really cross-correlation, as in every framework) over an (N, C, H, W) batch."""
-    if _pair(dilation, "dilation") != (1, 1) or groups != 1:
-        raise NotImplementedError("conv2d: autolab supports dilation=1 and groups=1 only")
-    x, unbatched = _batched(input, "conv2d")
+def _conv_args(input: Tensor, x: Tensor, weight: Tensor, stride: Any, padding: Any) -> tuple:
+    """Check conv2d's shapes and dtypes; return (stride, padding) as pairs ("same" and "valid" resolved)."""
     if weight.ndim != 4:
         raise RuntimeError(f"conv2d: weight must be 4-D (out, in, kh, kw), got shape {tuple(weight.shape)}")
     if x.shape[1] != weight.shape[1]:
@@ -121,9 +70,7 @@ def conv2d(
     h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
     if h < kh or w < kw:
         raise RuntimeError(f"conv2d: input {tuple(input.shape)} padded to {h}x{w} is smaller than the kernel {kh}x{kw}")
-    args = (x, weight) if bias is None else (x, weight, bias)
-    out = Conv2d.apply(*args, stride=stride, padding=padding)
-    return out.squeeze(0) if unbatched else out
+    return stride, padding
 
 
 def _pool_args(x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str) -> tuple:
@@ -138,6 +85,60 @@ def _pool_args(x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str) 
     if h < kernel[0] or w < kernel[1]:
         raise RuntimeError(f"{op}: input {tuple(x.shape)} is smaller than the kernel {kernel}")
     return kernel, stride, padding
+
+
+class Conv2d(Function):
+    """y = conv(x, w) + b. The loops run in ``autolab.kernels`` (kernels/dispatch.py picks numba or numpy per
+    call); the readable definition of all three directions is plain numpy in kernels/reference.py:
+    ``conv2d_forward``, ``conv2d_backward_input`` (each kernel tap scatters gy back through w) and
+    ``conv2d_backward_weight`` (gy correlated with the shifted input)."""
+
+    def forward(self, x, w, b=None, *, stride, padding):
+        self.stride, self.padding = stride, padding
+        return kernels.conv2d_forward(x, w, b, stride, padding)
+
+    def backward(self, grad):
+        _no_double_backward(grad, "conv2d", always=True)
+        x, w = self.inputs[:2]
+        gy = grad._data
+        need = self.needs_input_grad
+        # The first layer's input needs no gradient: skipping it saves most of that layer's backward.
+        gx = kernels.conv2d_backward_input(gy, w._data, x.shape, self.stride, self.padding) if need[0] else None
+        gw = kernels.conv2d_backward_weight(gy, x._data, w.shape, self.stride, self.padding) if need[1] else None
+        grads = [None if g is None else Tensor._wrap(g) for g in (gx, gw)]
+        if len(self.inputs) == 3:
+            grads.append(Tensor._wrap(gy.sum(axis=(0, 2, 3))) if need[2] else None)
+        return tuple(grads)
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (really cross-correlation, as in every framework) over an (N, C, H, W) batch."""
+    if _pair(dilation, "dilation") != (1, 1) or groups != 1:
+        raise NotImplementedError("conv2d: autolab supports dilation=1 and groups=1 only")
+    x, unbatched = _batched(input, "conv2d")
+    stride, padding = _conv_args(input, x, weight, stride, padding)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    out = Conv2d.apply(*args, stride=stride, padding=padding)
+    return out.squeeze(0) if unbatched else out
+
+
+class MaxPool2d(Function):
+    def forward(self, x, kernel, stride, padding):
+        y, self.argmax = kernels.max_pool2d_forward(x, kernel, stride, padding)
+        return y
+
+    def backward(self, grad):
+        _no_double_backward(grad, "max_pool2d")
+        (x,) = self.inputs
+        return Tensor._wrap(kernels.max_pool2d_backward(grad._data, self.argmax, x.shape))
 
 
 def max_pool2d(
@@ -160,6 +161,17 @@ def max_pool2d(
         idx = Tensor._wrap(np.asarray(argmax, dtype=np.int64))
         return (out.squeeze(0), idx.squeeze(0)) if unbatched else (out, idx)
     return out.squeeze(0) if unbatched else out
+
+
+class AvgPool2d(Function):
+    def forward(self, x, kernel, stride, padding):
+        self.kernel, self.stride, self.padding = kernel, stride, padding
+        return kernels.avg_pool2d_forward(x, kernel, stride, padding)
+
+    def backward(self, grad):
+        _no_double_backward(grad, "avg_pool2d")
+        (x,) = self.inputs
+        return Tensor._wrap(kernels.avg_pool2d_backward(grad._data, x.shape, self.kernel, self.stride, self.padding))
 
 
 def avg_pool2d(

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from . import join  # sibling op modules are imported whole and used at call time: join.where(...)
 
 
 def _raw_index(index: Any) -> Any:
@@ -62,6 +63,43 @@ def getitem(x: Tensor, index: Any) -> Tensor:
         raise IndexError(f"index {index!r} is out of range for a tensor of shape {tuple(x.shape)}: {e}") from None
 
 
+def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries of ``x`` at the positions ``index`` (1-D, int) along ``dim``; repeats allowed."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1 or idx.dtype.kind not in "iu":
+        raise IndexError(
+            f"index_select(): index must be a 1-D integer tensor, got shape {tuple(idx.shape)} dtype {idx.dtype}"
+        )
+    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
+        raise IndexError(f"index_select(): dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
+    if x.ndim == 0:
+        return getitem(x.reshape(1), idx.reshape(-1)).reshape(())
+    return getitem(x, (slice(None),) * (dim % x.ndim) + (idx.reshape(-1),))
+
+
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    """``x[..., index, ...]`` at ``dim``: that dim goes away."""
+    if x.ndim == 0 or not -x.ndim <= dim < x.ndim:
+        raise IndexError(f"select(): dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
+    d = dim % x.ndim
+    if not -x.shape[d] <= index < x.shape[d]:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {x.shape[d]} at dimension {dim}")
+    return getitem(x, (slice(None),) * d + (index,))
+
+
+class GatherAlong(Function):
+    def forward(self, x, index, dim):
+        self.index, self.dim = index, dim
+        self.shape = x.shape
+        # torch.gather's index may be smaller than x along the other dims (the result has index's shape);
+        # numpy's take_along_axis would broadcast instead, so cut x down to index's extent first.
+        cut = tuple(slice(None) if i == dim else slice(0, n) for i, n in enumerate(index.shape))
+        return np.take_along_axis(x[cut], index, axis=dim)
+
+    def backward(self, grad):
+        return ScatterAlong.apply(grad, index=self.index, dim=self.dim, shape=self.shape)
+
+
 class ScatterAlong(Function):
     """Add ``g`` at positions ``index`` along ``dim`` of a zero tensor (the backward of gather and max(x, dim)).
 
@@ -79,40 +117,13 @@ class ScatterAlong(Function):
         return GatherAlong.apply(grad, index=self.index, dim=self.dim)
 
 
-class GatherAlong(Function):
-    def forward(self, x, index, dim):
-        self.index, self.dim = index, dim
-        self.shape = x.shape
-        # torch.gather's index may be smaller than x along the other dims (the result has index's shape);
-        # numpy's take_along_axis would broadcast instead, so cut x down to index's extent first.
-        cut = tuple(slice(None) if i == dim else slice(0, n) for i, n in enumerate(index.shape))
-        return np.take_along_axis(x[cut], index, axis=dim)
-
-    def backward(self, grad):
-        return ScatterAlong.apply(grad, index=self.index, dim=self.dim, shape=self.shape)
-
-
-def scatter_along(g: Tensor, index: np.ndarray, dim: int, shape: tuple) -> Tensor:
-    return ScatterAlong.apply(g, index=index, dim=dim, shape=shape)
-
-
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = x[i][index[i][j]]`` for dim=1, as ``torch.gather``."""
     return GatherAlong.apply(x, index=index._data, dim=dim % max(x.ndim, 1))
 
 
-def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
-    """The entries of ``x`` at the positions ``index`` (1-D, int) along ``dim``; repeats allowed."""
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.ndim > 1 or idx.dtype.kind not in "iu":
-        raise IndexError(
-            f"index_select(): index must be a 1-D integer tensor, got shape {tuple(idx.shape)} dtype {idx.dtype}"
-        )
-    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
-        raise IndexError(f"index_select(): dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
-    if x.ndim == 0:
-        return getitem(x.reshape(1), idx.reshape(-1)).reshape(())
-    return getitem(x, (slice(None),) * (dim % x.ndim) + (idx.reshape(-1),))
+def scatter_along(g: Tensor, index: np.ndarray, dim: int, shape: tuple) -> Tensor:
+    return ScatterAlong.apply(g, index=index, dim=dim, shape=shape)
 
 
 class MaskedFill(Function):
@@ -121,9 +132,7 @@ class MaskedFill(Function):
         return np.where(self.mask, np.asarray(value).astype(x.dtype), x)
 
     def backward(self, grad):
-        from .join import where
-
-        return where(Tensor._wrap(self.mask), 0.0, grad)  # the filled places no longer depend on x
+        return join.where(Tensor._wrap(self.mask), 0.0, grad)  # the filled places no longer depend on x
 
 
 def masked_fill(x: Tensor, mask: Tensor, value: Any) -> Tensor:
@@ -145,21 +154,26 @@ def masked_fill(x: Tensor, mask: Tensor, value: Any) -> Tensor:
                 f"masked_fill only supports a 0-dimensional value tensor, but got tensor with {value.ndim} dimension(s)"
             )
         if value.requires_grad:  # the value gets gradient too: the sum of grad over the filled places
-            from .join import where
-
-            return where(Tensor._wrap(np.broadcast_to(m, x.shape)), value.type(x.dtype), x)
+            return join.where(Tensor._wrap(np.broadcast_to(m, x.shape)), value.type(x.dtype), x)
         value = value.item()
     return MaskedFill.apply(x, mask=m, value=value)
+
+
+def masked_select(x: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``x`` where ``mask`` is True, as a 1-D tensor (``x`` and ``mask`` broadcast together)."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected a bool mask, got dtype {m.dtype}")
+    shape = np.broadcast_shapes(x.shape, m.shape)
+    return getitem(x.expand(shape), np.broadcast_to(m, shape))
 
 
 def _triangle(x: Tensor, diagonal: int, upper: bool, op: str) -> Tensor:
     if x.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got shape {tuple(x.shape)}")
-    from .join import where
-
     n, m = x.shape[-2:]
     keep = np.triu(np.ones((n, m), bool), diagonal) if upper else np.tril(np.ones((n, m), bool), diagonal)
-    return where(Tensor._wrap(keep), x, 0)  # the gradient flows only through the kept triangle
+    return join.where(Tensor._wrap(keep), x, 0)  # the gradient flows only through the kept triangle
 
 
 def tril(x: Tensor, diagonal: int = 0) -> Tensor:
@@ -170,27 +184,6 @@ def tril(x: Tensor, diagonal: int = 0) -> Tensor:
 def triu(x: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of the last two dims (on and above ``diagonal``); the rest is 0."""
     return _triangle(x, diagonal, True, "triu")
-
-
-def select(x: Tensor, dim: int, index: int) -> Tensor:
-    """``x[..., index, ...]`` at ``dim``: that dim goes away."""
-    if x.ndim == 0 or not -x.ndim <= dim < x.ndim:
-        raise IndexError(f"select(): dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
-    d = dim % x.ndim
-    if not -x.shape[d] <= index < x.shape[d]:
-        raise IndexError(f"select(): index {index} out of range for tensor of size {x.shape[d]} at dimension {dim}")
-    return getitem(x, (slice(None),) * d + (index,))
-
-
-def masked_select(x: Tensor, mask: Tensor) -> Tensor:
-    """The elements of ``x`` where ``mask`` is True, as a 1-D tensor (``x`` and ``mask`` broadcast together)."""
-    from .shape import expand
-
-    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
-    if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_select: expected a bool mask, got dtype {m.dtype}")
-    shape = np.broadcast_shapes(x.shape, m.shape)
-    return getitem(expand(x, shape), np.broadcast_to(m, shape))
 
 
 class ScatterAdd(Function):
@@ -211,14 +204,13 @@ class ScatterAdd(Function):
 
     def backward(self, grad):
         x, src = self.inputs
-        gx = grad
-        if not self.add:  # overwritten places no longer depend on x
-            mask = np.zeros(x.shape, bool)
-            mask[self.where] = True
-            from .join import where
-
-            gx = where(Tensor._wrap(mask), 0.0, grad)
-        gsrc = None
+        gx = gsrc = None
+        if self.needs_input_grad[0]:
+            gx = grad
+            if not self.add:  # overwritten places no longer depend on x
+                mask = np.zeros(x.shape, bool)
+                mask[self.where] = True
+                gx = join.where(Tensor._wrap(mask), 0.0, grad)
         if self.needs_input_grad[1]:
             picked = GatherAlong.apply(grad, index=self.index, dim=self.dim)
             pad = tuple((0, s - n) for s, n in zip(src.shape, self.index.shape))

@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
+from . import arithmetic  # sibling op modules are imported whole and used at call time
 
 
 class Cat(Function):
@@ -19,29 +20,12 @@ class Cat(Function):
         return np.concatenate(xs, axis=dim)
 
     def backward(self, grad):
-        from .index import getitem
-
         bounds = [0, *self.splits.tolist(), grad.shape[self.dim]]
         lead = (slice(None),) * self.dim
         return tuple(
-            getitem(grad, lead + (slice(bounds[i], bounds[i + 1]),)) if need else None
+            grad[lead + (slice(bounds[i], bounds[i + 1]),)] if need else None
             for i, need in enumerate(self.needs_input_grad)
         )
-
-
-class Where(Function):
-    def forward(self, a, b, cond):
-        self.cond = cond
-        return np.where(cond, a, b)
-
-    def backward(self, grad):
-        from .arithmetic import unbroadcast
-
-        a, b = self.inputs
-        mask = Tensor._wrap(np.broadcast_to(self.cond, grad.shape).astype(grad._data.dtype))
-        ga = unbroadcast(grad * mask, a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(grad * (1 - mask), b.shape) if self.needs_input_grad[1] else None
-        return ga, gb
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -80,33 +64,78 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return cat([t.unsqueeze(dim) for t in tensors], dim=dim)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    from .arithmetic import operands
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 1 (dim 0 for 1-D tensors), as numpy's hstack."""
+    tensors = list(tensors)
+    return cat(tensors, dim=0 if tensors and tensors[0].ndim == 1 else 1)
 
-    a, b = operands(a, b, "where")
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 0, 1-D tensors becoming rows."""
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], dim=0)
+
+
+class Where(Function):
+    def forward(self, a, b, cond):
+        self.cond = cond
+        return np.where(cond, a, b)
+
+    def backward(self, grad):
+        a, b = self.inputs
+        mask = Tensor._wrap(np.broadcast_to(self.cond, grad.shape).astype(grad._data.dtype))
+        ga = arithmetic.unbroadcast(grad * mask, a.shape) if self.needs_input_grad[0] else None
+        gb = arithmetic.unbroadcast(grad * (1 - mask), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    a, b = arithmetic.operands(a, b, "where")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}")
     return Where.apply(a, b, cond=cond)
 
 
-def _compare(fn: Any) -> Any:
-    def compare(a: Any, b: Any) -> Tensor:
-        x = a._data if isinstance(a, Tensor) else a
-        y = b._data if isinstance(b, Tensor) else b
-        return Tensor._wrap(np.asarray(fn(x, y)))
-
-    return compare
+def _compare(fn: Any, a: Any, b: Any) -> Tensor:
+    x = a._data if isinstance(a, Tensor) else a
+    y = b._data if isinstance(b, Tensor) else b
+    return Tensor._wrap(np.asarray(fn(x, y)))
 
 
-eq = _compare(np.equal)
-ne = _compare(np.not_equal)
-lt = _compare(np.less)
-le = _compare(np.less_equal)
-gt = _compare(np.greater)
-ge = _compare(np.greater_equal)
-logical_and = _compare(np.logical_and)
-logical_or = _compare(np.logical_or)
+def eq(a: Any, b: Any) -> Tensor:
+    return _compare(np.equal, a, b)
+
+
+def ne(a: Any, b: Any) -> Tensor:
+    return _compare(np.not_equal, a, b)
+
+
+def lt(a: Any, b: Any) -> Tensor:
+    return _compare(np.less, a, b)
+
+
+def le(a: Any, b: Any) -> Tensor:
+    return _compare(np.less_equal, a, b)
+
+
+def gt(a: Any, b: Any) -> Tensor:
+    return _compare(np.greater, a, b)
+
+
+def ge(a: Any, b: Any) -> Tensor:
+    return _compare(np.greater_equal, a, b)
+
+
+def logical_and(a: Any, b: Any) -> Tensor:
+    return _compare(np.logical_and, a, b)
+
+
+def logical_or(a: Any, b: Any) -> Tensor:
+    return _compare(np.logical_or, a, b)
+
+
+def logical_xor(a: Any, b: Any) -> Tensor:
+    return _compare(np.logical_xor, a, b)
 
 
 def logical_not(a: Tensor) -> Tensor:
@@ -133,11 +162,9 @@ def _dim(x: Tensor, dim: int, op: str) -> int:
 
 
 def _pieces(x: Tensor, d: int, sizes: Sequence[int]) -> tuple[Tensor, ...]:
-    from .index import getitem
-
     out, start = [], 0
     for n in sizes:
-        out.append(getitem(x, (slice(None),) * d + (slice(start, start + n),)))
+        out.append(x[(slice(None),) * d + (slice(start, start + n),)])
         start += n
     return tuple(out)
 
@@ -171,22 +198,5 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of ``x`` along ``dim``, with that dim removed: ``tuple(x)`` for dim 0."""
-    from .index import getitem
-
     d = _dim(x, dim, "unbind")
-    return tuple(getitem(x, (slice(None),) * d + (i,)) for i in range(x.shape[d]))
-
-
-def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Join along dim 1 (dim 0 for 1-D tensors), as numpy's hstack."""
-    tensors = list(tensors)
-    return cat(tensors, dim=0 if tensors and tensors[0].ndim == 1 else 1)
-
-
-def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Join along dim 0, 1-D tensors becoming rows."""
-    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], dim=0)
-
-
-def logical_xor(a: Any, b: Any) -> Tensor:
-    return _compare(np.logical_xor)(a, b)
+    return tuple(x[(slice(None),) * d + (i,)] for i in range(x.shape[d]))

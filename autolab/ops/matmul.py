@@ -10,6 +10,12 @@ import numpy as np
 from .. import kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
+from . import arithmetic, index  # sibling op modules are imported whole and used at call time
+
+
+def _check_inner(a: Tensor, b: Tensor, n: int, m: int) -> None:
+    if n != m:
+        raise RuntimeError(f"matmul: {tuple(a.shape)} @ {tuple(b.shape)}: inner sizes {n} and {m} differ")
 
 
 class MatMul(Function):
@@ -17,12 +23,10 @@ class MatMul(Function):
         return kernels.matmul(a, b)
 
     def backward(self, grad):
-        from .arithmetic import unbroadcast
-
         a, b = self.inputs
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = unbroadcast(matmul(grad, b.transpose(-1, -2)), a.shape)
+            ga = arithmetic.unbroadcast(matmul(grad, b.transpose(-1, -2)), a.shape)
         if self.needs_input_grad[1]:
             if b.ndim == 2 and b._data.flags.f_contiguous and not b._data.flags.c_contiguous:
                 # b is a transposed view (a linear layer's weight.t()): compute dB^T = dC^T @ A, so that
@@ -31,7 +35,7 @@ class MatMul(Function):
                 a2, g2 = a.reshape(-1, a.shape[-1]), grad.reshape(-1, grad.shape[-1])
                 gb = matmul(g2.transpose(0, 1), a2).transpose(0, 1)
             else:
-                gb = unbroadcast(matmul(a.transpose(-1, -2), grad), b.shape)
+                gb = arithmetic.unbroadcast(matmul(a.transpose(-1, -2), grad), b.shape)
         return ga, gb
 
 
@@ -67,11 +71,6 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     return MatMul.apply(a, b)
 
 
-def _check_inner(a: Tensor, b: Tensor, n: int, m: int) -> None:
-    if n != m:
-        raise RuntimeError(f"matmul: {tuple(a.shape)} @ {tuple(b.shape)}: inner sizes {n} and {m} differ")
-
-
 def mm(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}D and {b.ndim}D")
@@ -103,8 +102,6 @@ def outer(a: Tensor, b: Tensor) -> Tensor:
 
 def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal of ``x`` in dims (dim1, dim2), ``offset`` above it (below if negative), as the last dim."""
-    from .index import getitem
-
     if x.ndim < 2:
         raise RuntimeError(f"diagonal: expected a tensor with at least 2 dims, got shape {tuple(x.shape)}")
     d1, d2 = dim1 % x.ndim, dim2 % x.ndim
@@ -115,7 +112,7 @@ def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     n, m = moved.shape[-2:]
     count = max(0, min(n + min(offset, 0), m - max(offset, 0)))
     rows = np.arange(count) - min(offset, 0)
-    return getitem(moved, (Ellipsis, rows, rows + offset))
+    return moved[Ellipsis, rows, rows + offset]
 
 
 _diagonal_of = diagonal  # diag's argument is named `diagonal`, as in PyTorch, and hides the function
@@ -127,11 +124,9 @@ def diag(x: Tensor, diagonal: int = 0) -> Tensor:
         return _diagonal_of(x, diagonal)
     if x.ndim != 1:
         raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {tuple(x.shape)}")
-    from .index import IndexAdd
-
     n = x.shape[0] + abs(diagonal)
     rows = np.arange(x.shape[0]) + max(-diagonal, 0)
-    return IndexAdd.apply(x, index=(rows, rows + diagonal), shape=(n, n))  # zeros, with x placed on the diagonal
+    return index.IndexAdd.apply(x, index=(rows, rows + diagonal), shape=(n, n))  # zeros, with x placed on the diagonal
 
 
 def trace(x: Tensor) -> Tensor:

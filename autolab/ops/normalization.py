@@ -12,8 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.functional import grad as autograd_grad
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..tensor import Tensor
+from . import unary  # sibling op modules are imported whole and used at call time
 
 
 class BatchNorm(Function):
@@ -30,6 +32,7 @@ class BatchNorm(Function):
             return self._differentiable_backward(grad)
         x, w, _ = self.inputs
         g, s = grad._data, self.bshape
+        # gb and gw are also what the input's gradient is made of, in training mode
         gb = g.sum(axis=self.axes)
         gw = (g * self.xhat).sum(axis=self.axes)
         gx = None
@@ -40,14 +43,16 @@ class BatchNorm(Function):
                 gx = scale * (g - (gb / n).reshape(s) - self.xhat * (gw / n).reshape(s))
             else:
                 gx = scale * g
-        wrap = Tensor._wrap
-        return (None if gx is None else wrap(gx.astype(g.dtype, copy=False)), wrap(gw), wrap(gb))
+        need, wrap = self.needs_input_grad, Tensor._wrap
+        return (
+            None if gx is None else wrap(gx.astype(g.dtype, copy=False)),
+            wrap(gw) if need[1] else None,
+            wrap(gb) if need[2] else None,
+        )
 
     def _differentiable_backward(self, grad):
         """create_graph=True: rebuild the forward from tensor ops and differentiate that, so the gradient itself
         has a graph (second derivatives through batch norm)."""
-        from ..autograd.functional import grad as autograd_grad
-
         x, w, b = self.inputs
         with enable_grad():
             y = composed_batch_norm(x, w, b, self.training, self.mean, self.var, self.eps)
@@ -56,22 +61,20 @@ class BatchNorm(Function):
         return tuple(next(got) if need else None for need in self.needs_input_grad)
 
 
+def batch_norm(
+    x: Tensor, w: Tensor, b: Tensor, mean: np.ndarray, var: np.ndarray, eps: float, training: bool
+) -> Tensor:
+    return BatchNorm.apply(x, w, b, mean=mean, var=var, eps=eps, training=training)
+
+
 def composed_batch_norm(
     x: Tensor, w: Tensor, b: Tensor, training: bool, mean: np.ndarray, var: np.ndarray, eps: float
 ) -> Tensor:
     """The same function written with tensor ops (the readable definition, and the double-backward path)."""
-    from .unary import sqrt
-
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, -1) + (1,) * (x.ndim - 2)
     if training:
         m, v = x.mean(dim=axes), x.var(dim=axes, unbiased=False)
     else:
         m, v = Tensor._wrap(mean), Tensor._wrap(var)
-    return (x - m.reshape(shape)) / sqrt(v.reshape(shape) + eps) * w.reshape(shape) + b.reshape(shape)
-
-
-def batch_norm(
-    x: Tensor, w: Tensor, b: Tensor, mean: np.ndarray, var: np.ndarray, eps: float, training: bool
-) -> Tensor:
-    return BatchNorm.apply(x, w, b, mean=mean, var=var, eps=eps, training=training)
+    return (x - m.reshape(shape)) / unary.sqrt(v.reshape(shape) + eps) * w.reshape(shape) + b.reshape(shape)

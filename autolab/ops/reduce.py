@@ -1,9 +1,13 @@
-"""Reductions: sum, mean, var, std, max, min, argmax. Backward spreads the gradient back over the reduced axes."""
+"""Reductions: sum, mean, var, std, max, min, prod, cumsum, norm. Backward spreads the gradient back over the
+reduced axes.
+
+Every reduction also accepts numpy's spelling ``keepdims=``, as PyTorch does (``P.sum(1, keepdims=True)`` in
+makemore).
+"""
 
 from __future__ import annotations
 
 import builtins
-import functools
 from collections import namedtuple
 from typing import Any
 
@@ -11,6 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from . import index, join, unary  # sibling op modules, used at call time: join.where(...)
 
 
 def _axes(dim: Any, ndim: int) -> tuple[int, ...]:
@@ -23,21 +28,20 @@ def _axes(dim: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(d % builtins.max(ndim, 1) for d in dims)) if ndim else ()
 
 
-def _keepdims_alias(fn: Any) -> Any:
-    """Accept numpy's spelling ``keepdims=`` too, as PyTorch does (``P.sum(1, keepdims=True)`` in makemore)."""
-
-    @functools.wraps(fn)
-    def reduction(*args: Any, keepdims: bool | None = None, **kwargs: Any) -> Any:
-        if keepdims is not None:
-            kwargs["keepdim"] = keepdims
-        return fn(*args, **kwargs)
-
-    return reduction
+def _keep(keepdim: bool, keepdims: bool | None) -> bool:
+    return keepdim if keepdims is None else keepdims
 
 
 def _keep_shape(shape: tuple, axes: tuple) -> tuple:
     """The shape of the result with keepdim=True: reduced axes become 1, ready to broadcast back."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _int_to_long(x: Tensor, dtype: Any) -> Tensor:
+    """PyTorch accumulates integers and bools as int64 (sum, prod, cumsum) unless a dtype is given."""
+    if dtype is not None:
+        return x.type(dtype)
+    return x.long() if x._data.dtype.kind in "bui" else x
 
 
 class Sum(Function):
@@ -47,9 +51,14 @@ class Sum(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        from .shape import expand, reshape
+        return grad.reshape(_keep_shape(x.shape, self.axes)).expand(x.shape)
 
-        return expand(reshape(grad, _keep_shape(x.shape, self.axes)), x.shape)
+
+def sum(
+    x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, keepdims: bool | None = None
+) -> Tensor:
+    x = _int_to_long(x, dtype)
+    return Sum.apply(x, axes=_axes(dim, x.ndim), keepdim=_keep(keepdim, keepdims))
 
 
 class Mean(Function):
@@ -59,10 +68,52 @@ class Mean(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        from .shape import expand, reshape
-
         n = x.numel() // builtins.max(grad.numel(), 1)
-        return expand(reshape(grad, _keep_shape(x.shape, self.axes)), x.shape) / n
+        return grad.reshape(_keep_shape(x.shape, self.axes)).expand(x.shape) / n
+
+
+def mean(
+    x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, keepdims: bool | None = None
+) -> Tensor:
+    if dtype is not None:
+        x = x.type(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+            f"Got: {x.dtype}. Use x.float().mean()"
+        )
+    return Mean.apply(x, axes=_axes(dim, x.ndim), keepdim=_keep(keepdim, keepdims))
+
+
+def var(
+    x: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Variance; by default with Bessel's correction (divide by n - 1), as in PyTorch. Built from mean, sub,
+    mul and sum, so its gradient comes from theirs."""
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axes = _axes(dim, x.ndim)
+    n = int(np.prod([x.shape[a] for a in axes])) if axes else 1
+    centered = x - mean(x, dim=axes, keepdim=True)
+    return sum(centered * centered, dim=axes, keepdim=_keep(keepdim, keepdims)) / builtins.max(n - correction, 0)
+
+
+def std(
+    x: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    return var(x, dim, unbiased, _keep(keepdim, keepdims), correction=correction).sqrt()
 
 
 class MaxMin(Function):
@@ -80,10 +131,16 @@ class MaxMin(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        from .shape import reshape
-
         share = self.winners / self.winners.sum(axis=self.axes, keepdims=True)
-        return reshape(grad, _keep_shape(x.shape, self.axes)) * Tensor._wrap(share.astype(x._data.dtype))
+        return grad.reshape(_keep_shape(x.shape, self.axes)) * Tensor._wrap(share.astype(x._data.dtype))
+
+
+def amax(x: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+    return MaxMin.apply(x, axes=_axes(dim, x.ndim), keepdim=_keep(keepdim, keepdims), fn=np.max)
+
+
+def amin(x: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+    return MaxMin.apply(x, axes=_axes(dim, x.ndim), keepdim=_keep(keepdim, keepdims), fn=np.min)
 
 
 class IndexedMaxMin(Function):
@@ -100,67 +157,21 @@ class IndexedMaxMin(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        from .index import scatter_along
-
         g = grad if self.keepdim else grad.unsqueeze(self.dim)
-        return scatter_along(g, self.index, self.dim, x.shape)
+        return index.scatter_along(g, self.index, self.dim, x.shape)
 
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
 
 
-@_keepdims_alias
-def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    if dtype is not None:
-        x = x.type(dtype)
-    elif x._data.dtype.kind in "bui":  # PyTorch sums integers and bools as int64
-        x = x.long()
-    return Sum.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
+def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+    """``max(x)`` is a tensor; ``max(x, dim)`` returns ``(values, indices)`` as PyTorch does."""
+    return _maxmin(x, dim, _keep(keepdim, keepdims), True)
 
 
-@_keepdims_alias
-def mean(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    if dtype is not None:
-        x = x.type(dtype)
-    if x._data.dtype.kind != "f":
-        raise RuntimeError(
-            f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-            f"Got: {x.dtype}. Use x.float().mean()"
-        )
-    return Mean.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
-
-
-@_keepdims_alias
-def var(
-    x: Tensor,
-    dim: Any = None,
-    unbiased: bool | None = None,
-    keepdim: bool = False,
-    *,
-    correction: int | None = None,
-) -> Tensor:
-    """Variance; by default with Bessel's correction (divide by n - 1), as in PyTorch."""
-    if correction is None:
-        correction = 0 if unbiased is False else 1
-    axes = _axes(dim, x.ndim)
-    n = int(np.prod([x.shape[a] for a in axes])) if axes else 1
-    centered = x - mean(x, dim=axes, keepdim=True)
-    return sum(centered * centered, dim=axes, keepdim=keepdim) / builtins.max(n - correction, 0)
-
-
-@_keepdims_alias
-def std(
-    x: Tensor,
-    dim: Any = None,
-    unbiased: bool | None = None,
-    keepdim: bool = False,
-    *,
-    correction: int | None = None,
-) -> Tensor:
-    from .unary import sqrt
-
-    return sqrt(var(x, dim, unbiased, keepdim, correction=correction))
+def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+    return _maxmin(x, dim, _keep(keepdim, keepdims), False)
 
 
 def _maxmin(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
@@ -182,49 +193,24 @@ def _maxmin(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     return (MaxResult if is_max else MinResult)(values, Tensor._wrap(idx.astype(np.int64)))
 
 
-@_keepdims_alias
-def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """``max(x)`` is a tensor; ``max(x, dim)`` returns ``(values, indices)`` as PyTorch does."""
-    return _maxmin(x, dim, keepdim, True)
-
-
-@_keepdims_alias
-def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    return _maxmin(x, dim, keepdim, False)
-
-
-@_keepdims_alias
-def amax(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return MaxMin.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim, fn=np.max)
-
-
-@_keepdims_alias
-def amin(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return MaxMin.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim, fn=np.min)
-
-
-@_keepdims_alias
-def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(x._data), dtype=np.int64))
-    return Tensor._wrap(np.argmax(x._data, axis=dim, keepdims=keepdim).astype(np.int64))
+    return Tensor._wrap(np.argmax(x._data, axis=dim, keepdims=_keep(keepdim, keepdims)).astype(np.int64))
 
 
-@_keepdims_alias
-def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(x._data), dtype=np.int64))
-    return Tensor._wrap(np.argmin(x._data, axis=dim, keepdims=keepdim).astype(np.int64))
+    return Tensor._wrap(np.argmin(x._data, axis=dim, keepdims=_keep(keepdim, keepdims)).astype(np.int64))
 
 
 def _pick(a: Tensor, b: Tensor, a_wins: Tensor, b_wins: Tensor) -> Tensor:
     """a where it wins, b where it wins, and at a tie (a + b) / 2: the same value, but the gradient is shared
     half and half between the two, as PyTorch does. Where either is NaN, a + b: NaN, and both get the gradient."""
-    from .join import where
-
     if not (a.requires_grad or b.requires_grad):
-        return where(a_wins | (a == b), a, where(b_wins, b, a + b))  # no /2: integers stay integers
-    return where(a_wins, a, where(b_wins, b, where(a == b, (a + b) / 2, a + b)))
+        return join.where(a_wins | (a == b), a, join.where(b_wins, b, a + b))  # no /2: integers stay integers
+    return join.where(a_wins, a, join.where(b_wins, b, join.where(a == b, (a + b) / 2, a + b)))
 
 
 def maximum(a: Tensor, b: Tensor) -> Tensor:
@@ -248,19 +234,28 @@ class Prod(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        from .join import where
-        from .shape import reshape
-
         keep = _keep_shape(x.shape, self.axes)
-        g, out = reshape(grad, keep), reshape(self.output, keep)
+        g, out = grad.reshape(keep), self.output.reshape(keep)
         zero = x._data == 0
         if not zero.any():
             return g * out / x
         is_zero = Tensor._wrap(zero)
-        safe = where(is_zero, 1.0, x)
+        safe = join.where(is_zero, 1.0, x)
         lone = Tensor._wrap(zero.sum(axis=self.axes, keepdims=True) == 1)
-        others = prod_axes(safe, self.axes, keepdim=True) * lone  # product of the rest, at a lone zero
-        return g * where(is_zero, others, out / safe)
+        others = Prod.apply(safe, axes=self.axes, keepdim=True) * lone  # product of the rest, at a lone zero
+        return g * join.where(is_zero, others, out / safe)
+
+
+def prod(
+    x: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+) -> Tensor:
+    """The product of all elements, or along ``dim`` (an int, as in PyTorch)."""
+    x = _int_to_long(x, dtype)
+    if dim is None:
+        return Prod.apply(x, axes=_axes(None, x.ndim), keepdim=False)
+    if not isinstance(dim, int):
+        raise TypeError(f"prod(): dim must be an int, got {dim!r} (PyTorch's prod reduces one dim at a time)")
+    return Prod.apply(x, axes=_axes(dim, x.ndim), keepdim=_keep(keepdim, keepdims))
 
 
 class Cumsum(Function):
@@ -270,31 +265,7 @@ class Cumsum(Function):
 
     def backward(self, grad):
         # out_j = sum_{i <= j} x_i, so d/dx_i collects grad_j for every j >= i: a cumsum run backwards
-        from .shape import flip
-
-        return flip(cumsum(flip(grad, (self.dim,)), self.dim), (self.dim,))
-
-
-def prod_axes(x: Tensor, axes: tuple, keepdim: bool = False) -> Tensor:
-    return Prod.apply(x, axes=axes, keepdim=keepdim)
-
-
-def _int_to_long(x: Tensor, dtype: Any) -> Tensor:
-    """PyTorch accumulates integers and bools as int64 (sum, prod, cumsum) unless a dtype is given."""
-    if dtype is not None:
-        return x.type(dtype)
-    return x.long() if x._data.dtype.kind in "bui" else x
-
-
-@_keepdims_alias
-def prod(x: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    """The product of all elements, or along ``dim`` (an int, as in PyTorch)."""
-    x = _int_to_long(x, dtype)
-    if dim is None:
-        return Prod.apply(x, axes=_axes(None, x.ndim), keepdim=False)
-    if not isinstance(dim, int):
-        raise TypeError(f"prod(): dim must be an int, got {dim!r} (PyTorch's prod reduces one dim at a time)")
-    return Prod.apply(x, axes=_axes(dim, x.ndim), keepdim=keepdim)
+        return cumsum(grad.flip((self.dim,)), self.dim).flip((self.dim,))
 
 
 def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -306,30 +277,27 @@ def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return Cumsum.apply(x, dim=d)
 
 
-@_keepdims_alias
-def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+def logsumexp(x: Tensor, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
     """``log(sum(exp(x), dim))`` without overflow: the max is taken out first (it cancels in the gradient)."""
-    from .unary import _float, exp, log
-
-    x = _float(x)
+    x = unary.as_float(x)
     axes = _axes(dim, x.ndim)
     m = amax(x, dim=axes, keepdim=True).detach() if x.numel() else Tensor._wrap(np.zeros(()))
     m = Tensor._wrap(np.where(np.isfinite(m._data), m._data, 0).astype(x._data.dtype))  # all -inf: no shift
-    out = log(sum(exp(x - m), dim=axes, keepdim=True)) + m
-    return out if keepdim else out.squeeze(axes) if axes else out
+    out = sum((x - m).exp(), dim=axes, keepdim=True).log() + m
+    return out if _keep(keepdim, keepdims) else out.squeeze(axes) if axes else out
 
 
-@_keepdims_alias
-def all(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def all(x: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
     """True where every element (along ``dim``) is non-zero. The result is bool (uint8 for uint8 input)."""
-    out = np.all(x._data, axis=None if dim is None else _axes(dim, x.ndim), keepdims=keepdim and dim is not None)
+    keep = _keep(keepdim, keepdims) and dim is not None
+    out = np.all(x._data, axis=None if dim is None else _axes(dim, x.ndim), keepdims=keep)
     return Tensor._wrap(np.asarray(out).astype(np.uint8 if x._data.dtype == np.uint8 else np.bool_))
 
 
-@_keepdims_alias
-def any(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def any(x: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
     """True where some element (along ``dim``) is non-zero."""
-    out = np.any(x._data, axis=None if dim is None else _axes(dim, x.ndim), keepdims=keepdim and dim is not None)
+    keep = _keep(keepdim, keepdims) and dim is not None
+    out = np.any(x._data, axis=None if dim is None else _axes(dim, x.ndim), keepdims=keep)
     return Tensor._wrap(np.asarray(out).astype(np.uint8 if x._data.dtype == np.uint8 else np.bool_))
 
 
@@ -345,20 +313,15 @@ class Norm2(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        from .join import where
-        from .shape import reshape
-
         keep = _keep_shape(x.shape, self.axes)
-        out = reshape(self.output, keep)
-        safe = where(Tensor._wrap(out._data == 0), 1.0, out)
-        return reshape(grad, keep) * x / safe
+        out = self.output.reshape(keep)
+        safe = join.where(Tensor._wrap(out._data == 0), 1.0, out)
+        return grad.reshape(keep) * x / safe
 
 
 def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """The vector p-norm of ``x`` over ``dim`` (all elements by default): p = 2 or "fro" (Euclidean), 1, inf,
     -inf, 0 (count of non-zeros) or any other number ``(sum |x|^p)^(1/p)``."""
-    from .unary import abs
-
     if dtype is not None:
         x = x.type(dtype)
     if x._data.dtype.kind != "f":
@@ -371,11 +334,11 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
     if not isinstance(p, (int, float)):
         raise ValueError(f"norm(): p must be a number, 'fro' or 'nuc', got {p!r}")
     if p == float("inf"):
-        return amax(abs(x), dim=axes, keepdim=keepdim)
+        return amax(x.abs(), dim=axes, keepdim=keepdim)
     if p == float("-inf"):
-        return amin(abs(x), dim=axes, keepdim=keepdim)
+        return amin(x.abs(), dim=axes, keepdim=keepdim)
     if p == 0:
         return sum((x != 0).type(x.dtype), dim=axes, keepdim=keepdim)
     if p == 1:
-        return sum(abs(x), dim=axes, keepdim=keepdim)
-    return sum(abs(x) ** p, dim=axes, keepdim=keepdim) ** (1.0 / p)
+        return sum(x.abs(), dim=axes, keepdim=keepdim)
+    return sum(x.abs() ** p, dim=axes, keepdim=keepdim) ** (1.0 / p)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..creation import zeros_like
 from ..tensor import Tensor
 
 
@@ -21,8 +22,6 @@ class Rounding(Function):
         return fn(x, decimals) if decimals else fn(x)
 
     def backward(self, grad):
-        from ..creation import zeros_like
-
         return zeros_like(grad)
 
 

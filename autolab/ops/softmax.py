@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import kernels
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from . import unary  # sibling op modules are imported whole and used at call time
+
+
+def _dim(x: Tensor, dim: int | None, name: str) -> int:
+    if dim is None:
+        # PyTorch's legacy rule: dim 0 for 0-D, 1-D and 3-D inputs, else 1. Say so, as PyTorch warns.
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Pass dim=...", stacklevel=3)
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    return dim % max(x.ndim, 1)
 
 
 class Softmax(Function):
@@ -22,6 +33,12 @@ class Softmax(Function):
         return y * (grad - (grad * y).sum(dim=self.dim, keepdim=True))
 
 
+def softmax(x: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    if dtype is not None:
+        x = x.type(dtype)
+    return Softmax.apply(x if x.is_floating_point() else x.float(), dim=_dim(x, dim, "softmax"))
+
+
 class LogSoftmax(Function):
     def forward(self, x, dim):
         self.dim = dim
@@ -29,25 +46,7 @@ class LogSoftmax(Function):
         return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
     def backward(self, grad):
-        from .unary import exp
-
-        return grad - exp(self.output) * grad.sum(dim=self.dim, keepdim=True)
-
-
-def _dim(x: Tensor, dim: int | None, name: str) -> int:
-    if dim is None:
-        # PyTorch's legacy rule: dim 0 for 0-D, 1-D and 3-D inputs, else 1. Say so, as PyTorch warns.
-        import warnings
-
-        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Pass dim=...", stacklevel=3)
-        dim = 0 if x.ndim in (0, 1, 3) else 1
-    return dim % max(x.ndim, 1)
-
-
-def softmax(x: Tensor, dim: int | None = None, dtype=None) -> Tensor:
-    if dtype is not None:
-        x = x.type(dtype)
-    return Softmax.apply(x if x.is_floating_point() else x.float(), dim=_dim(x, dim, "softmax"))
+        return grad - unary.exp(self.output) * grad.sum(dim=self.dim, keepdim=True)
 
 
 def log_softmax(x: Tensor, dim: int | None = None, dtype=None) -> Tensor:

@@ -13,19 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .index import GatherAlong
-
-
-class Sort(GatherAlong):
-    """The values of a sort: a gather with the sorting indices (PyTorch names the node SortBackward0)."""
-
-
-class Topk(GatherAlong):
-    pass
-
-
-SortResult = namedtuple("sort", ["values", "indices"])
-TopkResult = namedtuple("topk", ["values", "indices"])
+from . import index  # sibling op modules are imported whole
 
 
 def _dim(x: Tensor, dim: int, op: str) -> int:
@@ -53,6 +41,13 @@ def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = F
     return Tensor._wrap(_argsort(x._data, _dim(x, dim, "argsort"), descending).astype(np.int64))
 
 
+class Sort(index.GatherAlong):
+    """The values of a sort: a gather with the sorting indices (PyTorch names the node SortBackward0)."""
+
+
+SortResult = namedtuple("sort", ["values", "indices"])
+
+
 def sort(x: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> SortResult:
     """``(values, indices)`` of ``x`` sorted along ``dim``; ``values`` is differentiable."""
     if x.ndim == 0:
@@ -60,6 +55,13 @@ def sort(x: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = F
     d = _dim(x, dim, "sort")
     idx = _argsort(x._data, d, descending).astype(np.int64)
     return SortResult(Sort.apply(x, index=idx, dim=d), Tensor._wrap(idx))
+
+
+class Topk(index.GatherAlong):
+    """The values of a topk: a gather with the indices of the k largest (or smallest)."""
+
+
+TopkResult = namedtuple("topk", ["values", "indices"])
 
 
 def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> TopkResult:

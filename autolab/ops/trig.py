@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .unary import _float, sqrt
+from . import unary  # sibling op modules are imported whole and used at call time
 
 
 class Tan(Function):
@@ -20,13 +20,21 @@ class Tan(Function):
         return grad * (1 + y * y)  # d/dx tan x = 1 + tan^2 x
 
 
+def tan(x: Tensor) -> Tensor:
+    return Tan.apply(unary.as_float(x))
+
+
 class Asin(Function):
     def forward(self, x):
         return np.arcsin(x)
 
     def backward(self, grad):
         (x,) = self.inputs
-        return grad / sqrt(1 - x * x)
+        return grad / unary.sqrt(1 - x * x)
+
+
+def asin(x: Tensor) -> Tensor:
+    return Asin.apply(unary.as_float(x))
 
 
 class Acos(Function):
@@ -35,7 +43,11 @@ class Acos(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        return -grad / sqrt(1 - x * x)
+        return -grad / unary.sqrt(1 - x * x)
+
+
+def acos(x: Tensor) -> Tensor:
+    return Acos.apply(unary.as_float(x))
 
 
 class Atan(Function):
@@ -47,6 +59,10 @@ class Atan(Function):
         return grad / (1 + x * x)
 
 
+def atan(x: Tensor) -> Tensor:
+    return Atan.apply(unary.as_float(x))
+
+
 class Sinh(Function):
     def forward(self, x):
         return np.sinh(x)
@@ -54,6 +70,10 @@ class Sinh(Function):
     def backward(self, grad):
         (x,) = self.inputs
         return grad * cosh(x)
+
+
+def sinh(x: Tensor) -> Tensor:
+    return Sinh.apply(unary.as_float(x))
 
 
 class Cosh(Function):
@@ -65,28 +85,8 @@ class Cosh(Function):
         return grad * sinh(x)
 
 
-def tan(x: Tensor) -> Tensor:
-    return Tan.apply(_float(x))
-
-
-def asin(x: Tensor) -> Tensor:
-    return Asin.apply(_float(x))
-
-
-def acos(x: Tensor) -> Tensor:
-    return Acos.apply(_float(x))
-
-
-def atan(x: Tensor) -> Tensor:
-    return Atan.apply(_float(x))
-
-
-def sinh(x: Tensor) -> Tensor:
-    return Sinh.apply(_float(x))
-
-
 def cosh(x: Tensor) -> Tensor:
-    return Cosh.apply(_float(x))
+    return Cosh.apply(unary.as_float(x))
 
 
 arcsin, arccos, arctan = asin, acos, atan

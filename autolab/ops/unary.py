@@ -12,6 +12,7 @@ from .. import dtypes, kernels
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from . import arithmetic, join  # sibling op modules are imported whole and used at call time
 
 
 def _const(mask: np.ndarray, like: Tensor) -> Tensor:
@@ -21,9 +22,12 @@ def _const(mask: np.ndarray, like: Tensor) -> Tensor:
 
 def _select(mask: np.ndarray, grad: Tensor) -> Tensor:
     """``grad`` where mask, else 0 (differentiable in grad, for create_graph)."""
-    from .join import where
+    return join.where(Tensor._wrap(mask), grad, 0.0)
 
-    return where(Tensor._wrap(mask), grad, 0.0)
+
+def as_float(x: Tensor) -> Tensor:
+    """exp, log, ... of an integer tensor give float32, as in PyTorch."""
+    return x if x._data.dtype.kind == "f" else cast(x, dtypes.float32)
 
 
 class Exp(Function):
@@ -32,6 +36,10 @@ class Exp(Function):
 
     def backward(self, grad):
         return grad * self.output  # d/dx e^x = e^x
+
+
+def exp(x: Tensor) -> Tensor:
+    return Exp.apply(as_float(x))
 
 
 class Log(Function):
@@ -44,12 +52,120 @@ class Log(Function):
         return grad / x
 
 
+def log(x: Tensor) -> Tensor:
+    return Log.apply(as_float(x))
+
+
 class Sqrt(Function):
     def forward(self, x):
         return np.sqrt(x)
 
     def backward(self, grad):
         return grad / (2 * self.output)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt.apply(as_float(x))
+
+
+def square(x: Tensor) -> Tensor:
+    """``x * x`` (PyTorch records it as ``x ** 2``: PowBackward0)."""
+    return arithmetic.pow(x, 2)
+
+
+class Expm1(Function):
+    def forward(self, x):
+        return np.expm1(x)
+
+    def backward(self, grad):
+        return grad * (self.output + 1)  # d/dx (e^x - 1) = e^x
+
+
+def expm1(x: Tensor) -> Tensor:
+    """``exp(x) - 1``, accurate for small ``x``."""
+    return Expm1.apply(as_float(x))
+
+
+class Log1p(Function):
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            return np.log1p(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad / (x + 1)
+
+
+def log1p(x: Tensor) -> Tensor:
+    """``log(1 + x)``, accurate for small ``x``."""
+    return Log1p.apply(as_float(x))
+
+
+class LogBase(Function):
+    """log2 and log10: log(x) / log(base), so the derivative is 1 / (x log(base))."""
+
+    def forward(self, x, base):
+        self.torch_name = f"Log{base}"
+        self.ln_base = float(np.log(base))
+        with np.errstate(divide="ignore"):
+            return np.log2(x) if base == 2 else np.log10(x)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad / (x * self.ln_base)
+
+
+def log2(x: Tensor) -> Tensor:
+    return LogBase.apply(as_float(x), base=2)
+
+
+def log10(x: Tensor) -> Tensor:
+    return LogBase.apply(as_float(x), base=10)
+
+
+class Rsqrt(Function):
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            return (1 / np.sqrt(x)).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        y = self.output  # y = x^(-1/2), dy/dx = -1/2 x^(-3/2) = -y^3 / 2
+        return grad * y * y * y * -0.5
+
+
+def rsqrt(x: Tensor) -> Tensor:
+    """``1 / sqrt(x)``."""
+    return Rsqrt.apply(as_float(x))
+
+
+class Reciprocal(Function):
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            return (1 / x).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        y = self.output
+        return -grad * y * y  # d/dx 1/x = -1/x^2
+
+
+def reciprocal(x: Tensor) -> Tensor:
+    """``1 / x``; an integer tensor gives float32, as in PyTorch."""
+    return Reciprocal.apply(as_float(x))
+
+
+class Erf(Function):
+    def forward(self, x):
+        # numpy has no erf; math.erf element by element is slow but exact, and erf is rare in a training loop
+        return np.asarray(np.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)
+
+    def backward(self, grad):
+        (x,) = self.inputs
+        return grad * (2 / math.sqrt(math.pi)) * exp(-x * x)
+
+
+def erf(x: Tensor) -> Tensor:
+    """The error function, ``2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt``."""
+    return Erf.apply(as_float(x))
 
 
 class Abs(Function):
@@ -61,6 +177,14 @@ class Abs(Function):
         return grad * _const(np.sign(x._data), x)
 
 
+def abs(x: Tensor) -> Tensor:
+    return Abs.apply(x)
+
+
+def sign(x: Tensor) -> Tensor:
+    return Tensor._wrap(np.sign(x._data))
+
+
 class Sin(Function):
     def forward(self, x):
         return np.sin(x)
@@ -68,6 +192,10 @@ class Sin(Function):
     def backward(self, grad):
         (x,) = self.inputs
         return grad * cos(x)
+
+
+def sin(x: Tensor) -> Tensor:
+    return Sin.apply(as_float(x))
 
 
 class Cos(Function):
@@ -79,6 +207,10 @@ class Cos(Function):
         return -grad * sin(x)
 
 
+def cos(x: Tensor) -> Tensor:
+    return Cos.apply(as_float(x))
+
+
 class Tanh(Function):
     def forward(self, x):
         return np.tanh(x)
@@ -86,6 +218,10 @@ class Tanh(Function):
     def backward(self, grad):
         y = self.output
         return grad * (1 - y * y)  # so d2/dx2 tanh = -2 y (1 - y^2) comes out of autograd itself
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(as_float(x))
 
 
 class Sigmoid(Function):
@@ -96,6 +232,10 @@ class Sigmoid(Function):
     def backward(self, grad):
         y = self.output
         return grad * y * (1 - y)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(as_float(x))
 
 
 class ReLU(Function):
@@ -112,6 +252,10 @@ class ReLU(Function):
         return _select(x._data > 0, grad)
 
 
+def relu(x: Tensor) -> Tensor:
+    return ReLU.apply(x)
+
+
 class LeakyReLU(Function):
     torch_name = "LeakyRelu"
 
@@ -122,6 +266,10 @@ class LeakyReLU(Function):
     def backward(self, grad):
         (x,) = self.inputs
         return grad * _const(np.where(x._data > 0, 1.0, self.slope), x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyReLU.apply(x, negative_slope=negative_slope)
 
 
 class Clamp(Function):
@@ -140,66 +288,25 @@ class Clamp(Function):
         return _select(inside, grad)
 
 
-class Expm1(Function):
-    def forward(self, x):
-        return np.expm1(x)
-
-    def backward(self, grad):
-        return grad * (self.output + 1)  # d/dx (e^x - 1) = e^x
-
-
-class Log1p(Function):
-    def forward(self, x):
-        with np.errstate(divide="ignore"):
-            return np.log1p(x)
-
-    def backward(self, grad):
-        (x,) = self.inputs
-        return grad / (x + 1)
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    lo = min.item() if isinstance(min, Tensor) else min
+    hi = max.item() if isinstance(max, Tensor) else max
+    if x._data.dtype.kind != "f" and any(isinstance(v, float) for v in (lo, hi)):
+        x = cast(x, dtypes.float32)  # as PyTorch: an integer tensor clamped to a float bound becomes float32
+    return Clamp.apply(x, min=lo, max=hi)
 
 
-class LogBase(Function):
-    """log2 and log10: log(x) / log(base), so the derivative is 1 / (x log(base))."""
-
-    def forward(self, x, base):
-        self.torch_name = f"Log{base}"
-        self.ln_base = float(np.log(base))
-        with np.errstate(divide="ignore"):
-            return np.log2(x) if base == 2 else np.log10(x)
-
-    def backward(self, grad):
-        (x,) = self.inputs
-        return grad / (x * self.ln_base)
+clip = clamp
 
 
-class Rsqrt(Function):
-    def forward(self, x):
-        with np.errstate(divide="ignore"):
-            return (1 / np.sqrt(x)).astype(x.dtype, copy=False)
-
-    def backward(self, grad):
-        y = self.output  # y = x^(-1/2), dy/dx = -1/2 x^(-3/2) = -y^3 / 2
-        return grad * y * y * y * -0.5
+def clamp_min(x: Tensor, min: Any) -> Tensor:
+    return clamp(x, min=min)
 
 
-class Reciprocal(Function):
-    def forward(self, x):
-        with np.errstate(divide="ignore"):
-            return (1 / x).astype(x.dtype, copy=False)
-
-    def backward(self, grad):
-        y = self.output
-        return -grad * y * y  # d/dx 1/x = -1/x^2
-
-
-class Erf(Function):
-    def forward(self, x):
-        # numpy has no erf; math.erf element by element is slow but exact, and erf is rare in a training loop
-        return np.asarray(np.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)
-
-    def backward(self, grad):
-        (x,) = self.inputs
-        return grad * (2 / math.sqrt(math.pi)) * exp(-x * x)
+def clamp_max(x: Tensor, max: Any) -> Tensor:
+    return clamp(x, max=max)
 
 
 class Cast(Function):
@@ -213,104 +320,6 @@ class Cast(Function):
         return grad.type(self.src)
 
 
-class Clone(Function):
-    def forward(self, x):
-        return x.copy()
-
-    def backward(self, grad):
-        return grad
-
-
-def exp(x: Tensor) -> Tensor:
-    return Exp.apply(_float(x))
-
-
-def log(x: Tensor) -> Tensor:
-    return Log.apply(_float(x))
-
-
-def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(_float(x))
-
-
-def square(x: Tensor) -> Tensor:
-    """``x * x`` (PyTorch records it as ``x ** 2``: PowBackward0)."""
-    from .arithmetic import pow
-
-    return pow(x, 2)
-
-
-def expm1(x: Tensor) -> Tensor:
-    """``exp(x) - 1``, accurate for small ``x``."""
-    return Expm1.apply(_float(x))
-
-
-def log1p(x: Tensor) -> Tensor:
-    """``log(1 + x)``, accurate for small ``x``."""
-    return Log1p.apply(_float(x))
-
-
-def log2(x: Tensor) -> Tensor:
-    return LogBase.apply(_float(x), base=2)
-
-
-def log10(x: Tensor) -> Tensor:
-    return LogBase.apply(_float(x), base=10)
-
-
-def rsqrt(x: Tensor) -> Tensor:
-    """``1 / sqrt(x)``."""
-    return Rsqrt.apply(_float(x))
-
-
-def reciprocal(x: Tensor) -> Tensor:
-    """``1 / x``; an integer tensor gives float32, as in PyTorch."""
-    return Reciprocal.apply(_float(x))
-
-
-def erf(x: Tensor) -> Tensor:
-    """The error function, ``2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt``."""
-    return Erf.apply(_float(x))
-
-
-def abs(x: Tensor) -> Tensor:
-    return Abs.apply(x)
-
-
-def sin(x: Tensor) -> Tensor:
-    return Sin.apply(_float(x))
-
-
-def cos(x: Tensor) -> Tensor:
-    return Cos.apply(_float(x))
-
-
-def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(_float(x))
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(_float(x))
-
-
-def relu(x: Tensor) -> Tensor:
-    return ReLU.apply(x)
-
-
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return LeakyReLU.apply(x, negative_slope=negative_slope)
-
-
-def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    if min is None and max is None:
-        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    lo = min.item() if isinstance(min, Tensor) else min
-    hi = max.item() if isinstance(max, Tensor) else max
-    if x._data.dtype.kind != "f" and any(isinstance(v, float) for v in (lo, hi)):
-        x = cast(x, dtypes.float32)  # as PyTorch: an integer tensor clamped to a float bound becomes float32
-    return Clamp.apply(x, min=lo, max=hi)
-
-
 def cast(x: Tensor, dtype: Any) -> Tensor:
     if x._data.dtype == dtype.np:
         return x
@@ -319,25 +328,13 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
     return Cast.apply(x, dtype=dtype.np)
 
 
+class Clone(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad):
+        return grad
+
+
 def clone(x: Tensor) -> Tensor:
     return Clone.apply(x)
-
-
-def sign(x: Tensor) -> Tensor:
-    return Tensor._wrap(np.sign(x._data))
-
-
-def _float(x: Tensor) -> Tensor:
-    """exp, log, ... of an integer tensor give float32, as in PyTorch."""
-    return x if x._data.dtype.kind == "f" else cast(x, dtypes.float32)
-
-
-clip = clamp
-
-
-def clamp_min(x: Tensor, min: Any) -> Tensor:
-    return clamp(x, min=min)
-
-
-def clamp_max(x: Tensor, max: Any) -> Tensor:
-    return clamp(x, max=max)

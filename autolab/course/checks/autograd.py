@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+
 from ._core import Result, exercise, fail, ok, to_numpy
 
 CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
@@ -14,8 +16,6 @@ CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
 
 def _chain_rule_grads(inputs: dict[str, float]) -> dict[str, float]:
     """L = (a*b + c)**2 at ``inputs``, differentiated by autolab itself."""
-    import autolab
-
     t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in inputs.items()}
     loss = (t["a"] * t["b"] + t["c"]) ** 2
     loss.backward()
@@ -51,8 +51,6 @@ def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]], seed: 
 
 def _random_graph(seed: int) -> Any:
     """A random graph of elementwise ops over three leaves, with shared subexpressions (diamonds)."""
-    import autolab
-
     rng = np.random.default_rng(seed)
     nodes = [autolab.tensor(rng.standard_normal(2), requires_grad=True) for _ in range(3)]
     nodes.append(autolab.tensor(rng.standard_normal(2)))  # a constant: no grad, must not be listed
@@ -82,8 +80,6 @@ def topo_sort(fn: Callable[[Any], list], seed: int | None = None) -> Result:
     """``fn(root)`` must list every tensor reachable from root (that requires grad), each before its inputs.
 
     ``seed`` builds a larger random graph, with tensors used several times, instead of the fixed one."""
-    import autolab
-
     if seed is None:
         x = autolab.tensor([1.0, 2.0], requires_grad=True)
         y = autolab.tensor([3.0, -1.0], requires_grad=True)
@@ -120,7 +116,6 @@ def topo_sort(fn: Callable[[Any], list], seed: int | None = None) -> Result:
 
 def _numeric_grads(f: Callable, arrays: list[np.ndarray], weights: np.ndarray, eps: float = 1e-6):
     """Central finite differences of sum(f(*arrays) * weights), in float64."""
-    import autolab
 
     def value(arrs):
         with autolab.no_grad():
@@ -149,8 +144,6 @@ def backward(
     ``shapes`` gives one shape per input. ``reference`` (numpy arrays -> array) checks the forward too.
     ``positive`` draws inputs away from zero, for ops like log and sqrt. ``seed`` draws other inputs.
     """
-    import autolab
-
     f = op.apply if hasattr(op, "apply") else op
     rng = np.random.default_rng(0 if seed is None else seed)
     arrays = [rng.standard_normal(s) for s in shapes]

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+import autolab
+
 from ._core import Result, exercise, fail, ok
 
 
@@ -42,8 +44,6 @@ def accuracy(fn: Callable, seed: int | None = None) -> Result:
     """``fn(logits, labels)`` must return the fraction (0..1) of rows whose largest logit is the label.
 
     ``seed`` draws another batch, with another number of rows and classes."""
-    import autolab
-
     rng = np.random.default_rng(2 if seed is None else seed)
     rows, classes = (50, 10) if seed is None else (int(rng.integers(20, 200)), int(rng.integers(3, 20)))
     logits = rng.standard_normal((rows, classes))

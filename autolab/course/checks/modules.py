@@ -6,6 +6,9 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+from autolab import nn
+
 from ._core import Result, close, exercise, fail, ok, to_numpy, worst
 
 
@@ -14,8 +17,6 @@ def linear(layer_cls: type, seed: int | None = None) -> Result:
     """``layer_cls(in_features, out_features)`` must behave like ``nn.Linear``.
 
     ``seed`` picks other sizes and a larger batch than the fixed ``(20, 3)`` layer on 4 inputs."""
-    import autolab
-    from autolab import nn
 
     rng = np.random.default_rng(seed)
     n_in, n_out, batch = (20, 3, 4) if seed is None else (int(rng.integers(30, 80)), int(rng.integers(2, 9)), 7)
@@ -59,7 +60,6 @@ def linear(layer_cls: type, seed: int | None = None) -> Result:
 
 def _random_model(seed: int) -> tuple[Any, int, str]:
     """A random stack of convolutions and linear layers, some without bias, and its parameter count."""
-    from autolab import nn
 
     rng = np.random.default_rng(seed)
     c_in, c_out, k = 3, int(rng.integers(2, 9)), int(rng.choice([3, 5]))
@@ -77,7 +77,6 @@ def count_parameters(fn: Any, seed: int | None = None) -> Result:
     """``fn(model)`` must return the number of trainable numbers in the model.
 
     ``seed`` builds a random model with a convolution and layers without bias instead of the fixed MLP."""
-    from autolab import nn
 
     if seed is None:
         model = nn.Sequential(nn.Linear(10, 7), nn.ReLU(), nn.Linear(7, 2))

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+import autolab
+
 from ._core import Result, close, exercise, fail, ok, to_numpy
 
 
@@ -14,8 +16,6 @@ def mse(fn: Callable, seed: int | None = None) -> Result:
     """``fn(pred, target)`` must return the mean squared error as a 0-d tensor, with a gradient.
 
     ``seed`` draws other values, and a 2-D batch instead of six numbers."""
-    import autolab
-
     rng = np.random.default_rng(1 if seed is None else seed)
     shape = (6,) if seed is None else (int(rng.integers(2, 9)), int(rng.integers(1, 4)))
     p, t = rng.standard_normal(shape), rng.standard_normal(shape)
@@ -41,8 +41,6 @@ def sgd_step(fn: Callable, seed: int | None = None) -> Result:
     """``fn(params, lr)`` must do ``p -= lr * p.grad`` in place, without recording it, then clear the grads.
 
     ``seed`` draws other parameters, a random loss and another learning rate."""
-    import autolab
-
     if seed is None:
         w = autolab.tensor([1.0, -2.0], requires_grad=True)
         b = autolab.tensor(0.5, requires_grad=True)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+import autolab
+
 from ._core import Result, close, exercise, fail, ok, to_numpy, worst
 
 _SHAPE_CASES = [
@@ -77,8 +79,6 @@ def pairwise_sq_distances(fn: Callable, seed: int | None = None) -> Result:
     """``fn(a, b)`` for a (N, D) and b (M, D) tensors must return the (N, M) squared distances.
 
     ``seed`` draws other sizes (N, M and D) and values than the fixed 5 x 4 points in 3-D."""
-    import autolab
-
     rng = np.random.default_rng(0 if seed is None else seed)
     n, m, d = (5, 4, 3) if seed is None else (int(v) for v in rng.integers(1, 9, 3))
     a, b = rng.standard_normal((n, d)), rng.standard_normal((m, d))

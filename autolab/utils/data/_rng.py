@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autolab.random import default_generator
+
 
 def numpy_rng(generator=None) -> np.random.Generator:
     """The numpy Generator behind ``generator``: an ``autolab.Generator``, a numpy Generator, or None.
@@ -12,9 +14,6 @@ def numpy_rng(generator=None) -> np.random.Generator:
     augmentations repeat, as ``torch.manual_seed`` does.
     """
     if generator is None:
-        # Imported here, not at the top: autolab/__init__ may import this package while it is half built.
-        from autolab.random import default_generator
-
         generator = default_generator
     if isinstance(generator, np.random.Generator):
         return generator

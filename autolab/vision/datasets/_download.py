@@ -75,7 +75,7 @@ def file_verified(path: str, md5: str | None, raw_md5: str | None = None) -> boo
 
 
 def _stream(url: str, part: str, desc: str) -> None:
-    # Imported here, like tqdm: only downloads need them, and urllib.request is slow to import.
+    # lazy: only downloads need them, and urllib.request (like tqdm) is slow to import.
     import http.client
     import urllib.request
 
@@ -150,7 +150,7 @@ def safe_extract_tar(archive: str, dest: str, expected: Iterable[str]) -> list[s
     Refuses (``UnsafeArchiveError``) an archive with an absolute or ``..`` path, a link, or a device; skips
     other unexpected members. Returns the names extracted.
     """
-    import tarfile
+    import tarfile  # lazy: only extraction needs it
 
     expected = set(expected)
     dest_real = os.path.realpath(dest)

@@ -19,13 +19,19 @@ import time
 
 import numpy as np
 
+import autolab
+import autolab.distributed as dist
+from autolab import nn, optim
+from autolab.kernels._config import usable_cores
+from autolab.nn.parallel import DistributedDataParallel
+
+from .__main__ import machine
+from .models import lenet
+
 SIZES = [4, 64, 1024, 16 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024]  # bytes of float32
 
 
 def _slowest(value: float) -> float:
-    import autolab
-    import autolab.distributed as dist
-
     t = autolab.tensor([value], dtype=autolab.float64)
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return float(t.item())
@@ -33,9 +39,6 @@ def _slowest(value: float) -> float:
 
 def time_allreduce(nbytes: int, budget_s: float = 0.3, blocks: int = 5) -> float:
     """Seconds per all-reduce of ``nbytes`` (float32), median of blocks of back-to-back calls, slowest rank."""
-    import autolab
-    import autolab.distributed as dist
-
     t = autolab.zeros(max(1, nbytes // 4))
     for _ in range(3):
         dist.all_reduce(t)
@@ -56,13 +59,6 @@ def time_allreduce(nbytes: int, budget_s: float = 0.3, blocks: int = 5) -> float
 
 def time_training(steps: int, batch: int, bucket_cap_mb: float | None, warmup: int = 3) -> dict:
     """LeNet with DDP: median step time synced, and with ``no_sync`` (computation alone), slowest rank."""
-    import autolab
-    import autolab.distributed as dist
-    from autolab import nn, optim
-    from autolab.nn.parallel import DistributedDataParallel
-
-    from .models import lenet
-
     rng = np.random.default_rng(dist.get_rank())
     x = autolab.from_numpy(rng.standard_normal((batch, 3, 32, 32), dtype=np.float32))
     y = autolab.from_numpy(rng.integers(0, 10, batch))
@@ -117,9 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the results here (rank 0)")
     args = parser.parse_args(argv)
 
-    import autolab.distributed as dist
-    from autolab.kernels._config import usable_cores
-
     dist.init_process_group()
     rank, n = dist.get_rank(), dist.get_world_size()
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
@@ -128,9 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     allreduce = [{"bytes": s, "seconds": time_allreduce(s, budget, blocks)} for s in sizes] if n > 1 else []
     training = None if args.skip_training else time_training(args.steps, args.batch, args.bucket_cap_mb, warmup)
     if rank == 0:
-        import numba
-
-        from .__main__ import machine
+        import numba  # lazy: under plain mpiexec, init_process_group sets NUMBA_NUM_THREADS before numba reads it
 
         info = machine()
         result = {

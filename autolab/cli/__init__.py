@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return run_doctor(as_json=args.json)
     if args.command == "course":
-        from autolab.course.builder.cli import course_main
+        from autolab.course.builder.cli import course_main  # lazy: only this command needs the course builder
 
         return course_main(args.args + extra)
     if args.command == "lab":

@@ -19,7 +19,7 @@ from .work import Work
 
 
 def _MPI() -> Any:
-    from mpi4py import MPI
+    from mpi4py import MPI  # lazy: importing mpi4py starts MPI; init_process_group has done so by now
 
     return MPI
 

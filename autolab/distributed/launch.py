@@ -18,6 +18,8 @@ import runpy
 import sys
 import traceback
 
+from ..kernels._config import usable_cores  # standard library only: numba must not be imported before the env
+
 # (rank, world size, local rank, local world size) as each launcher names them, most specific first.
 SOURCES = [
     ("PMI_RANK", "PMI_SIZE", "MPI_LOCALRANKID", "MPI_LOCALNRANKS"),  # MPICH (hydra)
@@ -56,12 +58,6 @@ def _local_size(environ: dict[str, str], out: dict[str, str]) -> str:
     return str(counts[node]) if node < len(counts) else out["WORLD_SIZE"]
 
 
-def _usable_cores() -> int:
-    from ..kernels._config import usable_cores  # standard library only: numba is not imported yet
-
-    return usable_cores()
-
-
 def abort_job(message: str, code: int = 1, rank: int | str | None = None, size: int | None = None) -> None:
     """Print ``message`` with this rank, then stop every rank of the job (``MPI_Abort``); exits this process."""
     rank = os.environ.get("RANK", "?") if rank is None else rank
@@ -75,7 +71,7 @@ def abort_job(message: str, code: int = 1, rank: int | str | None = None, size: 
     )
     sys.stderr.flush()
     if size > 1:
-        from mpi4py import MPI
+        from mpi4py import MPI  # lazy: the script may have failed before MPI started; this starts it to abort
 
         MPI.COMM_WORLD.Abort(code)
     os._exit(code)
@@ -97,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print("usage: python -m autolab.distributed.launch (SCRIPT | -m MODULE) [ARGS...]\n\n" + __doc__)
         return 0 if argv else 2
-    os.environ.update(rank_environment(dict(os.environ), _usable_cores()))
+    os.environ.update(rank_environment(dict(os.environ), usable_cores()))
     as_module = argv[0] == "-m"
     if as_module and len(argv) < 2:
         print("launch: -m needs a module name", file=sys.stderr)

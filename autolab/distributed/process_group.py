@@ -9,6 +9,7 @@ a collective that the dead rank will never join.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
@@ -16,7 +17,9 @@ import traceback
 from datetime import timedelta
 from typing import Any
 
-from .work import Work, Worker
+from ..kernels._config import usable_cores
+from .launch import abort_job
+from .work import DistTimeoutError, Work, Worker
 
 default_pg_timeout = timedelta(minutes=30)  # PyTorch's default
 
@@ -29,7 +32,7 @@ _INSTALL_HINT = (
 
 def _mpi() -> Any:
     try:
-        from mpi4py import MPI
+        from mpi4py import MPI  # lazy: importing mpi4py starts MPI, which only init_process_group should do
     except ImportError as e:  # pragma: no cover - the test extra installs it
         raise RuntimeError(_INSTALL_HINT) from e
     return MPI
@@ -64,8 +67,6 @@ class ProcessGroup:
 
     def _fail(self, message: str) -> RuntimeError:
         """Mark the group unusable (a collective timed out: the ranks no longer agree on what comes next)."""
-        from .work import DistTimeoutError
-
         self._broken = message
         return DistTimeoutError(message)
 
@@ -110,8 +111,6 @@ group = GroupMember()
 
 def is_available() -> bool:
     """True when mpi4py is installed (it is imported, and MPI started, only by ``init_process_group``)."""
-    import importlib.util
-
     return importlib.util.find_spec("mpi4py") is not None
 
 
@@ -197,13 +196,11 @@ def _limit_threads(MPI: Any) -> None:
     """Share the node's cores among the ranks running on it, unless the user chose a thread count."""
     if "NUMBA_NUM_THREADS" in os.environ and "numba" not in sys.modules:
         return  # set by the user, or by `autolab run` for each rank
-    from ..kernels._config import usable_cores
-
     local = MPI.COMM_WORLD.Split_type(MPI.COMM_TYPE_SHARED)
     threads = max(1, usable_cores() // local.Get_size())
     local.Free()
     if "numba" in sys.modules:  # numba already read its config: limit this thread's parallel regions
-        import numba
+        import numba  # lazy: already imported (checked above); a top-level import would read its config too early
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     else:
@@ -212,7 +209,6 @@ def _limit_threads(MPI: Any) -> None:
 
 def _install_abort_on_error(MPI: Any) -> None:
     """An uncaught exception on one rank ends every rank (mpi4py's ``python -m mpi4py`` does the same)."""
-    from .launch import abort_job
 
     def abort(exc_type: Any, exc: Any, tb: Any) -> None:
         text = "".join(traceback.format_exception(exc_type, exc, tb))

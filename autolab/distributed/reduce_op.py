@@ -42,7 +42,7 @@ class ReduceOp:
 
 def mpi_op(op: Any, dtype: np.dtype) -> tuple[Any, bool]:
     """(the MPI operation, whether to divide by the group size afterwards) for ``op`` on arrays of ``dtype``."""
-    from mpi4py import MPI
+    from mpi4py import MPI  # lazy: importing mpi4py starts MPI; only init_process_group may do that
 
     if not isinstance(op, RedOpType):
         raise TypeError(f"op must be a dist.ReduceOp (e.g. dist.ReduceOp.SUM), got {op!r}")

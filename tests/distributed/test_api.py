@@ -10,9 +10,9 @@ import sys
 import pytest
 import torch
 import torch.distributed as tdist
-from conftest import job_env, mpiexec
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mpi_helpers import job_env, mpiexec
 from torch.utils.data.distributed import DistributedSampler as TorchSampler
 
 import autolab

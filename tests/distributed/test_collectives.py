@@ -9,7 +9,7 @@ from functools import reduce
 
 import numpy as np
 import pytest
-from conftest import run_job
+from mpi_helpers import run_job
 
 
 def data(rank, shape=(2, 3), dtype=np.float64):

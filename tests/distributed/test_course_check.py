@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import rank_reports, run_job
+from mpi_helpers import rank_reports, run_job
 
 from autolab.course import checks
 

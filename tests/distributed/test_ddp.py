@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import rank_reports, run_job
+from mpi_helpers import rank_reports, run_job
 
 import autolab
 from autolab import nn

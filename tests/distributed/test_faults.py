@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import RANKS, job_env, mpiexec, run_job
+from mpi_helpers import RANKS, job_env, mpiexec, run_job
 
 BOUND_S = 60  # the bound; these end in a few seconds
 

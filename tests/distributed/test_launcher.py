@@ -7,7 +7,7 @@ import sys
 import tempfile
 
 import pytest
-from conftest import RANKS, job_env, mpiexec, rank_reports
+from mpi_helpers import RANKS, job_env, mpiexec, rank_reports
 
 from autolab.cli import main
 from autolab.cli.run import find_mpiexec, run_command

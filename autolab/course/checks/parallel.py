@@ -12,15 +12,17 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+import autolab.distributed as dist
+import autolab.nn.functional as F
+from autolab import nn
+from autolab.nn.parallel import DistributedDataParallel
+
 from ..i18n import message
 from ._core import Result, exercise, fail, ok, to_numpy, worst
 
 
 def _setup(seed: int) -> tuple[Any, Any, Any]:
-    import autolab
-    import autolab.distributed as dist
-    from autolab import nn
-
     autolab.manual_seed(seed)  # the same initial weights on every rank
     model = nn.Sequential(nn.Linear(6, 5), nn.Tanh(), nn.Linear(5, 3))
     g = np.random.default_rng(seed * 100 + dist.get_rank())  # a different batch on every rank
@@ -31,10 +33,6 @@ def _setup(seed: int) -> tuple[Any, Any, Any]:
 
 def on_rank(fn: Any, seed: int = 0) -> tuple[str, str]:
     """Run on one rank: ``("pass" | "fail" | "not_done" | "crashed", message)``. Every rank must call it together."""
-    import autolab.distributed as dist
-    import autolab.nn.functional as F
-    from autolab.nn.parallel import DistributedDataParallel
-
     if not dist.is_initialized():
         return "fail", "the ranks have no process group: run dist.init_process_group() on them first."
     n, rank = dist.get_world_size(), dist.get_rank()

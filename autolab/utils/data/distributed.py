@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sized
 
 import numpy as np
 
+from ... import distributed as dist
 from .sampler import Sampler
 
 
@@ -33,8 +34,6 @@ class DistributedSampler(Sampler):
         drop_last: bool = False,
     ) -> None:
         if num_replicas is None or rank is None:
-            from ... import distributed as dist
-
             if not dist.is_initialized():
                 raise RuntimeError(
                     "DistributedSampler needs num_replicas and rank, or an initialized process group "

@@ -24,6 +24,7 @@ from .work import DistTimeoutError, Work, Worker
 default_pg_timeout = timedelta(minutes=30)  # PyTorch's default
 
 _world: ProcessGroup | None = None
+_subgroups: list[ProcessGroup] = []  # made by new_group; destroy_process_group() releases them too
 _INSTALL_HINT = (
     "autolab.distributed needs mpi4py and an MPI library: pip install 'autolab-learn[distributed]' "
     "(mpi4py and the mpich wheel; no system MPI needed)"
@@ -218,16 +219,19 @@ def _install_abort_on_error(MPI: Any) -> None:
 
 
 def destroy_process_group(group: ProcessGroup | None = None) -> None:
-    """Finish queued work and release the group (the default one, and every group, when ``group`` is None)."""
+    """Finish what is in flight and release ``group``; with None, every group and the default one."""
     global _world
-    grp = group if group is not None else _world
-    if grp is None:
-        raise AssertionError("Process group cannot be None: destroy_process_group() before init_process_group()")
-    if grp is GroupMember.NON_GROUP_MEMBER:
+    if group is GroupMember.NON_GROUP_MEMBER:
         return
-    grp._worker.stop()
-    if grp._broken is None:
-        grp.comm.Free()
+    if group is None and _world is None:
+        raise AssertionError("Process group cannot be None: destroy_process_group() before init_process_group()")
+    doomed = [group] if group is not None else [*_subgroups, _world]
+    for grp in doomed:
+        grp._worker.stop()
+        if grp._broken is None:
+            grp.comm.Free()
+        if grp in _subgroups:
+            _subgroups.remove(grp)
     if group is None or group is _world:
         _world = None
 
@@ -244,7 +248,9 @@ def new_group(ranks: list[int] | None = None, timeout: timedelta | None = None, 
     comm = world.comm.Split(0 if me in members else MPI.UNDEFINED, me)
     if me not in members:
         return GroupMember.NON_GROUP_MEMBER
-    return ProcessGroup(comm, timeout or world.timeout, members, f"group{members}")
+    grp = ProcessGroup(comm, timeout or world.timeout, members, f"group{members}")
+    _subgroups.append(grp)
+    return grp
 
 
 def get_rank(group: ProcessGroup | None = None) -> int:

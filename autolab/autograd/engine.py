@@ -74,9 +74,9 @@ def ready_order(roots: Sequence[Tensor]) -> list[Tensor]:
     ready = [r for r in reversed(roots) if id(r) not in consumers]
     while ready:
         t = ready.pop()
-        ps = parents.pop(id(t), None)
-        if ps is None:
+        if id(t) not in parents:
             continue  # a root listed twice
+        ps = parents.pop(id(t))
         order.append(t)
         for p in ps:
             left = consumers[id(p)] - 1

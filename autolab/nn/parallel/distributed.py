@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -171,7 +171,7 @@ def _tensors_in(out: Any) -> list[Tensor]:
     return []
 
 
-def _verify_same_model(group: Any, named: list[tuple[str, Tensor]]) -> None:
+def _verify_same_model(group: Any, named: Sequence[tuple[str, Tensor]]) -> None:
     """Every rank wraps the same architecture: the same parameters, in the same order, with the same shapes."""
     mine = [(n, tuple(p.shape), str(p.dtype)) for n, p in named]
     everyone: list = [None] * group.size()

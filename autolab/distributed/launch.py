@@ -19,6 +19,7 @@ import sys
 import traceback
 
 from ..kernels._config import usable_cores  # standard library only: numba must not be imported before the env
+from .abort import abort_job
 
 # (rank, world size, local rank, local world size) as each launcher names them, most specific first.
 SOURCES = [
@@ -56,25 +57,6 @@ def _local_size(environ: dict[str, str], out: dict[str, str]) -> str:
         n, _, times = part.partition("(x")
         counts += [int(n)] * (int(times.rstrip(")")) if times else 1)
     return str(counts[node]) if node < len(counts) else out["WORLD_SIZE"]
-
-
-def abort_job(message: str, code: int = 1, rank: int | str | None = None, size: int | None = None) -> None:
-    """Print ``message`` with this rank, then stop every rank of the job (``MPI_Abort``); exits this process."""
-    rank = os.environ.get("RANK", "?") if rank is None else rank
-    size = int(os.environ.get("WORLD_SIZE", "1")) if size is None else size
-    sys.stderr.write("".join(f"[rank {rank}] {line}" for line in message.splitlines(True)))
-    if not message.endswith("\n"):
-        sys.stderr.write("\n")
-    sys.stderr.write(
-        f"[rank {rank}] autolab.distributed: rank {rank} of {size} failed with the error above; "
-        "stopping every rank (MPI_Abort)\n"
-    )
-    sys.stderr.flush()
-    if size > 1:
-        from mpi4py import MPI  # lazy: the script may have failed before MPI started; this starts it to abort
-
-        MPI.COMM_WORLD.Abort(code)
-    os._exit(code)
 
 
 def _user_frames(tb):

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..kernels._config import usable_cores
-from .launch import abort_job
+from .abort import abort_job
 from .work import DistTimeoutError, Work, Worker
 
 default_pg_timeout = timedelta(minutes=30)  # PyTorch's default

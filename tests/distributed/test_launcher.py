@@ -29,6 +29,7 @@ def autolab_run(*args: str, **env: str) -> subprocess.CompletedProcess:
 def test_each_rank_gets_torchruns_variables_and_its_share_of_the_cores():
     proc = autolab_run("-n", "2", "--master-port", "29777", str(RANKS / "env_rank.py"), "--lr", "0.1", "-n", "9")
     reports = rank_reports(proc)
+    assert "Warning" not in proc.stderr, proc.stderr  # e.g. runpy's about a module imported before it runs
     for rank in (0, 1):
         r = reports[rank]
         assert (r["RANK"], r["WORLD_SIZE"], r["LOCAL_RANK"], r["LOCAL_WORLD_SIZE"]) == (str(rank), "2", str(rank), "2")

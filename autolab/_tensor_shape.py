@@ -126,7 +126,7 @@ class TensorShapeMethods:
     def triu(self, diagonal: int = 0) -> Tensor:
         return autolab.ops.triu(self, diagonal)
 
-    # ---- views of the same data -------------------------------------------------------------------------------
+    # ---- views of the same data --------------------------------------------------------------------------------------
     @property
     def T(self) -> Tensor:
         """All dims reversed (the transpose of a matrix)."""
@@ -145,7 +145,7 @@ class TensorShapeMethods:
     def is_contiguous(self, memory_format: Any = None) -> bool:
         return bool(self._data.flags.c_contiguous)
 
-    # ---- new tensors like this one (its dtype unless told otherwise), as PyTorch's x.new_zeros(...) --------------
+    # ---- new tensors like this one (its dtype unless told otherwise), as PyTorch's x.new_zeros(...) ------------------
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
         return autolab.full(
             autolab.creation._size(size), 0, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
@@ -168,7 +168,7 @@ class TensorShapeMethods:
     def new_tensor(self, data: Any, *, dtype: Any = None, **kwargs: Any) -> Tensor:
         return autolab.tensor(data, dtype=dtype or self.dtype, **kwargs)
 
-    # ---- in-place forms ---------------------------------------------------------------------------------------
+    # ---- in-place forms ----------------------------------------------------------------------------------------------
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         return self._set_(autolab.ops.masked_fill(self.detach(), mask, value))
 

@@ -10,7 +10,8 @@ class Generator:
     """Like ``torch.Generator``: holds its own random state.
 
     >>> g = Generator().manual_seed(0)
-    >>> g.numpy_rng.integers(10)  # the numpy Generator that does the work
+    >>> int(g.numpy_rng.integers(10))  # the numpy Generator that does the work
+    8
     """
 
     def __init__(self, device: str = "cpu") -> None:

@@ -90,7 +90,10 @@ def _write(obj: Any, f: BinaryIO) -> None:
 def save(obj: Any, f: str | os.PathLike | BinaryIO, **_compat: Any) -> None:
     """Save tensors, state dicts, or nested dicts/lists of them, atomically.
 
+    >>> model = nn.Linear(2, 1)
     >>> autolab.save({"model": model.state_dict(), "epoch": 3}, "checkpoint.pt")
+    >>> autolab.load("checkpoint.pt")["epoch"]
+    3
     """
     if hasattr(f, "write"):
         _write(obj, f)  # type: ignore[arg-type]

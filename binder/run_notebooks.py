@@ -17,7 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+sys.path.insert(0, str(REPO / "scripts"))
+import nbrun  # noqa: E402  (scripts/nbrun.py: the runner every tool that executes notebooks shares)
 
 # Appended as a last cell: the kernel's own peak resident memory (Linux reports kB, macOS bytes).
 PEAK_CELL = (
@@ -66,9 +69,7 @@ def find_notebooks(paths: list[str]) -> list[Path]:
 
 
 def _peak_mb(cell) -> float | None:
-    # a busy kernel may split one line of output over several stream messages: join them first
-    text = "".join(output.get("text", "") for output in cell.get("outputs", []))
-    for line in text.splitlines():
+    for line in nbrun.stream_text(cell).splitlines():
         words = line.split()
         if len(words) == 2 and words[0] == "AUTOLAB_PEAK_MB":
             return round(float(words[1]), 1)
@@ -77,8 +78,8 @@ def _peak_mb(cell) -> float | None:
 
 def run_one(path: Path, timeout: int, first_step: bool) -> dict:
     """Run the whole notebook; with ``first_step``, also note when the first optimizer step returned."""
+    # lazy: --help works without Jupyter
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     nb = nbformat.read(path, as_version=4)
@@ -86,13 +87,10 @@ def run_one(path: Path, timeout: int, first_step: bool) -> dict:
     if first_step:
         nb.cells.insert(0, nbformat.v4.new_code_cell(FIRST_STEP_CELL % str(marker)))
     nb.cells.append(nbformat.v4.new_code_cell(PEAK_CELL))
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
     result: dict = {"notebook": path.name, "ok": True}
     start = time.time()
     try:
-        client.execute()
+        nbrun.run(nb, path.parent, timeout)
     except (CellExecutionError, CellTimeoutError) as err:
         result["ok"] = False
         result["error"] = str(err)[-3000:]
@@ -112,20 +110,16 @@ def run_until_first_step(path: Path, timeout: int, linger: float) -> dict:
     the end of the first training step; then lets training go on for ``linger`` seconds (it runs in a
     background thread) and reads the kernel's peak memory.
     """
-    import nbformat
-    from nbclient import NotebookClient
+    import nbformat  # lazy: --help works without Jupyter
 
     nb = nbformat.read(path, as_version=4)
     marker = Path(tempfile.mkdtemp(prefix="autolab-step-")) / "first_step"
     hook = nbformat.v4.new_code_cell(FIRST_STEP_CELL % str(marker))
     cells = [hook, *[c for c in nb.cells if c.cell_type == "code"]]
     nb.cells = cells
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
     result: dict = {"notebook": path.name, "ok": False, "cells_run": 0}
     start = time.time()
-    with client.setup_kernel():
+    with nbrun.kernel(nb, path.parent, timeout) as client:
         for index, cell in enumerate(cells):
             client.execute_cell(cell, index)
             result["cells_run"] = index

@@ -38,7 +38,9 @@ def log(message: str) -> None:
 
 
 def default_data() -> Path:
-    return Path(os.environ.get("AUTOLAB_TEST_DATA") or REPO.parent / "shared" / "data").resolve()
+    # The order of autolab.vision.datasets.data_root (not imported: this script runs before any install).
+    env = os.environ.get("AUTOLAB_DATA") or os.environ.get("AUTOLAB_TEST_DATA")
+    return Path(env or REPO.parent / "shared" / "data").resolve()
 
 
 def copy_repository(dest: Path) -> None:
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if not args.data.is_dir():
-        log(f"no datasets at {args.data}: set AUTOLAB_TEST_DATA or pass --data")
+        log(f"no datasets at {args.data}: set AUTOLAB_DATA or pass --data")
         return 2
     work = (args.workdir or Path(tempfile.mkdtemp(prefix="autolab-binder-"))).resolve()
     home, venv = work / "home", work / "venv"

@@ -16,8 +16,9 @@ import json
 import os
 import re
 import sys
-import time
 from pathlib import Path
+
+import nbrun  # scripts/nbrun.py: the runner every tool that executes notebooks shares
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -25,24 +26,12 @@ RESULT = re.compile(r"accuracy|trained|min\b|peak memory|GFLOP/s|fitted|✓|✗|
 
 
 def run(path: Path, until: str | None, timeout: int) -> tuple[float, list[str], dict]:
-    import nbformat
-    from nbclient import NotebookClient
+    import nbformat  # lazy: --help works without Jupyter
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-    )
-    lines: list[str] = []
-    started = time.perf_counter()
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            if until and until in cell.source:
-                break
-            client.execute_cell(cell, index)
-            for out in cell.get("outputs", []):
-                text = out.get("text", "") if out.get("output_type") == "stream" else ""
-                lines += [line for line in text.splitlines() if RESULT.search(line)]
-    return time.perf_counter() - started, lines, nb
+    seconds = nbrun.run(nb, NOTEBOOKS, timeout, until=(lambda cell: until in cell.source) if until else None)
+    lines = [line for cell in nb.cells for line in nbrun.stream_text(cell).splitlines() if RESULT.search(line)]
+    return seconds, lines, nb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,8 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=24 * 3600, help="seconds allowed per cell")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "executed")
     args = parser.parse_args(argv)
-    os.environ["AUTOLAB_FAST"] = "1" if args.fast else "0"
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    os.environ.update(nbrun.kernel_environment(ROOT, fast=args.fast))
     names = args.names or sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     args.out.mkdir(parents=True, exist_ok=True)
     for name in names:

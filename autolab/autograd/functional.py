@@ -77,7 +77,9 @@ def grad(
 
     >>> x = autolab.tensor(0.5, requires_grad=True)
     >>> (dy,) = autolab.autograd.grad(autolab.tanh(x), x, create_graph=True)
-    >>> (d2y,) = autolab.autograd.grad(dy, x)   # -2 tanh(x) (1 - tanh(x)^2)
+    >>> (d2y,) = autolab.autograd.grad(dy, x)  # -2 tanh(x) (1 - tanh(x)^2)
+    >>> d2y
+    tensor(-0.7269)
     """
     outs = _as_list(outputs)
     ins = _as_list(inputs)

@@ -44,8 +44,12 @@ class _GradMode:
 class no_grad(_GradMode):
     """Don't record ops: for evaluation and for updating weights in place.
 
+    >>> w = autolab.ones(3, requires_grad=True)
+    >>> (w * 2).sum().backward()
     >>> with autolab.no_grad():
-    ...     w -= lr * w.grad
+    ...     w -= 0.1 * w.grad
+    >>> w
+    tensor([0.8000, 0.8000, 0.8000], requires_grad=True)
     """
 
     enabled = False

@@ -9,7 +9,7 @@ import platform
 import sys
 import time
 
-from ..kernels import dispatch
+from ..kernels import seam
 from . import kernels, models, process
 
 
@@ -100,8 +100,8 @@ def main(argv=None) -> int:
         print("\n== fresh processes ==")
         result["process"] = process.run()
         print(json.dumps(result["process"], indent=1))
-    if dispatch._state["nb"] is not None:  # the policy numba's workers actually got (kernels/_config.py)
-        result["machine"]["numba_wait_policy"] = dispatch._state["nb"].wait_policy
+    if seam._state["nb"] is not None:  # the policy numba's workers actually got (kernels/_config.py)
+        result["machine"]["numba_wait_policy"] = seam._state["nb"].wait_policy
         print(f"numba wait policy: {result['machine']['numba_wait_policy']}")
     result["seconds"] = time.time() - started
     if args.json:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..course.builder.cli import course_main
 from .doctor import run_doctor
 from .lab import run_lab
 from .run import run_job
@@ -99,8 +100,6 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return run_doctor(as_json=args.json)
     if args.command == "course":
-        from autolab.course.builder.cli import course_main  # lazy: only this command needs the course builder
-
         return course_main(args.args + extra)
     if args.command == "lab":
         return run_lab(notebook_dir=args.dir, extra_args=extra, dry_run=args.dry_run)

@@ -8,6 +8,10 @@ The notebooks ship in the source repository (``notebooks/`` beside ``autolab/``)
 3. the checkout this autolab was imported from (an editable install, ``pip install -e .``);
 4. the current folder or one above it holding ``notebooks/01_tensors.ipynb``;
 5. ``<sys.prefix>/share/autolab/notebooks`` (where a packaged install may put them).
+
+JupyterLab opens on ``01_tensors.ipynb``, as the Binder link does. In a root shell (most containers) Jupyter
+refuses to start without ``--allow-root``; there is no other user to switch to, so ``autolab lab`` adds it
+and says so in one line.
 """
 
 from __future__ import annotations
@@ -48,9 +52,28 @@ def find_notebooks(explicit: str | None = None, cwd: Path | None = None) -> Path
     return None
 
 
-def lab_command(notebook_dir: Path, extra_args: list[str]) -> list[str]:
-    """JupyterLab from this same Python, so its kernel sees this autolab and these widgets."""
-    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebook_dir}", *extra_args]
+def running_as_root() -> bool:
+    """True in a root shell (most containers): Jupyter then refuses to start without --allow-root."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _given(extra_args: list[str], *names: str) -> bool:
+    return any(arg == name or arg.startswith(name + "=") for arg in extra_args for name in names)
+
+
+def lab_command(notebook_dir: Path, extra_args: list[str], as_root: bool | None = None) -> list[str]:
+    """JupyterLab from this same Python, so its kernel sees this autolab and these widgets.
+
+    It opens the first notebook, as the Binder link does, unless the arguments say otherwise; as root it adds
+    ``--allow-root``, which a container user needs (there is no other user to switch to).
+    """
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebook_dir}"]
+    default_url = ("--LabApp.default_url", "--ServerApp.default_url")
+    if (Path(notebook_dir) / FIRST_NOTEBOOK).is_file() and not _given(extra_args, *default_url):
+        command.append(f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}")
+    if (running_as_root() if as_root is None else as_root) and not _given(extra_args, "--allow-root"):
+        command.append("--allow-root")
+    return [*command, *extra_args]
 
 
 def run_lab(notebook_dir: str | None = None, extra_args: list[str] | None = None, dry_run: bool = False) -> int:
@@ -75,7 +98,12 @@ def run_lab(notebook_dir: str | None = None, extra_args: list[str] | None = None
             file=sys.stderr,
         )
         return 1
-    print(f"autolab lab: starting JupyterLab on {folder}", file=sys.stderr)
+    if "--allow-root" in command and not _given(list(extra_args or []), "--allow-root"):
+        print("autolab lab: running as root (as in most containers), so JupyterLab gets --allow-root", file=sys.stderr)
+    print(
+        f"autolab lab: starting JupyterLab on {folder}; it keeps this terminal busy, Ctrl+C twice stops it",
+        file=sys.stderr,
+    )
     if os.name == "posix":
         os.execv(sys.executable, command)  # replace this process: Ctrl+C goes straight to JupyterLab
     return subprocess.call(command)  # pragma: no cover - Windows

@@ -14,6 +14,7 @@ transposed weight); the dispatcher prepares those arrays and calls a forward ker
 import numpy as np
 from numba import njit, prange
 
+from ._fused import epilogue
 from ._gemm import FAST, gemm_nt_block, zeros
 
 PIXELS_PER_BLOCK = 256  # output pixels per patch block: 256 x (C*kh*kw) numbers stay in L2
@@ -69,10 +70,9 @@ def conv_forward(x, w2, b, has_bias, relu, y, kh, kw, sh, sw, ph, pw, tasks):
                 gemm_nt_block(w2, patches, yn[:, p0:p1], 0, O, 0, p1 - p0, 0, 0, Kp, False)
                 if has_bias or relu:
                     for o in range(O):
-                        bo = b[o] if has_bias else y.dtype.type(0)
+                        bo = b[o] if has_bias else zero
                         for p in range(p0, p1):
-                            v = yn[o, p] + bo
-                            yn[o, p] = max(v, zero) if relu else v
+                            yn[o, p] = epilogue(yn[o, p], bo, relu, zero)
     return y
 
 

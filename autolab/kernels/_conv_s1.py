@@ -23,6 +23,7 @@ reuses ``forward``; the dispatcher prepares the weight.
 import numpy as np
 from numba import njit, prange
 
+from ._fused import epilogue
 from ._gemm import FAST, gemm_nt_block, gemm_offsets, gemm_offsets16, zeros
 
 VEC = 32  # plane lengths (a multiple of the micro-kernel's 32 positions) are rounded up to this: no scalar remainder loops after the vector loops
@@ -78,11 +79,10 @@ def forward(x, w, b, has_bias, relu, y, ph, pw, tasks):
             _pad_planes(x[n], xp, ph, pw, Hp, Wp)
             gemm_offsets(wflat, rows, xp.reshape(C * PS), offs, acc, 0, L, L, False)
             for o in range(O):
-                bo = b[o] if has_bias else y.dtype.type(0)
+                bo = b[o] if has_bias else zero
                 for i in range(Ho):
                     for j in range(Wo):
-                        v = acc[o, i * Wp + j] + bo
-                        y[n, o, i, j] = max(v, zero) if relu else v
+                        y[n, o, i, j] = epilogue(acc[o, i * Wp + j], bo, relu, zero)
     return y
 
 

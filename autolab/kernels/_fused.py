@@ -10,6 +10,15 @@ import numpy as np
 from numba import njit, prange
 
 
+@njit(inline="always")
+def epilogue(v, bias, relu, zero):
+    """The end of a conv kernel, for one output value: add its channel's bias, then ReLU if fused.
+
+    ``zero`` is a zero of the output's dtype (see bias_relu). Inlined into the kernels that call it."""
+    v = v + bias
+    return (zero if v <= zero else v) if relu else v  # NaN <= 0 is False: NaN stays NaN
+
+
 @njit(parallel=True, nogil=True, cache=True)
 def bias_relu(x, b, y):
     """y[n, c, s] = max(x[n, c, s] + b[c], 0) for x viewed as (N, C, S)."""

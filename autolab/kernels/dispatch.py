@@ -1,11 +1,9 @@
-"""Pick an implementation per call: a numba kernel, or numpy (the reference / BLAS).
+"""The seam's matmul and conv2d: the numba path of each, chosen per call by shape.
 
-Every seam function makes its inputs C-contiguous, checks the dtype (numba kernels exist for float32 and
-float64; anything else goes to the numpy reference), picks a path by shape, and records the path it took
-in ``last_path[name]`` so that the benchmark (and curious students) can see what ran.
-
-The numba modules are imported on the first call, not at import: ``import autolab`` never pays for numba
-(about 0.25 s) or for loading compiled kernels from the cache (10-20 ms each).
+``@seam(reference)`` (seam.py) does what every seam function shares: another backend's arrays go to that
+backend; non-float dtypes, empty arrays and ``set_backend("numpy")`` go to the plain numpy ``reference``
+(reference.py, the readable maths); ``last_path[name]`` records what ran. What is left here is the choice
+between numba kernels by shape, and the arrays they need (padding, packing, flipping).
 """
 
 from __future__ import annotations
@@ -16,6 +14,10 @@ import numpy as np
 
 from . import reference as ref
 from ._config import OPENBLAS_SINGLE_THREAD_MNK
+from .reference import output_size
+from .seam import c_contiguous as _c
+from .seam import last_path, seam
+from .seam import numba_kernels as _nb
 
 # stride-1 convolutions with at most this many taps (C*kh*kw) per output use the whole-plane kernel
 # (measured faster than patches for LeNet and VGG-small's layers); wider ones build patches
@@ -29,56 +31,6 @@ WIDE_OUT, WIDE_MIN_TAPS = 16, 64
 
 # below this many elements numpy's transposing copy is faster than starting the parallel tiled one
 SMALL_TRANSPOSE = 1 << 20
-
-last_path: dict[str, str] = {}
-_state = {"backend": "auto", "nb": None}
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def set_backend(name: str) -> None:
-    """``"auto"`` (numba where it wins, the default) or ``"numpy"`` (the plain references everywhere)."""
-    if name not in ("auto", "numpy"):
-        raise ValueError(f"backend must be 'auto' or 'numpy', not {name!r}")
-    _state["backend"] = name
-
-
-def get_backend() -> str:
-    return _state["backend"]
-
-
-class _Numba:
-    """The numba kernel modules, imported on first use."""
-
-    def __init__(self):
-        # lazy: `import autolab` never pays for numba (0.25 s) or for loading the compiled kernels
-        import numba
-
-        from . import _conv, _conv_s1, _fused, _gemm, _pool
-        from ._config import start_numba_threads, tune_malloc
-
-        tune_malloc()
-        self.wait_policy = start_numba_threads()
-        self.threads = numba.get_num_threads()
-        self.gemm, self.conv, self.s1, self.pool, self.fused = _gemm, _conv, _conv_s1, _pool, _fused
-        self.empty = {dt: np.empty(0, dt) for dt in _FLOATS}
-
-
-def _nb() -> _Numba:
-    if _state["nb"] is None:
-        _state["nb"] = _Numba()
-    return _state["nb"]
-
-
-def _use_numba(*arrays) -> bool:
-    if _state["backend"] != "auto":
-        return False
-    dt = arrays[0].dtype
-    return dt in _FLOATS and all(a.dtype == dt for a in arrays)
-
-
-def _c(a):
-    # np.ascontiguousarray turns a 0-d array into shape (1,); np.require keeps the shape
-    return np.require(a, requirements="C")
 
 
 def _tasks(nb, n):
@@ -96,23 +48,19 @@ def _rows_per_task(M, K, itemsize, threads):
     return min(fit, balance, 256)
 
 
+@seam(ref.matmul, arrays=2, contiguous=False, fast_if=lambda a, b: a.ndim >= 2 and b.ndim >= 2)
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """numpy matmul semantics; numba's tiled kernel above OpenBLAS's single-thread size."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.ndim < 2 or b.ndim < 2 or not _use_numba(a, b):
-        last_path["matmul"] = "numpy"
-        return np.matmul(a, b)
     M, K = a.shape[-2:]
     N = b.shape[-1]
     if b.shape[-2] != K:
         return np.matmul(a, b)  # let numpy raise its usual error
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     nbatch = math.prod(batch)
-    if nbatch * M * N * K < OPENBLAS_SINGLE_THREAD_MNK or M == 0 or N == 0 or K == 0:
+    if nbatch * M * N * K < OPENBLAS_SINGLE_THREAD_MNK:
         last_path["matmul"] = "numpy-blas-1thread"
         return np.matmul(a, b)
     nb = _nb()
-    last_path["matmul"] = "numba"
     if b.ndim == 2 and b.flags.c_contiguous:  # (..., M, K) @ (K, N): one tall matrix, B read along its rows
         last_path["matmul"] = "numba-nn"
         A = _c(a).reshape(-1, K)
@@ -150,10 +98,6 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- conv2d
 
 
-def _out(size, k, s, p):
-    return (size + 2 * p - k) // s + 1
-
-
 def _padded_weight(w2d, dtype):
     """(O, K) -> (O, Kp) with Kp a multiple of 16, zero columns at the end (whole vectors in dot products)."""
     O, K = w2d.shape
@@ -176,34 +120,26 @@ def _conv_any(nb, x, w, b, y, stride, padding, name):
     return nb.conv.conv_forward(x, w2, bb, has_bias, False, y, kh, kw, *stride, *padding, tasks)
 
 
+@seam(ref.conv2d_forward, arrays=3)
 def conv2d_forward(x, w, b, stride, padding):
     """x (N,C,H,W), w (O,C,kh,kw), b (O,) or None -> y (N,O,Ho,Wo)."""
-    x, w = _c(x), _c(w)
-    b = None if b is None else _c(b)
-    arrays = (x, w) if b is None else (x, w, b)
     stride, padding = tuple(stride), tuple(padding)
-    if not _use_numba(*arrays) or x.size == 0:
-        last_path["conv2d_forward"] = "numpy"
-        return ref.conv2d_forward(x, w, b, stride, padding)
     N, C, H, W = x.shape
     O, _, kh, kw = w.shape
-    y = np.empty((N, O, _out(H, kh, stride[0], padding[0]), _out(W, kw, stride[1], padding[1])), x.dtype)
+    y = np.empty((N, O, output_size(H, kh, stride[0], padding[0]), output_size(W, kw, stride[1], padding[1])), x.dtype)
     return _conv_any(_nb(), x, w, b, y, stride, padding, "conv2d_forward")
 
 
+@seam(ref.conv2d_backward_input, arrays=2)
 def conv2d_backward_input(gy, w, x_shape, stride, padding):
     """gx (N,C,H,W): the convolution of the (dilated) gy with the flipped, transposed weight."""
-    gy, w = _c(gy), _c(w)
     stride, padding = tuple(stride), tuple(padding)
-    if not _use_numba(gy, w) or gy.size == 0:
-        last_path["conv2d_backward_input"] = "numpy"
-        return ref.conv2d_backward_input(gy, w, x_shape, stride, padding)
     nb = _nb()
     N, C, H, W = x_shape
     O, _, kh, kw = w.shape
     (sh, sw), (ph, pw) = stride, padding
     Ho, Wo = gy.shape[2:]
-    Hd, Wd = H + 2 * ph - kh + 1, W + 2 * pw - kw + 1
+    Hd, Wd = output_size(H, kh, 1, ph), output_size(W, kw, 1, pw)  # the output at stride 1
     if (Hd, Wd) != (Ho, Wo):
         # put gy back on the (padded) input's grid: zeros between its rows and columns (stride), and
         # zero rows/columns at the end that no window reached (when the stride does not divide the size)
@@ -215,13 +151,10 @@ def conv2d_backward_input(gy, w, x_shape, stride, padding):
     return _conv_any(nb, gy, wf, None, gx, (1, 1), (kh - 1 - ph, kw - 1 - pw), "conv2d_backward_input")
 
 
+@seam(ref.conv2d_backward_weight, arrays=2)
 def conv2d_backward_weight(gy, x, w_shape, stride, padding):
     """gw (O,C,kh,kw) = sum over images and output pixels of gy times the input patch."""
-    gy, x = _c(gy), _c(x)
     stride, padding = tuple(stride), tuple(padding)
-    if not _use_numba(gy, x) or gy.size == 0:
-        last_path["conv2d_backward_weight"] = "numpy"
-        return ref.conv2d_backward_weight(gy, x, w_shape, stride, padding)
     nb = _nb()
     O, C, kh, kw = w_shape
     # one partial gradient per parallel task (so tasks never write to the same memory), summed here

@@ -14,8 +14,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 
-def _out_size(size: int, k: int, s: int, p: int) -> int:
-    return (size + 2 * p - k) // s + 1
+def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """The output height (or width) of a conv or pool: pad both sides, count how often the kernel fits."""
+    return (size + 2 * padding - kernel) // stride + 1
 
 
 def _pad(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
@@ -41,8 +42,8 @@ def conv2d_forward(x, w, b, stride, padding):
     """Cross-correlation, like ``torch.nn.functional.conv2d``: x (N,C,H,W), w (O,C,kh,kw) -> (N,O,Ho,Wo)."""
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
-    ho = _out_size(h, kh, stride[0], padding[0])
-    wo = _out_size(wd, kw, stride[1], padding[1])
+    ho = output_size(h, kh, stride[0], padding[0])
+    wo = output_size(wd, kw, stride[1], padding[1])
     win = _windows(_pad(x, padding), (kh, kw), stride, (ho, wo))
     y = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, O)
     y = np.ascontiguousarray(y.transpose(0, 3, 1, 2))
@@ -86,8 +87,8 @@ def max_pool2d_forward(x, kernel, stride, padding):
     """
     n, c, h, wd = x.shape
     kh, kw = kernel
-    ho = _out_size(h, kh, stride[0], padding[0])
-    wo = _out_size(wd, kw, stride[1], padding[1])
+    ho = output_size(h, kh, stride[0], padding[0])
+    wo = output_size(wd, kw, stride[1], padding[1])
     win = _windows(_pad(x, padding, -np.inf), kernel, stride, (ho, wo)).reshape(n, c, ho, wo, kh * kw)
     k = np.argmax(win, axis=-1)
     y = np.take_along_axis(win, k[..., None], axis=-1)[..., 0]
@@ -109,8 +110,8 @@ def max_pool2d_backward(gy, argmax, x_shape):
 def avg_pool2d_forward(x, kernel, stride, padding):
     """Average pooling with count_include_pad=True: every window divides by kh*kw."""
     kh, kw = kernel
-    ho = _out_size(x.shape[2], kh, stride[0], padding[0])
-    wo = _out_size(x.shape[3], kw, stride[1], padding[1])
+    ho = output_size(x.shape[2], kh, stride[0], padding[0])
+    wo = output_size(x.shape[3], kw, stride[1], padding[1])
     win = _windows(_pad(x, padding), kernel, stride, (ho, wo))
     return np.ascontiguousarray(win.sum(axis=(4, 5)) / (kh * kw)).astype(x.dtype, copy=False)
 
@@ -157,4 +158,4 @@ def softmax_cross_entropy_backward(probs, target, gloss):
     """Gradient with respect to the logits: (probs - onehot(target)) * gloss[:, None]."""
     g = probs.copy()
     g[np.arange(len(target)), target] -= 1
-    return (g * gloss.reshape(-1, 1)).astype(probs.dtype, copy=False)
+    return (g * np.reshape(gloss, (-1, 1))).astype(probs.dtype, copy=False)  # gloss: (N,) or one number

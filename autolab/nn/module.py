@@ -28,6 +28,8 @@ class Module:
     ...         self.fc = nn.Linear(4, 2)
     ...     def forward(self, x):
     ...         return self.fc(x).relu()
+    >>> [name for name, _ in Net().named_parameters()]
+    ['fc.weight', 'fc.bias']
     """
 
     training: bool

@@ -10,7 +10,9 @@ from ..tensor import Tensor
 class Parameter(Tensor):
     """A leaf tensor with ``requires_grad=True`` that ``Module.parameters()`` finds.
 
-    >>> self.weight = nn.Parameter(autolab.randn(10, 5))
+    >>> weight = nn.Parameter(autolab.randn(10, 5))  # in a Module's __init__: self.weight = ...
+    >>> weight.requires_grad, weight.is_leaf
+    (True, True)
     """
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:

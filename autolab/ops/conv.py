@@ -6,6 +6,7 @@ The maths of every kernel, in plain numpy, is in ``autolab/kernels/reference.py`
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -17,12 +18,12 @@ from ..tensor import Tensor
 
 
 def _pair(v: Any, name: str) -> tuple[int, int]:
-    if isinstance(v, int):
-        return (v, v)
-    v = tuple(v)
+    """A size for both dims: one whole number (3 -> (3, 3)) or a sequence of one or two. Also used by the layers
+    and by vision's transforms, so a kernel, a stride and a crop size are read the same way everywhere."""
+    v = (v,) if isinstance(v, numbers.Number) else tuple(v)
     if len(v) == 1:
-        return (int(v[0]), int(v[0]))
-    if len(v) != 2:
+        v = v * 2
+    if len(v) != 2 or any(int(n) != n for n in v):
         raise ValueError(f"{name} must be an int or a pair of ints, got {v}")
     return (int(v[0]), int(v[1]))
 

@@ -42,7 +42,8 @@ class MatMul(Function):
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """``a @ b``. 1-D operands are treated as a row/column vector, as numpy and PyTorch do.
 
-    >>> autolab.ones(64, 400) @ autolab.ones(400, 120)   # -> shape (64, 120)
+    >>> (autolab.ones(64, 400) @ autolab.ones(400, 120)).shape
+    autolab.Size([64, 120])
     """
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected two tensors, got {type(a).__name__} and {type(b).__name__}")

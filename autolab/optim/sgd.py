@@ -13,6 +13,7 @@ from .optimizer import Optimizer
 class SGD(Optimizer):
     """``p -= lr * v`` where ``v = momentum * v + (1 - dampening) * (grad + weight_decay * p)``.
 
+    >>> model = nn.Linear(3, 1)
     >>> optimizer = optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
     """
 

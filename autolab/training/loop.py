@@ -31,9 +31,15 @@ class Stop(Exception):
 class Trainer:
     """Train ``model`` with ``optimizer`` on ``loss_fn(model(x), y)``, emitting events (see ``events.py``).
 
-    >>> trainer = Trainer(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=3)
-    >>> trainer.subscribe(lambda e: print(e) if e.kind == "epoch" else None)
-    >>> trainer.fit()
+    >>> from autolab.utils.data import DataLoader, TensorDataset
+    >>> train_loader = DataLoader(TensorDataset(autolab.randn(32, 4), autolab.randint(0, 2, (32,))), batch_size=8)
+    >>> model = nn.Linear(4, 2)
+    >>> optimizer = optim.SGD(model.parameters(), lr=0.1)
+    >>> trainer = Trainer(model, optimizer, nn.CrossEntropyLoss(), train_loader, None, epochs=2)
+    >>> unsubscribe = trainer.subscribe(lambda e: print(e.kind, e.epoch) if e.kind == "epoch" else None)
+    >>> trainer.fit()  # doctest: +ELLIPSIS
+    epoch ...
+    epoch ...
     """
 
     def __init__(

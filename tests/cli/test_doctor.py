@@ -124,31 +124,35 @@ def _sparse(path: Path, size: int) -> None:
 def test_data_complete_missing_and_broken(tmp_path, monkeypatch):
     monkeypatch.setenv("AUTOLAB_DATA", str(tmp_path))
     missing = check_data()
-    assert missing.status == "warn" and "not downloaded" in missing.detail
+    assert missing.status == "warn" and "not downloaded yet" in missing.detail
     assert f"--root {tmp_path}" in missing.fix
 
+    cifar = tmp_path / "cifar-10" / "cifar-10-batches-bin"  # where CIFAR10() reads
     for name, size in CIFAR_FILES.items():
-        _sparse(tmp_path / "cifar-10-batches-bin" / name, size)
+        _sparse(cifar / name, size)
+    (cifar / "batches.meta.txt").write_text("airplane\n")
     for name, size in MNIST_FILES.items():
         _sparse(tmp_path / "MNIST" / "raw" / name, size)
     assert check_data().status == "ok"
 
-    _sparse(tmp_path / "cifar-10-batches-bin" / "data_batch_3.bin", 1000)  # an interrupted download
+    _sparse(cifar / "data_batch_3.bin", 1000)  # an interrupted download
     broken = check_data()
-    assert broken.status == "fail" and "data_batch_3.bin has 1000 bytes" in broken.detail
+    assert broken.status == "fail" and "data_batch_3.bin is truncated or corrupt (1,000 bytes" in broken.detail
+    assert broken.fix.startswith(f"delete {cifar / 'data_batch_3.bin'}, then run: python -m autolab")
 
 
 @pytest.mark.data
 def test_data_shared_copy_is_complete(monkeypatch):
-    data = Path(os.environ.get("AUTOLAB_TEST_DATA") or REPO.parent / "shared" / "data")
-    if not data.is_dir():
+    from autolab.vision.datasets import data_root
+
+    data = data_root().path
+    if not (data / "cifar-10").is_dir():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs the shared datasets at {data}")
         pytest.skip(f"no shared datasets at {data}")
-    monkeypatch.setenv("AUTOLAB_DATA", str(data))
     check = check_data()
     assert check.status == "ok", check  # nested cifar-10/ layout and gzipped MNIST both count
-    assert "cifar-10-batches-bin" in check.detail
+    assert "cifar-10-batches-bin" in check.detail and str(data) in check.detail
 
 
 def test_missing_dot_is_information_only(monkeypatch, capsys):

@@ -57,8 +57,10 @@ def test_dry_run_prints_the_command_with_extra_arguments(tmp_path, capsys):
     notebooks = _course(tmp_path)
     assert main(["lab", "--dir", str(notebooks), "--dry-run", "--no-browser", "--port", "8899"]) == 0
     printed = capsys.readouterr().out.split()
+    root = ["--allow-root"] if lab.running_as_root() else []
     assert printed == [
-        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}", "--no-browser", "--port", "8899",
+        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
+        "--LabApp.default_url=/lab/tree/01_tensors.ipynb", *root, "--no-browser", "--port", "8899",
     ]  # fmt: skip
 
 

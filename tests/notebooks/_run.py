@@ -1,16 +1,19 @@
-"""Execute a notebook in fast mode with nbclient, the way CI does, and collect its text output."""
+"""Execute a notebook in fast mode, the way CI does, and collect its text output (with scripts/nbrun.py)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
+_spec = importlib.util.spec_from_file_location("nbrun", ROOT / "scripts" / "nbrun.py")
+nbrun = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(nbrun)
 CELL_TIMEOUT_S = 120
 NEEDS_DATA = {
     "04_linear_regression",
@@ -20,14 +23,18 @@ NEEDS_DATA = {
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("AUTOLAB_TEST_DATA", ROOT.parent / "shared" / "data")).resolve()
+    """Where autolab finds the data (the doctor and the notebooks agree): $AUTOLAB_DATA, else ../shared/data
+    beside the checkout, else the download cache (autolab.vision.datasets.data_root)."""
+    from autolab.vision.datasets import data_root
+
+    return data_root().path.resolve()
 
 
 def require_data() -> Path:
     """The shared data dir; missing data fails under CI=true and skips elsewhere."""
     path = data_dir()
     if not (path / "cifar-10" / "cifar-10-batches-bin").is_dir() or not (path / "MNIST" / "raw").is_dir():
-        message = f"CIFAR-10 or MNIST not found under {path} (set AUTOLAB_TEST_DATA)"
+        message = f"CIFAR-10 or MNIST not found under {path} (set AUTOLAB_DATA)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -35,33 +42,15 @@ def require_data() -> Path:
 
 
 def kernel_env(monkeypatch: pytest.MonkeyPatch, data: Path | None) -> None:
-    """The kernel inherits this process's environment: fast mode, the data, and this repo on the path."""
-    monkeypatch.setenv("AUTOLAB_FAST", "1")
-    if data is not None:
-        monkeypatch.setenv("AUTOLAB_DATA", str(data))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    # The python3 kernelspec runs `python`: make it this interpreter.
-    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    """The kernel inherits this process's environment: fast mode, the data, this repo on the path, this Python."""
+    for name, value in nbrun.kernel_environment(ROOT, fast=True, data=data).items():
+        monkeypatch.setenv(name, value)
 
 
 def execute(nb: dict, cwd: Path = NOTEBOOKS) -> str:
     """Run every cell top to bottom (raising on the first error); return all text output joined."""
     import nbformat
-    from nbclient import NotebookClient
 
     node = nbformat.reads(json.dumps(nb), as_version=4)  # joins the source lists into strings
-    client = NotebookClient(
-        node, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
-    )
-    client.execute()
-    return "\n".join(output_text(cell) for cell in node.cells if cell.cell_type == "code")
-
-
-def output_text(cell: dict) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "stream":
-            parts.append(out.get("text", ""))
-        elif "data" in out and "text/plain" in out["data"]:
-            parts.append(out["data"]["text/plain"])
-    return "".join(parts)
+    nbrun.run(node, cwd, CELL_TIMEOUT_S)
+    return "\n".join(nbrun.cell_text(cell) for cell in node.cells if cell.cell_type == "code")

@@ -139,7 +139,7 @@ def course_main(argv: list[str] | None = None) -> int:
     """``autolab course ...``."""
     parser = argparse.ArgumentParser(
         prog="autolab course",
-        description="Build the course's editions from notebooks/src: " + __doc__.split("\n\n")[1].strip(),
+        description="Build the course's editions from notebooks/src.\n\n" + __doc__.split("\n\n")[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

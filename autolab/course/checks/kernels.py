@@ -15,7 +15,6 @@ from ._core import Result, exercise, fail, ok, worst
 def im2col(fn: Callable[[np.ndarray, int, int], np.ndarray], seed: int | None = None) -> Result:
     """``fn(x, kh, kw)`` for x (N, C, H, W), stride 1, no padding, must give (N, C*kh*kw, Ho*Wo) columns
     such that ``w.reshape(O, -1) @ cols`` is the convolution. ``seed`` draws other shapes and kernel sizes."""
-
     rng = np.random.default_rng(3 if seed is None else seed)
     if seed is None:
         (n, c, h, wd), (o, kh, kw) = (2, 3, 6, 7), (4, 3, 2)

@@ -17,7 +17,6 @@ def linear(layer_cls: type, seed: int | None = None) -> Result:
     """``layer_cls(in_features, out_features)`` must behave like ``nn.Linear``.
 
     ``seed`` picks other sizes and a larger batch than the fixed ``(20, 3)`` layer on 4 inputs."""
-
     rng = np.random.default_rng(seed)
     n_in, n_out, batch = (20, 3, 4) if seed is None else (int(rng.integers(30, 80)), int(rng.integers(2, 9)), 7)
     autolab.manual_seed(0 if seed is None else seed)
@@ -60,7 +59,6 @@ def linear(layer_cls: type, seed: int | None = None) -> Result:
 
 def _random_model(seed: int) -> tuple[Any, int, str]:
     """A random stack of convolutions and linear layers, some without bias, and its parameter count."""
-
     rng = np.random.default_rng(seed)
     c_in, c_out, k = 3, int(rng.integers(2, 9)), int(rng.choice([3, 5]))
     bias = bool(rng.integers(0, 2))
@@ -77,7 +75,6 @@ def count_parameters(fn: Any, seed: int | None = None) -> Result:
     """``fn(model)`` must return the number of trainable numbers in the model.
 
     ``seed`` builds a random model with a convolution and layers without bias instead of the fixed MLP."""
-
     if seed is None:
         model = nn.Sequential(nn.Linear(10, 7), nn.ReLU(), nn.Linear(7, 2))
         want, name = 10 * 7 + 7 + 7 * 2 + 2, "Linear(10, 7) -> ReLU -> Linear(7, 2)"

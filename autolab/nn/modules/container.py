@@ -12,6 +12,8 @@ class Sequential(Module):
     """Run modules one after another; children are named "0", "1", ... (or by an OrderedDict's keys).
 
     >>> model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    >>> model(autolab.randn(2, 784)).shape
+    autolab.Size([2, 10])
     """
 
     def __init__(self, *args: Any) -> None:

@@ -39,7 +39,9 @@ class NLLLoss(_Loss):
 class CrossEntropyLoss(NLLLoss):
     """Classification loss on raw scores (N, C) and class indices (N,): log_softmax then NLL.
 
-    >>> loss = nn.CrossEntropyLoss()(model(images), labels)
+    >>> scores, labels = autolab.randn(8, 10), autolab.randint(0, 10, (8,))
+    >>> nn.CrossEntropyLoss()(scores, labels).shape  # the mean over the batch
+    autolab.Size([])
     """
 
     def __init__(

@@ -4,8 +4,19 @@ Images stay uint8 in memory (CIFAR-10's training set is 150 MB so, 600 MB as flo
 """
 
 from ._download import DownloadError, UnsafeArchiveError, default_root
+from ._root import DataRoot, data_root
 from .cifar import CIFAR10
 from .mnist import MNIST, FashionMNIST
 from .vision import VisionDataset
 
-__all__ = ["CIFAR10", "MNIST", "DownloadError", "FashionMNIST", "UnsafeArchiveError", "VisionDataset", "default_root"]
+__all__ = [
+    "CIFAR10",
+    "MNIST",
+    "DataRoot",
+    "DownloadError",
+    "FashionMNIST",
+    "UnsafeArchiveError",
+    "VisionDataset",
+    "data_root",
+    "default_root",
+]

@@ -12,6 +12,8 @@ import os
 import shutil
 from collections.abc import Iterable, Sequence
 
+from ._root import data_root
+
 MIRROR_ENV = "AUTOLAB_DATA_MIRROR"
 ROOT_ENV = "AUTOLAB_DATA"
 _CHUNK = 1 << 20
@@ -26,13 +28,10 @@ class UnsafeArchiveError(RuntimeError):
 
 
 def default_root() -> str:
-    """Where datasets live by default: ``$AUTOLAB_DATA``, else ``$XDG_CACHE_HOME/autolab/data``
-    (``~/.cache/autolab/data``)."""
-    env = os.environ.get(ROOT_ENV)
-    if env:
-        return os.path.expanduser(env)
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(cache, "autolab", "data")
+    """Where datasets live by default: ``$AUTOLAB_DATA``, else a ``shared/data`` copy beside the source checkout,
+    else ``$XDG_CACHE_HOME/autolab/data`` (``~/.cache/autolab/data``). See ``_root.data_root``, which the doctor,
+    the notebooks and the tests share."""
+    return str(data_root().path)
 
 
 def mirror_urls(mirrors: Sequence[str], dataset_dir: str, filename: str) -> list[str]:

@@ -8,11 +8,11 @@ but the batched path draws all of a batch's numbers at once, so the two do not m
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from autolab.ops.conv import _pair
 from autolab.utils.data._rng import numpy_rng
 
 from . import functional as F
@@ -94,21 +94,13 @@ class Normalize:
         return f"Normalize(mean={self.mean}, std={self.std})"
 
 
-def _pair(size) -> tuple[int, int]:
-    if isinstance(size, numbers.Number):
-        return int(size), int(size)
-    if len(size) == 1:
-        return int(size[0]), int(size[0])
-    return int(size[0]), int(size[1])
-
-
 class RandomCrop:
     """Pad by ``padding`` (optional), then cut a ``size`` window at a uniformly random position."""
 
     batchable = True
 
     def __init__(self, size, padding=None, pad_if_needed: bool = False, fill=0, padding_mode: str = "constant"):
-        self.size = _pair(size)
+        self.size = _pair(size, "size")
         self.padding, self.pad_if_needed = padding, pad_if_needed
         self.fill, self.padding_mode = fill, padding_mode
 

@@ -80,6 +80,15 @@ def im2col(x, kh, kw):
     return cols.reshape(n, c * kh * kw, ho * wo)
 """,
     },
+    "11_parallel": {
+        # Sums over the ranks and forgets to divide: N times the average.
+        "average-gradients": """\
+def average_gradients(model):
+    \"\"\"Runs on every rank: replace each p.grad by its average over the ranks.\"\"\"
+    for p in model.parameters():
+        dist.all_reduce(p.grad)
+""",
+    },
 }
 
 FAILS: dict[str, set[str]] = {
@@ -89,6 +98,7 @@ FAILS: dict[str, set[str]] = {
     "04_linear_regression": {"mse-check"},
     "07_cifar10_cnn": {"conv-output-size-check"},
     "09_under_the_hood": {"im2col-check"},
+    "11_parallel": {"average-gradients-check"},
 }
 
 # Wrong answers that pass the visible check (so only the hidden tests catch them).

@@ -100,10 +100,29 @@ except RuntimeError as e:
 # %% id=ring
 widgets.RingAllReduce(4)
 
+# %% [markdown] id=ring-bytes
+# ### Your turn: how much does each rank send?
+#
+# Step through the animation and watch the counter under it. Write `ring_bytes_sent(m, n)`: the number of bytes
+# one rank sends during a whole ring all-reduce of a gradient of `m` bytes over `n` ranks.
+
+# %% id=ring-bytes-answer solution
+def ring_bytes_sent(m, n):
+    ### BEGIN SOLUTION
+    return 2 * (n - 1) * m / n  # 2(n-1) steps, one chunk of m/n bytes each
+    ### END SOLUTION
+
+
+# %% id=ring-bytes-check test points=1
+checks.ring_bytes_sent(ring_bytes_sent)
+### BEGIN HIDDEN TESTS
+checks.ring_bytes_sent(ring_bytes_sent, seed=7)
+### END HIDDEN TESTS
+
 # %% [markdown] id=ring-cost
-# Every one of the $2(N-1)$ steps, each rank sends one chunk of $m/N$ bytes, all links busy at once. With a
-# *latency* $\alpha$ per message and $\beta$ seconds per byte (one over the bandwidth), an all-reduce of $m$ bytes
-# costs
+# Every one of the $2(N-1)$ steps, each rank sends one chunk of $m/N$ bytes, all links busy at once: $2(N-1)/N$
+# of the gradient in all, less than twice its size however many ranks join. With a *latency* $\alpha$ per
+# message and $\beta$ seconds per byte (one over the bandwidth), an all-reduce of $m$ bytes costs
 #
 # $$T(m, N) = 2(N-1)\,\alpha \;+\; 2\,\frac{N-1}{N}\, m\,\beta .$$
 #
@@ -544,8 +563,8 @@ widgets.scaling.throughput_figure(here, predictions, batch, "bands and lines: mo
 #   process per device, and the one that scales.
 # - Averaging the ranks' gradients with an all-reduce gives the gradient of the global batch: N ranks of B images
 #   take the same steps as one process with N x B images (scale the learning rate accordingly).
-# - Ring all-reduce sends $2(N-1)/N$ of the data per rank whatever N is; its cost is $2(N-1)\alpha +
-#   2\frac{N-1}{N} m\beta$.
+# - Ring all-reduce sends $2(N-1)/N$ of the data per rank, less than twice the gradient whatever N is; its cost
+#   is $2(N-1)\alpha + 2\frac{N-1}{N} m\beta$.
 # - DDP broadcasts the initial weights, sends gradients in buckets that start during backward (hiding
 #   communication behind computation), and a `DistributedSampler` gives each rank its own data every epoch.
 # - Measure before you believe: on one machine more processes cannot beat one that uses every core; a model

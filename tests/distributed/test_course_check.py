@@ -60,3 +60,18 @@ def test_one_verdict_for_all_ranks(capsys):
     assert "not done yet" in capsys.readouterr().out
     assert not checks.average_gradients(print, FakeView([("crashed", "KeyError: 'x'"), ("pass", "")]))
     assert "your code raised KeyError: 'x'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_ring_bytes_sent(capsys, seed):
+    assert checks.ring_bytes_sent(lambda m, n: 2 * (n - 1) * m / n, seed=seed)
+    assert capsys.readouterr().out.startswith(checks.PASS)
+    for wrong, hint in [
+        (lambda m, n: (n - 1) * m / n, "the reduce-scatter half"),
+        (lambda m, n: 2 * (n - 1) * m, "not the whole vector"),
+        (lambda m, n: 2 * m, "2(n-1) steps, not 2n"),
+        (lambda m, n: m / n, "count the steps"),
+    ]:
+        assert not checks.ring_bytes_sent(wrong, seed=seed)
+        out = capsys.readouterr().out
+        assert out.startswith(checks.FAIL) and hint in out, out

@@ -12,7 +12,7 @@ from .autograd import backward, chain_rule, topo_sort
 from .cnn import accuracy, conv_output_size
 from .kernels import im2col, matmul
 from .modules import count_parameters, linear
-from .parallel import average_gradients
+from .parallel import average_gradients, ring_bytes_sent
 from .regression import mse, sgd_step
 from .tensors import broadcast_shape, pairwise_sq_distances
 
@@ -47,4 +47,5 @@ __all__ = [
     "matmul",
     "parallel",
     "average_gradients",
+    "ring_bytes_sent",
 ]

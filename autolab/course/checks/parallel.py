@@ -102,3 +102,27 @@ def average_gradients(fn: Any, ranks: Any = None, seed: int = 0) -> Result:
         return fail(failures[0] + more)
     where = results[0][1] if ranks is None else f"on all {len(results)} ranks"
     return ok(f"{where}: your averaged gradients equal DistributedDataParallel's, for every parameter.")
+
+
+@exercise
+def ring_bytes_sent(fn: Any, seed: int = 0) -> Result:
+    """``fn(m, n)``: the bytes one rank sends in a ring all-reduce of ``m`` bytes over ``n`` ranks."""
+    rng = np.random.default_rng(seed)
+    if seed == 0:
+        cases = [(1000, 2), (1200, 4), (4096, 8)]
+    else:
+        cases = [(int(rng.integers(1, 10**6)) * 8, int(rng.integers(2, 65))) for _ in range(4)]
+    for m, n in cases:
+        got = float(fn(m, n))
+        want = 2 * (n - 1) / n * m
+        if np.isclose(got, want, rtol=1e-9):
+            continue
+        where = f"for m={m} bytes over n={n} ranks you said {got:g}"
+        if np.isclose(got, (n - 1) / n * m):
+            return fail(f"{where}: that is the reduce-scatter half; the all-gather sends as much again.")
+        if np.isclose(got, 2 * (n - 1) * m) or np.isclose(got, (n - 1) * m):
+            return fail(f"{where}: each step a rank sends one chunk, m/n bytes, not the whole vector.")
+        if np.isclose(got, 2 * m):
+            return fail(f"{where}: 2m is the limit for many ranks; with n ranks there are 2(n-1) steps, not 2n.")
+        return fail(f"{where}: count the steps of the animation and the size of the chunk sent in each.")
+    return ok("each rank sends 2(n-1)/n of the data: less than twice the gradient, however many ranks join.")

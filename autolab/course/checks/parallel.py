@@ -112,17 +112,19 @@ def ring_bytes_sent(fn: Any, seed: int = 0) -> Result:
         cases = [(1000, 2), (1200, 4), (4096, 8)]
     else:
         cases = [(int(rng.integers(1, 10**6)) * 8, int(rng.integers(2, 65))) for _ in range(4)]
-    for m, n in cases:
-        got = float(fn(m, n))
-        want = 2 * (n - 1) / n * m
-        if np.isclose(got, want, rtol=1e-9):
-            continue
-        where = f"for m={m} bytes over n={n} ranks you said {got:g}"
-        if np.isclose(got, (n - 1) / n * m):
-            return fail(f"{where}: that is the reduce-scatter half; the all-gather sends as much again.")
-        if np.isclose(got, 2 * (n - 1) * m) or np.isclose(got, (n - 1) * m):
-            return fail(f"{where}: each step a rank sends one chunk, m/n bytes, not the whole vector.")
-        if np.isclose(got, 2 * m):
-            return fail(f"{where}: 2m is the limit for many ranks; with n ranks there are 2(n-1) steps, not 2n.")
-        return fail(f"{where}: count the steps of the animation and the size of the chunk sent in each.")
-    return ok("each rank sends 2(n-1)/n of the data: less than twice the gradient, however many ranks join.")
+    got = [float(fn(m, n)) for m, n in cases]
+    if all(np.isclose(g, 2 * (n - 1) / n * m, rtol=1e-9) for g, (m, n) in zip(got, cases)):
+        return ok("each rank sends 2(n-1)/n of the data: less than twice the gradient, however many ranks join.")
+    mistakes = [  # (what the student computed, the hint); the first that explains every case is named
+        (lambda m, n: (n - 1) / n * m, "that is the reduce-scatter half; the all-gather sends as much again."),
+        (lambda m, n: 2 * m, "2m is the limit for many ranks; with n ranks there are 2(n-1) steps, not 2n."),
+        (lambda m, n: 2 * (n - 1) * m, "each step a rank sends one chunk, m/n bytes, not the whole vector."),
+        (lambda m, n: (n - 1) * m, "each step a rank sends one chunk, m/n bytes, not the whole vector."),
+    ]
+    bad = next(i for i, (g, (m, n)) in enumerate(zip(got, cases)) if not np.isclose(g, 2 * (n - 1) / n * m, rtol=1e-9))
+    m, n = cases[bad]
+    where = f"for m={m} bytes over n={n} ranks you said {got[bad]:g}"
+    for formula, hint in mistakes:
+        if all(np.isclose(g, formula(mm, nn)) for g, (mm, nn) in zip(got, cases)):
+            return fail(f"{where}: {hint}")
+    return fail(f"{where}: count the steps of the animation and the size of the chunk sent in each.")

@@ -7,6 +7,7 @@ and graphviz-anywidget (Graphviz as WebAssembly, so the graph renders in the bro
 >>> dash = widgets.dashboard(model, optimizer, loss_fn, train_loader, val_loader)
 """
 
+from .activations import ActivationView, debug_dashboard
 from .curves import LossCurves
 from .controls import Controls
 from .dashboard import Dashboard, dashboard
@@ -14,24 +15,29 @@ from .gradients import GradientView
 from .graphview import GraphView, graph
 from .playground import LinearRegressionPlayground, linear_regression
 from .cnn import confusion_matrix, conv_filters, feature_maps, prediction_grid
+from .optimizer_race import OptimizerRace, optimizer_race
 from .parallel import ParallelDashboard
 from .ring import RingAllReduce
 from . import scaling
 
 __all__ = [
+    "ActivationView",
     "Controls",
     "Dashboard",
     "GradientView",
     "GraphView",
     "LinearRegressionPlayground",
     "LossCurves",
+    "OptimizerRace",
     "ParallelDashboard",
     "RingAllReduce",
     "confusion_matrix",
     "conv_filters",
     "dashboard",
+    "debug_dashboard",
     "feature_maps",
     "graph",
     "linear_regression",
+    "optimizer_race",
     "prediction_grid",
 ]

@@ -109,7 +109,11 @@ def line_chart(
             f'<line x1="{X:.1f}" x2="{X:.1f}" y1="{TOP}" y2="{TOP + ph}" stroke="#eee"/>'
             f'<text x="{X:.1f}" y="{TOP + ph + 12}" text-anchor="middle">{_fmt(t)}</text>'
         )
-    yticks = [float(v) for v in range(math.ceil(y0), math.floor(y1) + 1)] if log_y else nice_ticks(y0, y1)
+    if log_y:  # one tick per decade, or per few decades when the range is wide (a diverging run spans 30)
+        every = max(1, math.ceil((math.floor(y1) - math.ceil(y0)) / 8))
+        yticks = [float(v) for v in range(math.ceil(y0), math.floor(y1) + 1) if v % every == 0]
+    else:
+        yticks = nice_ticks(y0, y1)
     if log_y and len(yticks) < 2:
         yticks = nice_ticks(y0, y1)
     for t in yticks:

@@ -9,6 +9,7 @@
 #
 # **Learning goals.** After this notebook you can
 # - create tensors and choose their `dtype` and `shape`;
+# - compute elementwise, with `@` (matrix product), and with reductions along a `dim`, with or without `keepdim`;
 # - predict the shape of a broadcast operation, and draw it;
 # - index and slice, and say when a result is a *view* that shares memory;
 # - move data between numpy and tensors;
@@ -70,6 +71,41 @@ print(x.reshape(2, -1).shape, x.reshape(2, 3, 2).shape)
 print(x.reshape(3, 4).T.shape, x.reshape(3, 4).unsqueeze(0).shape, torch.zeros(1, 3, 1).squeeze().shape)
 images = torch.zeros(8, 32, 32, 3)  # N, H, W, C as an image library stores them
 print(images.permute(0, 3, 1, 2).shape)  # N, C, H, W as convolutions want them
+
+# %% [markdown] id=arithmetic
+# ## Arithmetic, `@` and reductions
+#
+# `+`, `-`, `*`, `/`, `**` and functions such as `exp` work **elementwise**: on tensors of the same shape they
+# pair up the numbers position by position. The **matrix product** is `@`: `(n, k) @ (k, m)` gives `(n, m)`,
+# each entry the sum over `k` of a row times a column. (`*` is not a matrix product.)
+
+# %% id=arithmetic-code
+p = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+q = torch.tensor([[10.0, 20.0], [30.0, 40.0]])
+print("p * q  (elementwise):\n", p * q)
+print("p @ q  (matrix product):\n", p @ q)
+print("(2, 3) @ (3, 4) ->", (torch.ones(2, 3) @ torch.ones(3, 4)).shape)
+
+# %% [markdown] id=reductions
+# A **reduction** (`sum`, `mean`, `max`, `std`, ...) combines many numbers into fewer. Without arguments it
+# reduces everything to one number. With `dim=d` it reduces along axis `d` only, and that axis disappears from
+# the shape: for `x` of shape `(2, 3)`, `x.sum(dim=0)` adds down the columns and has shape `(3,)`,
+# `x.sum(dim=1)` adds along each row and has shape `(2,)`. With `keepdim=True` the reduced axis stays, with size
+# 1: `x.sum(dim=1, keepdim=True)` has shape `(2, 1)`. That matters as soon as the result is combined with `x`
+# again, as the next section shows: a `(2, 1)` column lines up with the rows of `x`, a `(2,)` vector does not.
+
+# %% id=reductions-code
+x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+print("x.sum()                     ", x.sum(), " shape", tuple(x.sum().shape))
+print("x.sum(dim=0)                ", x.sum(dim=0), " shape", tuple(x.sum(dim=0).shape))
+print("x.sum(dim=1)                ", x.sum(dim=1), " shape", tuple(x.sum(dim=1).shape))
+print(
+    "x.mean(dim=1, keepdim=True) ",
+    x.mean(dim=1, keepdim=True).tolist(),
+    " shape",
+    tuple(x.mean(dim=1, keepdim=True).shape),
+)
+print("x.max(dim=1) gives values and indices:", x.max(dim=1).values, x.max(dim=1).indices)
 
 # %% [markdown] id=broadcasting
 # ## Broadcasting
@@ -161,6 +197,27 @@ checks.pairwise_sq_distances(pairwise_sq_distances)
 checks.pairwise_sq_distances(pairwise_sq_distances, seed=7)
 ### END HIDDEN TESTS
 
+# %% [markdown] id=standardize-rows-task
+# ### Your turn: standardise the rows
+#
+# Return `x` with every row shifted and scaled to mean 0 and standard deviation 1: subtract the row's mean,
+# divide by the row's standard deviation. Use reductions with `dim` and `keepdim`; the check tries a square `x`
+# too, where a missing `keepdim` gives no error, just a wrong answer.
+
+
+# %% id=standardize-rows solution
+def standardize_rows(x):
+    ### BEGIN SOLUTION
+    return (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True)
+    ### END SOLUTION
+
+
+# %% id=standardize-rows-check test points=2
+checks.standardize_rows(standardize_rows)
+### BEGIN HIDDEN TESTS
+checks.standardize_rows(standardize_rows, seed=7)
+### END HIDDEN TESTS
+
 # %% [markdown] id=indexing-slicing-and-views
 # ## Indexing, slicing and views
 #
@@ -183,6 +240,39 @@ print("the clone did not change m:", m[1])
 # %% id=indexing-slicing-and-views-code-2
 print(m[m > 5])
 print(m[[0, 2]])
+
+# %% [markdown] id=views-quiz
+# ### Predict the output
+#
+# ```python
+# a = torch.arange(6).reshape(2, 3)   # [[0, 1, 2], [3, 4, 5]]
+# b = a[:, 1]
+# c = a[a > 2]
+# b[0] = 100
+# c[0] = -1
+# ```
+#
+# Which entries of `a` changed? (a) `a[0, 1]` and `a[1, 0]`, (b) only `a[0, 1]`, (c) only `a[1, 0]`, (d) neither.
+# Make `views_answer()` return your letter, then run the check (and only then the cell after it).
+
+
+# %% id=views-answer solution
+def views_answer():
+    ### BEGIN SOLUTION
+    return "b"
+    ### END SOLUTION
+
+
+# %% id=views-check test points=1
+checks.views_quiz(views_answer)
+
+# %% id=views-demo
+a = torch.arange(6).reshape(2, 3)
+b = a[:, 1]
+c = a[a > 2]
+b[0] = 100
+c[0] = -1
+print(a)
 
 # %% [markdown] id=numpy-interop
 # ## numpy interop
@@ -229,6 +319,8 @@ if pytorch is not None:
 # ## Summary
 #
 # - A tensor is an array with a `shape` and a `dtype`; `float32` is the deep-learning default.
+# - Arithmetic is elementwise; `@` is the matrix product; a reduction along `dim` removes that axis, unless
+#   `keepdim=True` keeps it with size 1, ready to broadcast back against the original.
 # - Broadcasting aligns shapes from the right and stretches size-1 axes without copying.
 # - Basic slices are views that share memory; `clone()` copies; masks and index lists copy.
 # - `from_numpy` and `.numpy()` share memory with numpy.

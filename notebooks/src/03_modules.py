@@ -10,7 +10,8 @@
 # **Learning goals.** After this notebook you can
 # - write an `nn.Module` with `__init__` and `forward`, and list its parameters by name;
 # - stack layers with `nn.Sequential`;
-# - write your own layer (a `Linear`), initialised like PyTorch's;
+# - write your own layer (a `Linear`), initialised like PyTorch's, and say what that initialisation does to the
+#   scale of the signal;
 # - save a model's `state_dict` and load it back.
 
 # %% id=setup locked
@@ -88,12 +89,43 @@ print(seq)
 print([name for name, _ in seq.named_parameters()])
 print(seq[0])
 
+# %% [markdown] id=mlp-task
+# ### Your turn: a network from a list of sizes
+#
+# Write `mlp(sizes)`: for `sizes = [784, 128, 64, 10]` it returns
+# `nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))`: a `Linear`
+# between each pair of consecutive sizes, a `ReLU` between two `Linear`s, and none after the last (the outputs
+# are scores that may be negative). `nn.Sequential(*layers)` takes a list of layers.
+
+
+# %% id=mlp solution
+def mlp(sizes):
+    ### BEGIN SOLUTION
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+    return nn.Sequential(*layers[:-1])
+    ### END SOLUTION
+
+
+# %% id=mlp-check test points=2
+checks.mlp(mlp)
+### BEGIN HIDDEN TESTS
+checks.mlp(mlp, seed=7)
+### END HIDDEN TESTS
+
+# %% id=mlp-used
+if checks.passed(mlp):
+    net = mlp([784, 128, 64, 10])
+    print(net)
+    print("parameters:", sum(p.numel() for p in net.parameters()))
+
 # %% [markdown] id=your-own-layer
 # ## Your own layer
 #
 # `nn.Linear(in_features, out_features)` computes `x @ weight.T + bias`, with `weight` of shape
-# `(out_features, in_features)`. PyTorch initialises both uniformly in `[-1/sqrt(in_features), 1/sqrt(in_features)]`
-# so that the outputs start with about the same scale as the inputs.
+# `(out_features, in_features)`. PyTorch initialises both uniformly in `[-1/sqrt(in_features), 1/sqrt(in_features)]`.
+# What that bound does for the scale of the outputs is a question for after this exercise.
 #
 # ### Your turn: write `MyLinear`
 # Use `nn.Parameter(torch.empty(...))` and the in-place `uniform_(low, high)` to initialise.
@@ -120,6 +152,46 @@ checks.linear(MyLinear)
 ### BEGIN HIDDEN TESTS
 checks.linear(MyLinear, seed=7)
 ### END HIDDEN TESTS
+
+# %% [markdown] id=init-scale
+# ### Predict the output: what the initialisation does to the scale
+#
+# Feed `nn.Linear(1000, 1000)`, freshly initialised, a batch of inputs with mean 0 and standard deviation 1.
+# About what standard deviation do its outputs have? Each output is a sum of 1000 products `w * x`; a number drawn
+# uniformly from `[-b, b]` has variance `b**2 / 3`. Make `init_scale_answer()` return your number.
+
+
+# %% id=init-scale-answer solution
+def init_scale_answer():
+    ### BEGIN SOLUTION
+    return (1 / 3) ** 0.5
+    ### END SOLUTION
+
+
+# %% id=init-scale-check test points=1
+checks.init_scale_quiz(init_scale_answer)
+
+# %% [markdown] id=init-scale-measured
+# Measured, through one layer and through a stack of ten (each followed by nothing, then by a ReLU):
+
+# %% id=init-scale-code
+x = torch.randn(512, 1000)
+print(f"input std {x.std().item():.3f}, after one Linear(1000, 1000): {nn.Linear(1000, 1000)(x).std().item():.3f}")
+for act in (None, nn.ReLU()):
+    h = x
+    for _ in range(10):
+        h = nn.Linear(1000, 1000)(h)
+        h = act(h) if act is not None else h
+    print(f"after ten layers{' with ReLU' if act else ''}: std {h.std().item():.2e}")
+
+# %% [markdown] id=init-scale-note
+# So the default bound keeps the scale from growing with the width of a layer (the `1000` cancels), but it does
+# not keep it constant: every layer divides the variance by about 3, and a ReLU, which zeroes half its inputs,
+# halves it again. Through ten layers the signal shrinks by orders of magnitude, and so do the gradients on the
+# way back (notebook 8 shows such a network failing to learn). Deep networks therefore use an initialisation
+# scaled for their activation, such as He (Kaiming) initialisation for ReLU, weights with standard deviation
+# `sqrt(2 / in_features)` (`nn.init.kaiming_normal_`), or normalisation layers (`BatchNorm`, notebook 7) that
+# rescale the activations as they go.
 
 # %% [markdown] id=train-and-eval
 # ## `train()` and `eval()`
@@ -158,7 +230,8 @@ print("after loading, same output? ", np.allclose(fresh(x).detach().numpy(), mod
 #
 # - An `nn.Module` registers the `Parameter`s and modules you assign to it; `named_parameters()` lists them by path.
 # - `nn.Sequential` chains layers; a custom layer is a module with parameters and a `forward`.
-# - `nn.Linear` computes `x @ W.T + b`, initialised uniformly in `±1/sqrt(in_features)`.
+# - `nn.Linear` computes `x @ W.T + b`, initialised uniformly in `±1/sqrt(in_features)`: the output's scale does
+#   not grow with the layer's width, but each layer divides the variance by about 3.
 # - `state_dict()` + `torch.save` / `torch.load` + `load_state_dict()` move trained weights between models.
 #
 # Next: **4. Linear regression**, the smallest complete training loop.

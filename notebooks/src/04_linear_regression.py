@@ -12,6 +12,7 @@
 # - write a training loop from scratch: forward, loss, backward, update, clear gradients;
 # - say what each of `nn.Linear`, `nn.MSELoss` and `optim.SGD` replaces in that loop;
 # - read a loss surface and a gradient-descent path on it;
+# - compute the Hessian of a loss, and from it the largest learning rate that converges;
 # - recognise a learning rate that is too large, and explain why it diverges;
 # - turn the same loop into a classifier (MNIST digits) with `nn.CrossEntropyLoss`.
 
@@ -144,10 +145,59 @@ widgets.linear_regression(n_points=40, noise=0.5, lr=0.05)
 # %% [markdown] id=learning-rate-too-large
 # ## When the learning rate is too large
 #
-# Near its minimum the loss is a bowl. A step of size `lr * gradient` lands closer to the bottom only while
-# `lr` is below `2 / curvature` along the steepest direction. For this data the curvature is about 2 (along `b`),
-# so the limit is about `lr = 1`: below it the loss shrinks, just above it every step overshoots further than the
-# last, and the loss explodes.
+# Near its minimum every loss looks like a bowl, and this one *is* a bowl: a quadratic in `w` and `b`. How
+# curved it is in each direction is measured by its **Hessian**, the matrix of second derivatives
+# $H = \begin{pmatrix} \partial^2 L/\partial w^2 & \partial^2 L/\partial w \partial b \\
+# \partial^2 L/\partial b \partial w & \partial^2 L/\partial b^2 \end{pmatrix}$. Along an eigenvector of $H$
+# with eigenvalue $\lambda$ (a curvature), one gradient step multiplies the distance to the minimum by
+# $(1 - \text{lr}\,\lambda)$. The distance shrinks only while $|1 - \text{lr}\,\lambda| < 1$, that is
+# $\text{lr} < 2/\lambda$, and the **most curved** direction, with the largest eigenvalue $\lambda_{\max}$, breaks
+# first: gradient descent converges only for $\text{lr} < 2/\lambda_{\max}$. That is a matter of curvature, not
+# of slope: the *steepest* direction (where the gradient points) changes from point to point, while the limit does
+# not.
+#
+# ### Your turn: the Hessian
+#
+# For $L(w, b) = \frac{1}{N}\sum_i (w x_i + b - y_i)^2$, work out the four second derivatives by hand and
+# write `hessian(x)`, returning them as a 2x2 tensor, `w` first. (They depend on `x` only.)
+
+
+# %% id=hessian solution
+def hessian(x):
+    ### BEGIN SOLUTION
+    m1, m2 = x.mean(), (x * x).mean()
+    return 2 * torch.stack([torch.stack([m2, m1]), torch.stack([m1, torch.ones(())])])
+    ### END SOLUTION
+
+
+# %% id=hessian-check test points=2
+checks.hessian(hessian)
+### BEGIN HIDDEN TESTS
+checks.hessian(hessian, seed=7)
+### END HIDDEN TESTS
+
+# %% [markdown] id=hessian-used
+# Its eigenvalues are the curvatures of the bowl along its two axes (`np.linalg.eigh` gives them, with the
+# directions), and the largest one sets the limit:
+
+# %% id=hessian-used-code
+import numpy as np
+
+
+def builtin_hessian(x):
+    m1, m2 = x.mean().item(), (x * x).mean().item()
+    return torch.tensor([[2 * m2, 2 * m1], [2 * m1, 2.0]])
+
+
+H = (hessian if checks.passed(hessian) else builtin_hessian)(x).detach().numpy().astype(np.float64)
+curvatures, directions = np.linalg.eigh(H)
+for lam, (dw, db) in zip(curvatures, directions.T):
+    print(f"curvature {lam:.3f} along (w, b) direction ({dw:+.2f}, {db:+.2f})")
+limit = 2 / curvatures.max()
+print(f"largest learning rate that converges: 2 / {curvatures.max():.3f} = {limit:.3f}")
+
+# %% [markdown] id=learning-rate-demo
+# Gradient descent with learning rates below and just above that limit:
 
 
 # %% id=learning-rate-too-large-code
@@ -164,14 +214,34 @@ def losses_for(lr, steps=30):
 
 
 plt.figure(figsize=(5, 3))
-for lr in [0.05, 0.5, 0.95, 1.1]:
+for fraction in [0.05, 0.5, 0.95, 1.05]:
+    lr = fraction * limit
     history = losses_for(lr)
-    print(f"lr {lr:4}: loss after 30 steps {history[-1]:.4g}")
-    plt.semilogy(history, label=f"lr = {lr}")
+    print(f"lr {lr:.3f} ({fraction:4.2f} of the limit): loss after 30 steps {history[-1]:.4g}")
+    plt.semilogy(history, label=f"lr = {fraction:.2f} x limit")
 plt.xlabel("step")
 plt.ylabel("loss (log scale)")
 plt.legend()
 plt.show()
+
+# %% [markdown] id=lr-regime-quiz
+# ### Predict: between half the limit and the limit
+#
+# With `lr = 0.75 * limit`, that is between $1/\lambda_{\max}$ and $2/\lambda_{\max}$, what does gradient
+# descent do? (a) the loss grows without bound; (b) along the most curved direction each step overshoots to the
+# other side, but it still converges; (c) it converges without ever overshooting; (d) the parameters stop moving.
+# Make `lr_regime_answer()` return your letter. (Then look at the path the playground draws for such a rate.)
+
+
+# %% id=lr-regime-answer solution
+def lr_regime_answer():
+    ### BEGIN SOLUTION
+    return "b"
+    ### END SOLUTION
+
+
+# %% id=lr-regime-check test points=1
+checks.lr_regime_quiz(lr_regime_answer)
 
 # %% [markdown] id=mnist
 # ## From regression to classification: MNIST
@@ -213,7 +283,9 @@ print(f"MNIST test accuracy: {right / len(digits_test.dataset):.1%} (chance: 10%
 # - A training loop is: forward, loss, `backward()`, update under `no_grad()`, clear the gradients.
 # - `nn.Linear`, `nn.MSELoss` and `optim.SGD` (with `zero_grad()`) are those same pieces, packaged.
 # - Gradient descent walks downhill on the loss surface; the learning rate sets the step length.
+# - Near a minimum the loss is a bowl whose curvatures are the Hessian's eigenvalues; gradient descent converges
+#   only for `lr < 2 / λ_max`, the most curved direction's limit, and zigzags above `1 / λ_max`.
 # - Too large a learning rate overshoots the minimum by more each step, and the loss diverges.
 # - Classification is the same loop with logits and `nn.CrossEntropyLoss`.
 #
-# Next: **5. CIFAR-10**, the same loop with a convolutional network and real colour images.
+# Next: **5. Losses and optimizers**: where cross-entropy comes from, and optimizers faster than plain SGD.

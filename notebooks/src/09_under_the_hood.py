@@ -4,7 +4,7 @@
 # %% [markdown] id=intro
 # # 9. Under the hood: fast kernels
 #
-# A training step of the CNN in notebook 5 is mostly two operations: matrix multiplication (the `Linear`
+# A training step of the CNN in notebook 7 is mostly two operations: matrix multiplication (the `Linear`
 # layers) and convolution. This notebook builds both from a plain Python loop up to the kind of kernel autolab
 # runs, with [numba](https://numba.pydata.org) compiling Python to machine code, and times every step live
 # against numpy (OpenBLAS) and, if installed, PyTorch.
@@ -230,9 +230,13 @@ report(results, 2 * N**3)
 
 # %% [markdown] id=tiling-note
 # What is left between the tiled kernel and OpenBLAS: keeping a small block of `C` in *registers* (not memory)
-# across the `p` loop, packing tiles of `B` so they are read contiguously, and hand-tuned SIMD. autolab's own
-# kernel, in `autolab/kernels/_gemm.py`, does the register blocking (on `B` transposed, so both inner loads are
-# contiguous). `autolab.kernels.last_path` says which implementation the last call took:
+# across the `p` loop, packing `B` so that it is read contiguously, and SIMD instructions that process several
+# floats at once. autolab's own kernel, in `autolab/kernels/_gemm.py`, does the first two. It first copies `B`
+# into *panels* of 32 columns, each panel stored contiguously row after row (`pack_panels`); then a 4 x 32 block
+# of `C` (four rows, 32 columns: eight AVX-512 registers) stays in registers while the loop runs over all of `k`
+# (`gemm_offsets`): each `k` costs two contiguous vector loads from the panel, four numbers of `A`, and eight
+# fused multiply-adds. numba's compiler (LLVM) turns those inner loops into the SIMD instructions. Above,
+# `autolab.kernels.last_path` printed which implementation the call took.
 
 # %% [markdown] id=convolution-directly
 # ## 6. Convolution, directly
@@ -274,7 +278,8 @@ print("direct convolution matches the reference:", reference.shape)
 #
 # Copy every 5x5x6 input patch into a column of a matrix `cols` of shape `(C*kh*kw, Ho*Wo)` per image. Then the
 # whole convolution is `w.reshape(O, C*kh*kw) @ cols`: one large matmul, which we just learned to make fast.
-# The price is memory: every input pixel is copied up to `kh*kw` times.
+# The price is memory: the patches overlap, so input pixels are copied many times over (how many, the question
+# after this exercise asks).
 #
 # ### Your turn
 # Write `im2col(x, kh, kw)` for `x` of shape (N, C, H, W), stride 1, no padding, returning (N, C*kh*kw, Ho*Wo).
@@ -302,17 +307,67 @@ checks.im2col(im2col, seed=7)
 ### END HIDDEN TESTS
 
 
-# %% id=im2col-code
-def conv_im2col(x, w):
+# %% [markdown] id=im2col-copies-quiz
+# ### Predict: how many copies?
+#
+# For a 5x5 kernel with stride 1, how many times does `im2col` copy an input pixel that is far from the image's
+# borders? Make `im2col_copies_answer()` return the number.
+
+
+# %% id=im2col-copies-answer solution
+def im2col_copies_answer():
+    ### BEGIN SOLUTION
+    return 25
+    ### END SOLUTION
+
+
+# %% id=im2col-copies-check test points=1
+checks.im2col_copies_quiz(im2col_copies_answer)
+
+# %% [markdown] id=conv-im2col-task
+# ### Your turn: the convolution as one matmul
+#
+# Write `conv_im2col(x, w, b)`: `x` is (N, C, H, W), `w` is (O, C, kh, kw), `b` is (O,); stride 1, no padding.
+# Build the columns with `im2col` (yours, or the reference one below if yours is not done), multiply by the
+# weights reshaped to `(O, C*kh*kw)`, add the bias to every pixel of its channel, and reshape to (N, O, Ho, Wo).
+
+
+# %% id=conv-im2col-helper
+def reference_im2col(x, kh, kw):
+    n, c, h, w = x.shape
+    ho, wo = h - kh + 1, w - kw + 1
+    cols = np.empty((n, c, kh, kw, ho, wo), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, i, j] = x[:, :, i : i + ho, j : j + wo]
+    return cols.reshape(n, c * kh * kw, ho * wo)
+
+
+patches = im2col if checks.passed(im2col) else reference_im2col
+
+
+# %% id=conv-im2col solution
+def conv_im2col(x, w, b):
+    ### BEGIN SOLUTION
     o, c, kh, kw = w.shape
     n, _, h, wd = x.shape
-    cols = im2col(x, kh, kw)  # (N, C*kh*kw, Ho*Wo)
-    return (w.reshape(o, -1) @ cols).reshape(n, o, h - kh + 1, wd - kw + 1)
+    cols = patches(x, kh, kw)  # (N, C*kh*kw, Ho*Wo)
+    out = w.reshape(o, -1) @ cols + b[:, None]  # (N, O, Ho*Wo): one matmul per image, batched
+    return out.reshape(n, o, h - kh + 1, wd - kw + 1)
+    ### END SOLUTION
 
 
+# %% id=conv-im2col-check test points=2
+checks.conv_im2col(conv_im2col)
+### BEGIN HIDDEN TESTS
+checks.conv_im2col(conv_im2col, seed=7)
+### END HIDDEN TESTS
+
+# %% id=im2col-code
+zero_bias = np.zeros(w.shape[0], dtype=np.float32)
 conv_results = {"numba direct": bench(conv_direct, x, w)}
-if checks.passed(im2col):
-    conv_results["im2col + numpy matmul"] = bench(conv_im2col, x, w)
+if checks.passed(conv_im2col):
+    conv_results["im2col + numpy matmul"] = bench(conv_im2col, x, w, zero_bias)
 conv_results["numpy reference (autolab)"] = bench(autolab.kernels.reference.conv2d_forward, x, w, None, (1, 1), (0, 0))
 conv_results["autolab.kernels"] = bench(autolab.kernels.conv2d_forward, x, w, None, (1, 1), (0, 0))
 if pytorch is not None:

@@ -25,7 +25,6 @@
 # %% id=setup locked
 import json
 import logging
-import os
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from autolab.distributed import cost_model
 
 set_language("en")
 REPO = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
-print("fast mode:", FAST, "| mpiexec:", find_mpiexec())
+print("fast mode:", FAST, "| mpi4py installed:", dist.is_available(), "| mpiexec:", find_mpiexec())
 
 # %% [markdown] id=two-ways
 # ## Two ways to split the work

@@ -60,6 +60,59 @@ def mse(pred, target):
     return ((pred - target) ** 2).sum()
 """,
     },
+    "05_losses_optimizers": {
+        # The textbook formula, without the log-sum-exp trick: right for small logits, NaN for large ones.
+        "cross-entropy": """\
+def cross_entropy(logits, target):
+    probs = logits.exp() / logits.exp().sum(dim=1, keepdim=True)
+    return -probs.log()[torch.arange(len(target)), target].mean()
+""",
+        # Believes log_softmax makes the loss larger.
+        "log-softmax-answer": """\
+def answer_log_softmax():
+    return "b"
+""",
+    },
+    "06_data_pipelines": {
+        # Pixels read as floats: ToTensor would not scale them.
+        "csv-dataset": """\
+class MNISTCSV(Dataset):
+    def __init__(self, path, transform=None):
+        rows = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float32)
+        self.labels = rows[:, 0].astype(np.int64)
+        self.images = rows[:, 1:].reshape(-1, 28, 28)
+        self.transform = transform
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        image = self.images[index]
+        if self.transform is not None:
+            image = self.transform(image)
+        return image, int(self.labels[index])
+""",
+        # Floor instead of ceiling: the drop_last=True count.
+        "batches-answer": """\
+def answer_batches():
+    return 781
+""",
+    },
+    "08_debugging": {
+        # Fixes the order, keeps the missing zero_grad.
+        "train-step": """\
+def train_step(model, optimizer, loss_fn, x, y):
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""",
+        # Names the symptom (the ReLUs died) instead of its cause (the inputs' scale).
+        "run2-answer": """\
+def answer_run2():
+    return "c"
+""",
+    },
     "07_cifar10_cnn": {
         # Forgets the padding.
         "conv-output-size": """\
@@ -96,7 +149,10 @@ FAILS: dict[str, set[str]] = {
     "02_autograd": {"hand-gradients-check", "topo-sort-check"},
     "03_modules": {"count-parameters-check"},
     "04_linear_regression": {"mse-check"},
+    "05_losses_optimizers": {"cross-entropy-check", "log-softmax-check"},
+    "06_data_pipelines": {"csv-dataset-check", "batches-check"},
     "07_cifar10_cnn": {"conv-output-size-check"},
+    "08_debugging": {"train-step-check", "run2-check"},
     "09_under_the_hood": {"im2col-check"},
     "11_parallel": {"average-gradients-check"},
 }

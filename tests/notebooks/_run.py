@@ -17,7 +17,10 @@ _spec.loader.exec_module(nbrun)
 CELL_TIMEOUT_S = 120
 NEEDS_DATA = {
     "04_linear_regression",
+    "05_losses_optimizers",
+    "06_data_pipelines",
     "07_cifar10_cnn",
+    "08_debugging",
     "11_parallel",
 }  # MNIST, CIFAR-10  # the whole budget of a notebook in CI, so one hung cell fails fast
 
@@ -45,6 +48,7 @@ def kernel_env(monkeypatch: pytest.MonkeyPatch, data: Path | None) -> None:
     """The kernel inherits this process's environment: fast mode, the data, this repo on the path, this Python."""
     for name, value in nbrun.kernel_environment(ROOT, fast=True, data=data).items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AUTOLAB_COURSE_DIR", str(ROOT / "build" / "course-work"))  # files notebook 06 writes
 
 
 def execute(nb: dict, cwd: Path = NOTEBOOKS) -> str:

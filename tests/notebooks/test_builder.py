@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -212,6 +213,8 @@ def test_course_sources_have_an_id_on_every_cell_and_a_hidden_test_per_exercise(
         tests = [c for c in nb.cells if c.role == "test"]
         assert len(tests) == len([c for c in nb.cells if c.role == "solution"]) >= 1, name
         for cell in tests:
+            if re.search(r"checks\.(\w+_quiz|diagnosis)\(", cell.source):
+                continue  # a conceptual answer ("b", 782) has no other inputs to hide a second test on
             assert markers.count_regions(cell.source, markers.HIDDEN) == 1, (name, cell.id)
             assert "seed=" in cell.source.split(markers.BEGIN_HIDDEN)[1], (name, cell.id)
 

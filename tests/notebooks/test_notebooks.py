@@ -22,7 +22,10 @@ EXPECTED = [
     "02_autograd",
     "03_modules",
     "04_linear_regression",
+    "05_losses_optimizers",
+    "06_data_pipelines",
     "07_cifar10_cnn",
+    "08_debugging",
     "09_under_the_hood",
     "11_parallel",
 ]

@@ -9,7 +9,8 @@ import numpy as np
 import autolab
 from autolab.kernels.reference import output_size
 
-from ._core import Result, exercise, fail, ok
+from ._core import Result, exercise, fail, ok, to_numpy
+from ._quiz import Choice
 
 
 @exercise
@@ -57,3 +58,54 @@ def accuracy(fn: Callable, seed: int | None = None) -> Result:
     if not np.isclose(got, want):
         return fail(f"got {got:.3f}, expected {want:.3f}: compare logits.argmax(1) with the labels, then average.")
     return ok(f"accuracy {want:.2f} on a test batch, right.")
+
+
+@exercise
+def confusion_matrix(fn: Callable, seed: int | None = None) -> Result:
+    """``fn(predictions, labels, num_classes)``: counts ``m[true, predicted]`` as a (K, K) tensor or array."""
+
+    rng = np.random.default_rng(14 if seed is None else seed)
+    k = 4 if seed is None else int(rng.integers(3, 8))
+    labels = rng.integers(0, k, 60)
+    preds = np.where(rng.random(60) < 0.6, labels, rng.integers(0, k, 60))
+    preds[:3] = (labels[:3] + 1) % k  # some mistakes that are not symmetric
+    want = np.zeros((k, k), dtype=np.int64)
+    np.add.at(want, (labels, preds), 1)
+    got = fn(autolab.tensor(preds), autolab.tensor(labels), k)
+    if got is None:
+        return fail("your function returned None: did you forget `return`?")
+    got = to_numpy(got)
+    if got.shape != (k, k):
+        return fail(f"for {k} classes the matrix is {k}x{k}; yours is {got.shape}.")
+    if np.array_equal(got, want.T):
+        return fail("rows and columns are swapped: row = the TRUE class, column = the predicted one.")
+    if got.sum() != len(labels):
+        return fail(f"the counts add up to {got.sum():g}; every one of the {len(labels)} examples counts once.")
+    if not np.array_equal(got, want):
+        return fail("some counts are off: add 1 at [label, prediction] for every example.")
+    return ok("the confusion matrix counts [true, predicted] pairs, right.")
+
+
+@exercise
+def leakage_quiz(answer) -> Result:
+    """What a test accuracy means after the test set was used to pick hyperparameters."""
+
+    return Choice(
+        right="b",
+        options={
+            "a": "the accuracy to expect on new photos",
+            "b": "an optimistic estimate: the test set helped pick the learning rate, so it is no longer unseen",
+            "c": "the training accuracy",
+            "d": "a pessimistic estimate, since the best run was kept",
+        },
+        why=(
+            "Of 20 runs, the one that happened to suit these 10,000 test images best was kept: part of its score "
+            "is luck with this particular set, which new photos will not repeat. Choose on a validation set; "
+            "measure on the test set once, at the end."
+        ),
+        hints={
+            "a": "It would be, had the test set played no part in the choice. Did it?",
+            "c": "The test images were never trained on; but were they used for anything else?",
+            "d": "Keeping the best of 20 scores selects the luckiest one: which way does that bias the number?",
+        },
+    ).check(answer)

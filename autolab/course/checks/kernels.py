@@ -9,6 +9,7 @@ import numpy as np
 from autolab.kernels.reference import conv2d_forward
 
 from ._core import Result, exercise, fail, ok, worst
+from ._quiz import Number
 
 
 @exercise
@@ -64,3 +65,57 @@ def matmul(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], seed: int | None 
         if not np.allclose(got, a @ b, rtol=1e-4, atol=1e-4):
             return fail(f"({m}x{k}) @ ({k}x{n}) is wrong: {worst(got, a @ b)}. Check the edges of your tiles.")
     return ok("your matmul is right, edges included.")
+
+
+@exercise
+def conv_im2col(fn: Callable, seed: int | None = None) -> Result:
+    """``fn(x, w, b)``: a stride-1, unpadded convolution as one matrix product on im2col's columns, plus bias."""
+
+    rng = np.random.default_rng(15 if seed is None else seed)
+    (n, c, h, wd), (o, kh, kw) = (
+        ((2, 3, 7, 6), (4, 3, 2))
+        if seed is None
+        else (
+            tuple(int(v) for v in rng.integers(1, 5, 2)) + tuple(int(v) for v in rng.integers(5, 9, 2)),
+            tuple(int(v) for v in rng.integers(1, 5, 3)),
+        )
+    )
+    x = rng.standard_normal((n, c, h, wd)).astype(np.float32)
+    w = rng.standard_normal((o, c, kh, kw)).astype(np.float32)
+    b = rng.standard_normal(o).astype(np.float32)
+    want = conv2d_forward(x, w, b, (1, 1), (0, 0))
+    got = fn(x, w, b)
+    if got is None:
+        return fail("your function returned None: did you forget `return`?")
+    got = np.asarray(got)
+    if got.shape != want.shape:
+        return fail(f"the output should have shape (N, O, Ho, Wo) = {want.shape}, got {got.shape}.")
+    if np.allclose(got, want - b[None, :, None, None], rtol=1e-3, atol=1e-3):
+        return fail("the bias is missing: add b[o] to every pixel of output channel o (b[:, None] before reshaping).")
+    if not np.allclose(got, want, rtol=1e-3, atol=1e-3):
+        return fail(f"{worst(got, want)}. Multiply w.reshape(O, -1) by the columns, then reshape to (N, O, Ho, Wo).")
+    return ok("convolution as im2col + one matmul + bias matches the reference.")
+
+
+@exercise
+def im2col_copies_quiz(answer) -> Result:
+    """How many times does im2col (5x5 kernel, stride 1) copy an input pixel away from the borders?"""
+
+    return Number(
+        right=25,
+        rtol=0,
+        atol=0.01,
+        why=(
+            "A pixel away from the borders lies in 25 patches, one for each position of the 5x5 kernel that "
+            "covers it, and im2col copies every patch into its own column: 25 copies. That is im2col's price in "
+            "memory, and why autolab's kernels compute convolutions without building the patch matrix."
+        ),
+        near_misses=(
+            (5, "count the kernel positions in both directions: 5 across times 5 down."),
+            (
+                1,
+                "it would be once if patches did not overlap; with stride 1, every kernel position covering it copies it.",
+            ),
+        ),
+        hint="Count the positions of a 5x5 window that contain a given pixel.",
+    ).check(answer)

@@ -10,6 +10,7 @@ import autolab
 from autolab import nn
 
 from ._core import Result, close, exercise, fail, ok, to_numpy, worst
+from ._quiz import Number
 
 
 @exercise
@@ -89,3 +90,57 @@ def count_parameters(fn: Any, seed: int | None = None) -> Result:
             "model.parameters(): each weight matrix AND each bias."
         )
     return ok(f"{want} parameters, counted right.")
+
+
+@exercise
+def mlp(fn: Any, seed: int | None = None) -> Result:
+    """``fn(sizes)``: ``nn.Sequential`` of Linear layers between consecutive sizes, a ReLU between two layers,
+    none after the last."""
+
+    rng = np.random.default_rng(12 if seed is None else seed)
+    cases = [[6, 5, 4, 3], [3, 2]] if seed is None else [list(rng.integers(2, 9, int(rng.integers(2, 6))))]
+    for sizes in cases:
+        sizes = [int(s) for s in sizes]
+        model = fn(list(sizes))
+        if model is None:
+            return fail("your function returned None: did you forget `return`?")
+        if not isinstance(model, nn.Sequential):
+            return fail(f"return an nn.Sequential, got a {type(model).__name__}.")
+        layers = list(model)
+        kinds = [type(m).__name__ for m in layers]
+        want = ["Linear", "ReLU"] * (len(sizes) - 2) + ["Linear"]
+        if kinds == want + ["ReLU"]:
+            return fail("no ReLU after the last layer: the outputs (logits) must be able to be negative.")
+        if kinds != want:
+            return fail(f"for sizes {sizes} the layers are {kinds}; expected {want}.")
+        for i, layer in enumerate(layers[::2]):
+            if (layer.in_features, layer.out_features) != (sizes[i], sizes[i + 1]):
+                return fail(
+                    f"layer {2 * i} is Linear({layer.in_features}, {layer.out_features}); expected "
+                    f"Linear({sizes[i]}, {sizes[i + 1]}): each layer goes from one size to the next."
+                )
+        out = model(autolab.randn(7, sizes[0]))
+        if tuple(out.shape) != (7, sizes[-1]):
+            return fail(f"a batch of 7 gave an output of shape {tuple(out.shape)}, expected (7, {sizes[-1]}).")
+    return ok("Linear, ReLU, ..., Linear: the right sizes, and no ReLU after the last layer.")
+
+
+@exercise
+def init_scale_quiz(answer: Any) -> Result:
+    """The std of nn.Linear(1000, 1000)'s output for inputs of std 1, with PyTorch's default initialisation."""
+
+    return Number(
+        right=float(np.sqrt(1 / 3)),
+        rtol=0.05,
+        why=(
+            "Each output sums 1000 products w*x. A weight uniform in ±1/sqrt(1000) has variance "
+            "(1/sqrt(1000))**2 / 3, so the sum has variance 1000 * 1/(3*1000) * 1 = 1/3: std 0.577. The fan-in "
+            "cancels (wider layers do not blow up), but every layer divides the variance by about 3."
+        ),
+        near_misses=(
+            (1.0, "the fan-in cancels, yes, but a uniform weight in ±b has variance b²/3, not b²."),
+            (1 / np.sqrt(1000), "that is the largest weight, 1/sqrt(1000), not the spread of the output."),
+            (1 / 3, "that is the variance; the question asks for the standard deviation."),
+        ),
+        hint="Add up the variances of 1000 independent products w*x, with Var(w) = b²/3 for w uniform in ±b.",
+    ).check(answer)

@@ -9,6 +9,7 @@ import numpy as np
 import autolab
 
 from ._core import Result, close, exercise, fail, ok, to_numpy
+from ._quiz import Choice
 
 
 @exercise
@@ -70,3 +71,56 @@ def sgd_step(fn: Callable, seed: int | None = None) -> Result:
     if w.grad is not None and np.any(to_numpy(w.grad) != 0):
         return fail("the gradients are still there: set p.grad = None (or zero it) so the next step starts fresh.")
     return ok("one step of gradient descent: in place, unrecorded, grads cleared.")
+
+
+@exercise
+def hessian(fn: Callable, seed: int | None = None) -> Result:
+    """``fn(x)``: the 2x2 Hessian of mean((w x + b - y)²) with respect to (w, b), for a column x of inputs."""
+
+    rng = np.random.default_rng(13 if seed is None else seed)
+    x = rng.uniform(-1, 2, (int(rng.integers(5, 30)), 1))
+    got = fn(autolab.tensor(x.astype(np.float32)))
+    if got is None:
+        return fail("your function returned None: did you forget `return`?")
+    got = to_numpy(got)
+    m1, m2 = float(x.mean()), float((x * x).mean())
+    want = 2 * np.array([[m2, m1], [m1, 1.0]])
+    if got.shape != (2, 2):
+        return fail(f"the Hessian of a function of (w, b) is 2x2; yours has shape {got.shape}.")
+    if np.allclose(got, want / 2, rtol=1e-4):
+        return fail("off by a factor of 2: the derivative of (w x + b - y)² brings down a 2, and so does the second.")
+    if np.allclose(got, want * len(x), rtol=1e-4) or np.allclose(got, want * len(x) / 2, rtol=1e-4):
+        return fail("you summed over the points; the loss is a MEAN, so its Hessian averages too.")
+    if np.allclose(got, want[::-1, ::-1], rtol=1e-4):
+        return fail("the order is (w, b): H[0, 0] is d²L/dw², H[1, 1] is d²L/db².")
+    if not np.allclose(got, want, rtol=1e-4, atol=1e-6):
+        return fail(
+            f"expected 2 * [[mean(x²), mean(x)], [mean(x), 1]] = {np.round(want, 4).tolist()}, got "
+            f"{np.round(got, 4).tolist()}. Note that it does not depend on y, w or b: the loss is a quadratic."
+        )
+    return ok("the Hessian is 2 [[mean x², mean x], [mean x, 1]], the same at every (w, b).")
+
+
+@exercise
+def lr_regime_quiz(answer) -> Result:
+    """What gradient descent does with a learning rate between 1/λ_max and 2/λ_max."""
+
+    return Choice(
+        right="b",
+        options={
+            "a": "the loss grows without bound",
+            "b": "along the most curved direction each step overshoots to the other side, but it still converges",
+            "c": "it converges without ever overshooting",
+            "d": "the parameters stop moving",
+        },
+        why=(
+            "Along the most curved direction the error is multiplied by (1 - lr λ_max) at every step. Between "
+            "1/λ_max and 2/λ_max that factor lies between -1 and 0: the sign flips (an overshoot to the other "
+            "side) but the size shrinks, so it converges, zigzagging. Beyond 2/λ_max the size grows: divergence."
+        ),
+        hints={
+            "a": "That happens beyond 2/λ_max. What is (1 - lr λ_max) for lr = 1.5/λ_max?",
+            "c": "No overshoot needs (1 - lr λ) ≥ 0, that is lr ≤ 1/λ, in every direction.",
+            "d": "The step is lr times the gradient, which is not zero away from the minimum.",
+        },
+    ).check(answer)

@@ -9,6 +9,7 @@ import numpy as np
 import autolab
 
 from ._core import Result, close, exercise, fail, ok, to_numpy, worst
+from ._quiz import Choice
 
 _SHAPE_CASES = [
     ((3,), (3,)),
@@ -95,3 +96,54 @@ def pairwise_sq_distances(fn: Callable, seed: int | None = None) -> Result:
     if not close(got_np, want):
         return fail(f"wrong values: {worst(got_np, want)}. Square the differences, then sum over the last axis.")
     return ok("pairwise squared distances are right, with no Python loop over points.")
+
+
+@exercise
+def standardize_rows(fn: Callable, seed: int | None = None) -> Result:
+    """``fn(x)`` for x (N, D): each row minus its mean, divided by its standard deviation (reductions with
+    ``dim=1, keepdim=True``). A square x comes first: there a missing keepdim is silently wrong, not an error."""
+
+    rng = np.random.default_rng(11 if seed is None else seed)
+    for shape in ((4, 4), (3, 6)):
+        x = rng.standard_normal(shape) * rng.uniform(0.5, 3, (shape[0], 1)) + rng.uniform(-5, 5, (shape[0], 1))
+        got = fn(autolab.tensor(x.astype(np.float32)))
+        if got is None:
+            return fail("your function returned None: did you forget `return`?")
+        got = to_numpy(got)
+        if got.shape != shape:
+            return fail(f"for x of shape {shape} you returned shape {got.shape}; the result has x's shape.")
+        mean = x.mean(axis=1, keepdims=True)
+        answers = [(x - mean) / x.std(axis=1, ddof=d, keepdims=True) for d in (0, 1)]
+        if any(np.allclose(got, a, rtol=1e-3, atol=1e-4) for a in answers):
+            continue
+        if shape[0] == shape[1] and np.allclose(got, (x - x.mean(axis=1)) / x.std(axis=1), rtol=1e-3, atol=1e-4):
+            return fail(
+                "the row means have shape (N,), and broadcasting lines them up with the COLUMNS of x: each "
+                "column got one row's mean. Keep the reduced axis: x.mean(dim=1, keepdim=True) has shape (N, 1)."
+            )
+        if np.allclose(got, (x - x.mean(axis=0)) / x.std(axis=0), rtol=1e-3, atol=1e-4):
+            return fail("you standardised the columns (dim=0); each ROW should get mean 0 and std 1 (dim=1).")
+        return fail(
+            f"for x of shape {shape}: {worst(got, answers[0])}. Subtract the row's mean, then divide by its std."
+        )
+    return ok("every row now has mean 0 and std 1, for square and non-square x: keepdim did its job.")
+
+
+@exercise
+def views_quiz(answer) -> Result:
+    """Which entries of ``a`` change when a slice and a masked copy of it are written to?"""
+
+    question = Choice(
+        right="b",
+        options={"a": "a[0, 1] and a[1, 0]", "b": "only a[0, 1]", "c": "only a[1, 0]", "d": "neither"},
+        why=(
+            "b = a[:, 1] is a basic slice: a view of a's memory, so b[0] = 100 writes a[0, 1]. c = a[a > 2] uses "
+            "a boolean mask (advanced indexing), which always copies: c[0] = -1 changes the copy only."
+        ),
+        hints={
+            "a": "Basic slices are views, but a boolean mask copies: what does c share with a?",
+            "c": "It is the other way round: which of the two is a view, the slice or the masked selection?",
+            "d": "A basic slice such as a[:, 1] does not copy: writing to it writes to a.",
+        },
+    )
+    return question.check(answer)

@@ -1,7 +1,7 @@
 """autolab's Jupyter layer: live graph, curves, gradients, controls, a dashboard, a playground and CNN views.
 
 autolab never imports this package; it imports autolab, ipywidgets, matplotlib, graphviz (static SVG export)
-and graphviz-anywidget (Graphviz as WebAssembly, so the graph renders in the browser offline).
+and anywidget (the graph's own browser side, shipped in graphview/static: it renders offline).
 
 >>> import widgets
 >>> dash = widgets.dashboard(model, optimizer, loss_fn, train_loader, val_loader)

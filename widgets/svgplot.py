@@ -4,6 +4,9 @@ The live views redraw during training, on the training thread, so a redraw must 
 about 100 ms laying out tick labels for one figure, this module about 1 ms for the same chart. The browser
 draws the SVG; swapping one SVG for the next in an ``ipywidgets.HTML`` happens within a frame, so no flicker.
 Matplotlib stays in use for the static pictures (CNN views, the playground).
+
+Text, grid and reference lines are drawn in ``currentColor`` (faint where they are grid), so a chart follows
+the page's text colour: readable in JupyterLab's light and dark themes alike.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 LEFT, RIGHT, TOP, BOTTOM = 48, 8, 22, 30  # margins in pixels, room for ticks and the title
+GRID = ' stroke="currentColor" stroke-opacity="0.15"'  # faint in either theme
 
 
 @dataclass
@@ -41,12 +45,12 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
 
 
-def _fmt(v: float) -> str:
+def _fmt(v: float, digits: int = 4) -> str:
     if v == 0:
         return "0"
     if abs(v) >= 1e4 or abs(v) < 1e-3:
         return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e")
-    return f"{v:.4g}"
+    return f"{v:.{digits}g}"
 
 
 def line_chart(
@@ -99,14 +103,14 @@ def line_chart(
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'font-family="sans-serif" font-size="10">',
+        f'font-family="sans-serif" font-size="10" fill="currentColor">',
         f'<text x="{LEFT + pw / 2}" y="14" text-anchor="middle" font-size="12">{html.escape(title)}</text>',
         f'<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>',
     ]
     for t in nice_ticks(x0, x1):
         X = float(px(np.array(t)))
         out.append(
-            f'<line x1="{X:.1f}" x2="{X:.1f}" y1="{TOP}" y2="{TOP + ph}" stroke="#eee"/>'
+            f'<line x1="{X:.1f}" x2="{X:.1f}" y1="{TOP}" y2="{TOP + ph}" {GRID}/>'
             f'<text x="{X:.1f}" y="{TOP + ph + 12}" text-anchor="middle">{_fmt(t)}</text>'
         )
     if log_y:  # one tick per decade, or per few decades when the range is wide (a diverging run spans 30)
@@ -118,9 +122,9 @@ def line_chart(
         yticks = nice_ticks(y0, y1)
     for t in yticks:
         Y = float(py(np.array(t)))
-        label = _fmt(10**t) if log_y else _fmt(t)
+        label = _fmt(10**t, 2) if log_y else _fmt(t)
         out.append(
-            f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{Y:.1f}" y2="{Y:.1f}" stroke="#eee"/>'
+            f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{Y:.1f}" y2="{Y:.1f}" {GRID}/>'
             f'<text x="{LEFT - 3}" y="{Y + 3:.1f}" text-anchor="end">{label}</text>'
         )
     if xlabel:
@@ -129,7 +133,7 @@ def line_chart(
     if hy is not None and math.isfinite(hy):
         Y = float(py(np.array(hy)))
         out.append(
-            f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{Y:.1f}" y2="{Y:.1f}" stroke="#000" stroke-dasharray="2,3"/>'
+            f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{Y:.1f}" y2="{Y:.1f}" stroke="currentColor" stroke-dasharray="2,3"/>'
         )
     for s, x, y, ok in prepared:
         if not ok.any():
@@ -175,8 +179,10 @@ def histogram(
         pts.append(f"{xs[i]:.1f},{ys[i]:.1f} {xs[i + 1]:.1f},{ys[i]:.1f}")
     pts.append(f"{width},{height}")
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif">'
-        f'<rect width="{width}" height="{height}" fill="#fafafa" stroke="#ddd"/>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+        'fill="currentColor">'
+        f'<rect width="{width}" height="{height}" fill="currentColor" fill-opacity="0.04" stroke="currentColor" '
+        'stroke-opacity="0.25"/>'
         f'<polygon points="{" ".join(pts)}" fill="{color}" fill-opacity="0.8"/>'
         f'<text x="{width - 2}" y="9" text-anchor="end" font-size="8">{html.escape(note)}</text></svg>'
     )

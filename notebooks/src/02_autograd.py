@@ -9,8 +9,9 @@
 # loss back to the inputs, applying the chain rule at each node.
 #
 # **Learning goals.** After this notebook you can
-# - build a computation graph and read it (`grad_fn`, its inputs), live in the graph view;
-# - work the chain rule by hand and check it against `backward()`;
+# - build a computation graph and read it (`grad_fn`, its inputs), with the values and gradients on it;
+# - work the chain rule by hand, then step through `backward()` to check every product;
+# - explain why a tensor used twice gets the *sum* of its gradients;
 # - explain why backward visits nodes in topological order, and write that order yourself;
 # - use gradient accumulation, `zero_grad`, and `no_grad` on purpose;
 # - add a new op with its own `backward`, and verify it with `gradcheck`;
@@ -30,21 +31,32 @@ print("fast mode:", FAST)
 # %% [markdown] id=a-graph
 # ## A graph, recorded as you compute
 #
+# The smallest model there is: a weight `w` times an input `x`, plus a bias `b`, and the square of the result
+# as the loss. We want the gradient of the loss with respect to the parameters `w` and `b`, so they
+# `requires_grad`; the input `x` is data and does not.
+#
 # Each result remembers the op that made it in `grad_fn`. Leaves (tensors you created) have none.
 
 # %% id=a-graph-code
-a = torch.tensor(2.0, requires_grad=True)
-b = torch.tensor(-3.0, requires_grad=True)
-c = torch.tensor(10.0, requires_grad=True)
-d = a * b + c
-loss = d**2
+w = torch.tensor(2.0, requires_grad=True)
+b = torch.tensor(10.0, requires_grad=True)
+x = torch.tensor(-3.0)
+loss = (w * x + b) ** 2
 print("loss =", loss.item())
-print("loss.grad_fn:", loss.grad_fn.name(), " d.grad_fn:", d.grad_fn.name(), " a.grad_fn:", a.grad_fn)
-print("inputs of d's op:", [t.shape for t in d.grad_fn.inputs])
+print("loss.grad_fn:", loss.grad_fn.name(), "  the op before it:", loss.grad_fn.inputs[0].grad_fn.name())
+print("w.grad_fn:", w.grad_fn, "  w.requires_grad:", w.requires_grad, "  x.requires_grad:", x.requires_grad)
 
 # %% [markdown] id=a-graph-note
-# The graph view draws it: one box per tensor (with its value), one node per op. Run the next cell again after
-# `backward()` below and the gradients appear too.
+# The graph view draws it. Each box is a tensor, named after your variable (`w`, `x`, `b`, `loss`); results you
+# did not name get short labels, `t1` and `t2`, in the order they were computed. Between the boxes sit the ops.
+# A box shows the tensor's value (`data`) and, once known, its gradient (`grad`): here still `?`.
+#
+# - **▶ / ◀** (or the slider) walk the forward pass, then the backward pass, one step at a time. The note above
+#   the graph says what happens at each step.
+# - **Click a node** (or move to it with Tab and the arrow keys and press Enter) to see its details: shape,
+#   dtype, `requires_grad`, `grad_fn`, and for an op its local derivative rule and its `backward` source.
+# - *Show local derivative rules* writes each op's rule under it, with the numbers filled in.
+# - *Text view* lists every node as a table; *⤓ SVG* and *⤓ PNG* download the drawing.
 
 # %% id=a-graph-code-2
 widgets.graph(loss)
@@ -52,19 +64,21 @@ widgets.graph(loss)
 # %% [markdown] id=the-chain-rule-by-hand
 # ## The chain rule by hand
 #
-# With `d = a*b + c` and `loss = d**2`:
-# `dloss/dd = 2d`, and `dd/da = b`, `dd/db = a`, `dd/dc = 1`. Multiply along each path.
+# Before you step the backward pass, predict it. With `t1 = w * x`, `t2 = t1 + b` and `loss = t2 ** 2`:
+# `∂loss/∂t2 = 2·t2`, `∂t2/∂t1 = 1`, `∂t2/∂b = 1`, `∂t1/∂w = x` and `∂t1/∂x = w`. The gradient of the loss with
+# respect to a leaf is the product of the local derivatives along the path from the loss to it.
 #
 # ### Your turn
-# Write the three derivatives as formulas in `a`, `b` and `c` (worked out by hand, no autograd). The check
-# evaluates them at `a = 2, b = -3, c = 10` and compares with what `backward()` computes.
+# Write the three derivatives `∂loss/∂w`, `∂loss/∂x` and `∂loss/∂b` as formulas in `w`, `x` and `b` (worked out
+# by hand, no autograd). The check evaluates them at `w = 2, x = -3, b = 10` and compares with `backward()`.
+# Then press ▶ on the graph above until the backward pass is done: each step shows one of your products.
 
 
 # %% id=hand-gradients solution
-def hand_gradients(a, b, c):
+def hand_gradients(w, x, b):
     ### BEGIN SOLUTION
-    d = a * b + c
-    return {"a": 2 * d * b, "b": 2 * d * a, "c": 2 * d}
+    t2 = w * x + b
+    return {"w": 2 * t2 * x, "x": 2 * t2 * w, "b": 2 * t2}
     ### END SOLUTION
 
 
@@ -74,17 +88,113 @@ checks.chain_rule(hand_gradients)
 checks.chain_rule(hand_gradients, seed=7)
 ### END HIDDEN TESTS
 
+# %% [markdown] id=which-ops-quiz
+# ### Predict the walk
+# `x` needs no gradient. Which ops' `backward` must run before `w` has its gradient? (a) only `Pow`, (b) `Pow`
+# and `Add`, (c) `Pow`, `Add` and `Mul`, (d) only `Mul`. Make `which_ops_answer()` return your letter, run the
+# check, then step the walk on the graph above and watch which ops light up.
+
+
+# %% id=which-ops-answer solution
+def which_ops_answer():
+    ### BEGIN SOLUTION
+    return "c"
+    ### END SOLUTION
+
+
+# %% id=which-ops-check test points=1
+checks.which_ops_quiz(which_ops_answer)
+
+# %% [markdown] id=backward-note
+# Now the real thing. `backward()` stores the gradient of every leaf that requires it in `.grad`; `x` asked for
+# none. Drawn after `backward()`, the graph starts at the end of the walk, with every gradient filled in: the
+# same numbers.
+
 # %% id=the-chain-rule-by-hand-code
 loss.backward()
-print("backward says: dL/da =", a.grad.item(), " dL/db =", b.grad.item(), " dL/dc =", c.grad.item())
+print("backward says: dloss/dw =", w.grad.item(), "  dloss/db =", b.grad.item(), "  x.grad =", x.grad)
 widgets.graph(loss)
+
+# %% [markdown] id=twice-intro
+# ## A tensor used twice: its gradients add up
+#
+# Training rarely uses a weight once. A common loss adds a penalty that keeps weights small (L2 regularisation,
+# or weight decay): `loss = (w * x + b) ** 2 + lam * w ** 2`. Now `w` reaches the loss along two paths, and a
+# small change of `w` changes the loss through both, so `∂loss/∂w` is the **sum** of the gradients along each
+# path. The engine does exactly that: a tensor's gradient is complete only when every op that used it has sent
+# its part, and the parts are added. Step through the backward pass and watch `w`: its box shows the addition.
+
+# %% id=twice-graph
+w = torch.tensor(2.0, requires_grad=True)
+b = torch.tensor(10.0, requires_grad=True)
+lam = 0.1
+loss = (w * x + b) ** 2 + lam * w**2
+view = widgets.graph(loss, rules=True)
+view
+
+# %% [markdown] id=twice-task
+# ### Your turn
+# Write `∂loss/∂w` for this loss as a formula in `w`, `x`, `b` and `lam`. The check compares it with
+# `backward()` at a few points.
+
+
+# %% id=twice-exercise solution
+def w_gradient(w, x, b, lam):
+    ### BEGIN SOLUTION
+    return 2 * (w * x + b) * x + 2 * lam * w
+    ### END SOLUTION
+
+
+# %% id=twice-check test points=1
+checks.used_twice(w_gradient)
+### BEGIN HIDDEN TESTS
+checks.used_twice(w_gradient, seed=7)
+### END HIDDEN TESTS
+
+# %% [markdown] id=twice-backward
+# The walk's numbers are `backward()`'s: after it, `w.grad` holds the sum.
+
+# %% id=twice-run
+loss.backward()
+print(f"w.grad = {w.grad.item():.5g}   (the walk's last step for w shows the same sum)")
+
+# %% [markdown] id=gradients-accumulate
+# ## Gradients accumulate across calls too
+#
+# `backward()` *adds* into `.grad`, for the same reason: it cannot tell a second use of a tensor in this graph
+# from a use in the last one. That is what you want within one graph, and a classic bug when you forget to
+# clear gradients between training steps. Optimizers do the clearing with `zero_grad()`.
+
+# %% id=gradients-accumulate-code
+w = torch.tensor(1.0, requires_grad=True)
+for step in range(3):
+    (3 * w).backward()
+    print(f"after backward #{step + 1}: w.grad = {w.grad.item()}")
+w.grad = None  # what optimizer.zero_grad() does for every parameter
+(3 * w).backward()
+print("after clearing and one more backward:", w.grad.item())
+
+# %% [markdown] id=gradients-accumulate-note
+# A module (notebook 3) or an optimizer (notebook 5) clears all its parameters at once with `zero_grad()`. In
+# the graph of a module, the parameters carry their names (`weight`, `bias`) and the module's ops sit in a box.
+
+# %% id=gradients-accumulate-code-2
+layer = torch.nn.Linear(2, 1)
+out = layer(torch.ones(1, 2)).sum()
+out.backward()
+print("weight.grad after backward:", layer.weight.grad)
+layer.zero_grad()
+print("after zero_grad():", layer.weight.grad)
+widgets.graph(out, layer)
 
 # %% [markdown] id=topological-order
 # ## Topological order
 #
-# `backward()` may only process a node once the gradients from *all* of its consumers have arrived. So it first
-# sorts the graph: the output first, every tensor before the tensors it was computed from. A depth-first search
-# that appends a node after visiting its inputs (post-order), reversed, gives exactly that.
+# `backward()` may only process a node once the gradients from *all* of its consumers have arrived: you saw
+# `w` wait for both of its parts. So the engine first sorts the graph: the output first, every tensor before
+# the tensors it was computed from. A depth-first search that appends a node after visiting its inputs
+# (post-order), reversed, gives exactly that. The graph's backward walk visits the nodes in the engine's own
+# order.
 #
 # ### Your turn
 # Write `topo_sort(root)`: every tensor reachable from `root` through `t.grad_fn.inputs` (keep only inputs with
@@ -117,31 +227,6 @@ checks.topo_sort(topo_sort)
 ### BEGIN HIDDEN TESTS
 checks.topo_sort(topo_sort, seed=7)
 ### END HIDDEN TESTS
-
-# %% [markdown] id=gradients-accumulate
-# ## Gradients accumulate
-#
-# `backward()` *adds* into `.grad`. That is what you want when a tensor is used twice in a graph, and a classic
-# bug when you forget to clear gradients between training steps. Optimizers do the clearing with `zero_grad()`.
-
-# %% id=gradients-accumulate-code
-w = torch.tensor(1.0, requires_grad=True)
-for step in range(3):
-    (3 * w).backward()
-    print(f"after backward #{step + 1}: w.grad = {w.grad.item()}")
-w.grad = None  # what optimizer.zero_grad() does for every parameter
-(3 * w).backward()
-print("after clearing and one more backward:", w.grad.item())
-
-# %% [markdown] id=gradients-accumulate-note
-# A module (notebook 3) or an optimizer (notebook 4) clears all its parameters at once with `zero_grad()`:
-
-# %% id=gradients-accumulate-code-2
-layer = torch.nn.Linear(2, 1)
-layer(torch.ones(1, 2)).sum().backward()
-print("weight.grad after backward:", layer.weight.grad)
-layer.zero_grad()
-print("after zero_grad():", layer.weight.grad)
 
 # %% [markdown] id=no-grad
 # ## `no_grad`: compute without recording
@@ -207,6 +292,16 @@ checks.backward(Hypot, (3, 4), (3, 4), reference=np.hypot)
 checks.backward(Hypot, (2, 5), (2, 5), reference=np.hypot, seed=7)
 ### END HIDDEN TESTS
 
+# %% [markdown] id=hypot-graph
+# Your op is a node like any other: click it in the graph to see its `backward`, your code.
+
+# %% id=hypot-graph-demo
+a = torch.tensor(3.0, requires_grad=True)
+c = torch.tensor(4.0, requires_grad=True)
+if checks.passed(Hypot):
+    h = Hypot.apply(a, c)
+    widgets.graph(h)
+
 # %% [markdown] id=gradcheck
 # ## gradcheck
 #
@@ -233,14 +328,15 @@ y = x**3
 (dy_dx,) = torch.autograd.grad(y, x, create_graph=True)
 (d2y_dx2,) = torch.autograd.grad(dy_dx, x)
 print("dy/dx =", dy_dx.item(), " d2y/dx2 =", d2y_dx2.item())
-widgets.graph(dy_dx)  # the graph of the gradient itself
+widgets.graph(dy_dx)  # the graph of the gradient itself: the ops backward recorded
 
 # %% [markdown] id=summary
 # ## Summary
 #
 # - Ops on tensors that require grad record a graph in `grad_fn`; `backward()` applies the chain rule along it,
-#   in topological order.
-# - Gradients accumulate in `.grad`: clear them each step (`zero_grad`).
+#   in topological order: each op turns the gradient of its output into gradients of its inputs.
+# - A tensor used twice gets the sum of its gradients; `.grad` accumulates across `backward()` calls too, so
+#   clear it each step (`zero_grad`).
 # - `no_grad()` and `detach()` compute without recording.
 # - A new op is a `Function`: `forward` on arrays, `backward` on tensors; `gradcheck` verifies it.
 # - `create_graph=True` makes gradients differentiable, for higher-order derivatives.

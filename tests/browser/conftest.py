@@ -1,7 +1,7 @@
 """Jupyter servers (JupyterLab, Notebook 7, Voila) and a headless system Chromium for the browser tests.
 
 Needs: `apt-get install chromium` (the system browser; never `playwright install`), `pip install playwright
-jupyterlab notebook voila ipywidgets anywidget graphviz-anywidget`. Where any is missing the test skips, saying
+jupyterlab notebook voila ipywidgets anywidget`. Where any is missing the test skips, saying
 which, except under CI=true where it fails: CI must run it.
 """
 
@@ -33,7 +33,7 @@ def _missing(extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
     for module, package in (
         ("playwright", "playwright"),
         ("jupyterlab", "jupyterlab"),
-        ("graphviz_anywidget", "graphviz-anywidget"),
+        ("anywidget", "anywidget"),
         *extra,
     ):
         if importlib.util.find_spec(module) is None:
@@ -63,14 +63,16 @@ def _get(url: str) -> object:
         return json.loads(r.read())
 
 
-def _serve(tmp_path: Path, name: str, args: list[str], ready_path: str):
-    """Start `python -m <args>` on 127.0.0.1 and a free port serving a copy of dashboard.ipynb; yield base URL.
+def _serve(tmp_path: Path, name: str, args: list[str], ready_path: str, files: tuple[Path, ...] = (), env_extra=None):
+    """Start `python -m <args>` on 127.0.0.1 and a free port serving a copy of dashboard.ipynb (and ``files``);
+    yield base URL.
 
     The server is stopped by its pid and its log copied to test-artifacts/browser/<name>.log.
     """
     root = tmp_path / "nb"
     root.mkdir()
-    shutil.copy(Path(__file__).with_name("dashboard.ipynb"), root / "dashboard.ipynb")
+    for f in (Path(__file__).with_name("dashboard.ipynb"), *files):
+        shutil.copy(f, root / f.name)
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
@@ -81,6 +83,7 @@ def _serve(tmp_path: Path, name: str, args: list[str], ready_path: str):
         JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
         JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
+        **(env_extra or {}),
     )
     args = [a.format(port=port, root=root, token=TOKEN) for a in args]
     log_path = tmp_path / f"{name}.log"
@@ -128,6 +131,16 @@ def lab(tmp_path):
     require_browser_stack()
     args = ["jupyter", "lab", *_JUPYTER_SERVER_ARGS, "--LabApp.news_url=None"]
     yield from ((base, TOKEN) for base in _serve(tmp_path, "jupyterlab", args, f"/api/status?token={TOKEN}"))
+
+
+@pytest.fixture
+def lab_course(tmp_path):
+    """JupyterLab serving the course's notebook 02 (and the dashboard notebook), kernels in fast mode."""
+    require_browser_stack()
+    args = ["jupyter", "lab", *_JUPYTER_SERVER_ARGS, "--LabApp.news_url=None"]
+    files = (REPO / "notebooks" / "02_autograd.ipynb",)
+    serve = _serve(tmp_path, "jupyterlab-course", args, f"/api/status?token={TOKEN}", files, {"AUTOLAB_FAST": "1"})
+    yield from ((base, TOKEN) for base in serve)
 
 
 @pytest.fixture

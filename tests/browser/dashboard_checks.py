@@ -7,7 +7,7 @@ import json
 
 
 def expect_dashboard_renders(page, modules: tuple[str, ...] = ("conv1", "conv2", "fc1", "fc3", "CrossEntropyLoss")):
-    """The graph (laid out in the browser by Graphviz-as-WASM, one node per module call of LeNet) shows each of
+    """The graph (drawn in the browser by the graph widget's own front end, one node per module call of LeNet) shows each of
     ``modules``, and the loss plot's train curve is redrawn as training goes on."""
     page.wait_for_function("document.querySelectorAll('.autolab-graph svg g.node').length >= 8", timeout=45_000)
     page.wait_for_function("document.querySelectorAll('.autolab-loss-plot svg polyline').length >= 2", timeout=30_000)

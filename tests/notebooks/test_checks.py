@@ -164,6 +164,34 @@ def test_chain_rule(capsys):
     assert not passes(capsys, checks.chain_rule(lambda a, b, c: {"a": b, "b": a, "c": 1.0}))
 
 
+def test_chain_rule_in_notebook_02s_names(capsys):
+    """loss = (w * x + b) ** 2: the same graph, named after a model."""
+
+    def right(w, x, b):
+        return {"w": 2 * (w * x + b) * x, "x": 2 * (w * x + b) * w, "b": 2 * (w * x + b)}
+
+    assert passes(capsys, checks.chain_rule(right))
+    assert passes(capsys, checks.chain_rule(right, seed=7))
+    assert not passes(capsys, checks.chain_rule(lambda w, x, b: {"w": 2 * (w * x + b), "x": 0.0, "b": 1.0}))
+    assert not passes(capsys, checks.chain_rule({"w": -24.0}))
+
+
+def test_used_twice(capsys):
+    assert passes(capsys, checks.used_twice(lambda w, x, b, lam: 2 * (w * x + b) * x + 2 * lam * w))
+    assert passes(capsys, checks.used_twice(lambda w, x, b, lam: 2 * (w * x + b) * x + 2 * lam * w, seed=7))
+    assert not checks.used_twice(lambda w, x, b, lam: 2 * (w * x + b) * x)  # only the error's path
+    assert "used a second time" in capsys.readouterr().out
+    assert not checks.used_twice(lambda w, x, b, lam: 2 * lam * w)  # only the penalty's
+    assert "penalty's part" in capsys.readouterr().out
+
+
+def test_which_ops_quiz(capsys):
+    assert passes(capsys, checks.which_ops_quiz(lambda: "c"))
+    assert not checks.which_ops_quiz(lambda: "b")
+    assert "one more op" in capsys.readouterr().out
+    assert not passes(capsys, checks.which_ops_quiz(lambda: "?"))
+
+
 def test_topo_sort(capsys):
     from autolab.autograd.engine import topological_order
 

@@ -25,6 +25,7 @@ class _Node:
     grad_norm: float | None = None
     tooltip: str = ""
     members: list[int] = field(default_factory=list)
+    path: str = ""  # the module path of a module node
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -72,7 +73,7 @@ def fold(graph: Graph, expanded: set[str]) -> tuple[dict[str, _Node], list[tuple
             if piece not in pieces:
                 pieces[piece] = f"m{len(pieces)}"
                 clusters = op.scope[: op.scope.index(path)]
-                nodes[pieces[piece]] = _Node(pieces[piece], path, "module", clusters)
+                nodes[pieces[piece]] = _Node(pieces[piece], path, "module", clusters, path=path)
             key = pieces[piece]
             nodes[key].members.append(op_id)
         key_of[op_id] = key
@@ -104,13 +105,19 @@ def fold(graph: Graph, expanded: set[str]) -> tuple[dict[str, _Node], list[tuple
             edges.setdefault((key, c), ())
 
     # A folded module shows the gradient at its output: the norm recorded on the op whose result leaves it.
+    consumers_of: dict[int, list[int]] = {}
+    for e in graph.edges:
+        consumers_of.setdefault(e.src, []).append(e.dst)
+    shapes_out: dict[str, list[tuple]] = {}
+    for (src, _), shape in edges.items():
+        shapes_out.setdefault(src, []).append(shape)
     for node in nodes.values():
         if node.kind != "module":
             continue
-        outs = [m for m in node.members if not any(e.src == m and key_of[e.dst] == node.key for e in graph.edges)]
+        outs = [m for m in node.members if not any(key_of[d] == node.key for d in consumers_of.get(m, []))]
         norms = [graph.ops[m].grad_norm for m in outs if graph.ops[m].grad_norm is not None]
         node.grad_norm = max(norms) if norms else None
-        out_shapes = [s for (src, _), s in edges.items() if src == node.key]
+        out_shapes = list(shapes_out.get(node.key, []))
         if graph.root in node.members:
             out_shapes.append(graph.root_shape)
         cls = graph.modules.get(node.label, "")

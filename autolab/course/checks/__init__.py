@@ -8,7 +8,7 @@ Grouped by notebook; every check is also importable from here, e.g. ``checks.lin
 
 from . import autograd, cnn, data, debugging, kernels, losses, modules, parallel, regression, tensors
 from ._core import FAIL, PASS, CheckFailed, Result, fail, grading, ok, passed, to_numpy
-from .autograd import backward, chain_rule, topo_sort
+from .autograd import backward, chain_rule, topo_sort, used_twice, which_ops_quiz
 from .cnn import accuracy, confusion_matrix, conv_output_size, leakage_quiz
 from .data import batches_quiz, collate, csv_dataset, folder_dataset, loader, mean_std, workers_quiz
 from .debugging import dead_fraction, diagnosis, train_step
@@ -39,6 +39,8 @@ __all__ = [
     "pairwise_sq_distances",
     "chain_rule",
     "topo_sort",
+    "used_twice",
+    "which_ops_quiz",
     "backward",
     "linear",
     "count_parameters",

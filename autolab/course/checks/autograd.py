@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -10,8 +11,11 @@ import numpy as np
 import autolab
 
 from ._core import Result, exercise, fail, ok, to_numpy
+from ._quiz import Choice
 
 CHAIN_RULE_INPUTS = {"a": 2.0, "b": -3.0, "c": 10.0}
+# Notebook 02 names the same graph after a model: loss = (w * x + b) ** 2, with w = 2, x = -3, b = 10.
+MODEL_NAMES = {"a": "w", "b": "x", "c": "b"}
 
 
 def _chain_rule_grads(inputs: dict[str, float]) -> dict[str, float]:
@@ -22,31 +26,97 @@ def _chain_rule_grads(inputs: dict[str, float]) -> dict[str, float]:
     return {k: float(v.grad.item()) for k, v in t.items()}
 
 
+def _uses_model_names(grads: Any) -> bool:
+    """Whether the student wrote the graph as ``(w * x + b) ** 2`` (notebook 02) rather than with a, b, c."""
+    if callable(grads):
+        try:
+            return list(inspect.signature(grads).parameters)[:3] == ["w", "x", "b"]
+        except (TypeError, ValueError):
+            return False
+    return isinstance(grads, dict) and bool(set(grads) & {"w", "x"})
+
+
 @exercise
 def chain_rule(grads: dict[str, float] | Callable[..., dict[str, float]], seed: int | None = None) -> Result:
     """``grads`` maps "a", "b", "c" to dL/da, dL/db, dL/dc worked out by hand (or is a function of a, b, c
-    returning that dict; it is called with CHAIN_RULE_INPUTS, or with random inputs drawn from ``seed``)."""
+    returning that dict; it is called with CHAIN_RULE_INPUTS, or with random inputs drawn from ``seed``).
+    Notebook 02's names work too: ``loss = (w * x + b) ** 2`` with a function of ``w, x, b`` returning
+    ``{"w": ..., "x": ..., "b": ...}``."""
+    names = MODEL_NAMES if _uses_model_names(grads) else {k: k for k in CHAIN_RULE_INPUTS}
     inputs = CHAIN_RULE_INPUTS
     if seed is not None and callable(grads):
         rng = np.random.default_rng(seed)
         inputs = {k: float(np.round(v, 2)) for k, v in zip("abc", rng.uniform(-5, 5, 3))}
-    want = _chain_rule_grads(inputs)
+    want = {names[k]: v for k, v in _chain_rule_grads(inputs).items()}
     if callable(grads):
-        grads = grads(**inputs)
+        grads = grads(**{names[k]: v for k, v in inputs.items()})
     if grads is None:
         return fail("your function returned None: did you forget `return`?")
     if not isinstance(grads, dict) or set(grads) != set(want):
-        return fail('give a dict with the keys "a", "b" and "c", e.g. {"a": ..., "b": ..., "c": ...}.')
-    for name in ("c", "a", "b"):
+        keys = [f'"{k}"' for k in want]
+        example = ", ".join(f"{k}: ..." for k in keys)
+        return fail(f"give a dict with the keys {', '.join(keys[:-1])} and {keys[-1]}, e.g. {{{example}}}.")
+    inner = f"{names['a']}*{names['b']} + {names['c']}"
+    for name in (names["c"], names["a"], names["b"]):
         got = float(grads[name])
         if not np.isclose(got, want[name]):
-            where = "" if inputs is CHAIN_RULE_INPUTS else f" at {inputs}"
+            where = "" if inputs is CHAIN_RULE_INPUTS else f" at { ({names[k]: v for k, v in inputs.items()}) }"
             return fail(
-                f"dL/d{name} = {got:g}{where} is not what backward() says. Start from dL/dd = 2*d where d = a*b + c, "
-                "then multiply by the local derivative of d with respect to each input."
+                f"dL/d{name} = {got:g}{where} is not what backward() says. Start from dL/dt = 2*t where "
+                f"t = {inner}, then multiply by the local derivative of t with respect to each input (the "
+                "graph's backward walk shows each product)."
             )
     shown = {k: float(f"{v:.6g}") for k, v in want.items()}
     return ok(f"your hand-worked gradients match backward(): {shown}")
+
+
+@exercise
+def which_ops_quiz(answer: Any) -> Result:
+    """In ``loss = (w * x + b) ** 2`` with ``x`` needing no gradient: whose backward runs before w has its gradient?"""
+    question = Choice(
+        right="c",
+        options={"a": "only Pow", "b": "Pow and Add", "c": "Pow, Add and Mul", "d": "only Mul"},
+        why=(
+            "w's gradient is the product of the local derivatives along the path loss <- Pow <- t2 <- Add <- t1 "
+            "<- Mul <- w, so each of the three ops applies its rule, in that order (the walk shows exactly these "
+            "steps). x needs no gradient, so Mul computes w's part only."
+        ),
+        hints={
+            "a": "Pow gives dL/dt2, but w is two ops further back: t2 = t1 + b, and t1 = w * x.",
+            "b": "Add passes the gradient on to t1; one more op stands between t1 and w.",
+            "d": "Mul's rule multiplies dL/dt1 by x, and dL/dt1 only exists once Pow and Add have run.",
+        },
+    )
+    return question.check(answer)
+
+
+@exercise
+def used_twice(fn: Callable[..., float], seed: int | None = None) -> Result:
+    """``fn(w, x, b, lam)`` is dloss/dw for ``loss = (w * x + b) ** 2 + lam * w ** 2``, worked out by hand.
+    ``seed`` draws other points than the fixed ones."""
+    points = [(2.0, -3.0, 10.0, 0.1), (-1.5, 0.5, 2.0, 1.0), (0.3, 4.0, -1.0, 0.01)]
+    if seed is not None:
+        rng = np.random.default_rng(seed)
+        points = [tuple(float(np.round(v, 2)) for v in (*rng.uniform(-5, 5, 3), rng.uniform(0, 1))) for _ in range(3)]
+    for w, x, b, lam in points:
+        t = {k: autolab.tensor(v, dtype=autolab.float64, requires_grad=True) for k, v in zip("wxb", (w, x, b))}
+        loss = (t["w"] * t["x"] + t["b"]) ** 2 + lam * t["w"] ** 2
+        loss.backward()
+        want = float(t["w"].grad.item())
+        got = fn(w, x, b, lam)
+        if got is None:
+            return fail("your function returned None: did you forget `return`?")
+        got = float(got)
+        if np.isclose(got, 2 * (w * x + b) * x) and not np.isclose(got, want):
+            return fail(
+                "that is only the gradient through the squared error. w is used a second time, in the "
+                "penalty lam * w**2: backward adds the gradient from each use."
+            )
+        if np.isclose(got, 2 * lam * w) and not np.isclose(got, want):
+            return fail("that is only the penalty's part: add the gradient through the squared error too.")
+        if not np.isclose(got, want):
+            return fail(f"at w={w}, x={x}, b={b}, lam={lam} backward() gives {want:g}, you give {got:g}.")
+    return ok("right: the gradients from both uses of w add up, exactly as the walk showed.")
 
 
 def _random_graph(seed: int) -> Any:

@@ -30,9 +30,11 @@ DEFAULT_BUCKET_CAP_MB = 25  # PyTorch's default
 class DistributedDataParallel(Module):
     """Wrap ``module`` so that ``loss.backward()`` leaves the gradient averaged over all ranks in ``.grad``.
 
-    >>> dist.init_process_group()
-    >>> model = DistributedDataParallel(Net())      # every rank now has rank 0's initial weights
-    >>> loss_fn(model(x_of_this_rank), y).backward() # .grad: the average over the ranks' batches
+    Every rank runs (under ``autolab run -n 2 train.py``; not a doctest, it needs an MPI job)::
+
+        dist.init_process_group()
+        model = DistributedDataParallel(Net())            # every rank now has rank 0's initial weights
+        loss_fn(model(x_of_this_rank), y).backward()      # .grad: the average over the ranks' batches
 
     Call it on every rank, with the same model. ``state_dict()`` keys start with ``module.``, as in PyTorch.
     autolab additions: ``buckets`` (which parameters travel together) and ``last_step`` (a ``StepTimeline`` of

@@ -172,16 +172,16 @@ def test_language_setting(monkeypatch):
     assert i18n.normalize("zh-Hans") == "zh" and i18n.normalize("ZH_tw") == "zh"
 
 
-TRANSLATED = [n for n in Course(ROOT).names() if "zh" in Course(ROOT).languages(n)]
+TRANSLATED = sorted(n for n in Course(ROOT).names() if "zh" in Course(ROOT).languages(n))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("edition", ["student", "instructor"])
 @pytest.mark.parametrize("name", TRANSLATED)
-def test_chinese_notebook_runs_in_fast_mode(name, edition, monkeypatch):
-    """Every translated notebook runs top to bottom in Chinese: the student edition's checks say "not done yet"
-    in Chinese, the instructor edition's all pass (hidden tests included)."""
-    kernel_env(monkeypatch, require_data() if name in NEEDS_DATA else None)
+def test_chinese_notebooks_run_in_fast_mode(name, edition, monkeypatch):
+    """Every Chinese edition runs top to bottom; its plots miss no glyph."""
+    data = require_data() if name in NEEDS_DATA else None
+    kernel_env(monkeypatch, data)
     monkeypatch.delenv("AUTOLAB_LANG", raising=False)
     course = Course(ROOT)
     if edition == "student":
@@ -191,6 +191,7 @@ def test_chinese_notebook_runs_in_fast_mode(name, edition, monkeypatch):
     out = execute(nb)
     calls = sum(len(re.findall(r"^checks\.\w+\(", "".join(c["source"]), re.M)) for c in nb["cells"])
     if edition == "student":
-        assert "✓" not in out and out.count("✗ 还没有完成") == calls > 0, out
+        assert "✓" not in out and out.count("✗ 还没有完成") == calls >= 1, out
     else:
-        assert "✗" not in out and out.count("✓") == calls > 0, out
+        assert "✗" not in out and out.count("✓") == calls >= 1, out
+    assert "Glyph" not in out, "a plot drew Chinese with a font that has no Chinese characters"

@@ -14,9 +14,19 @@ from .random import Generator, rng
 from .tensor import Tensor, _to_array, check_device
 
 
-def _size(size: tuple) -> tuple:
+def _size(size: tuple, name: str = "tensor") -> tuple:
+    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` as ``(2, 3)``; 2.5 or -1 is an error (numpy would take 2 or fail
+    later), with PyTorch's exception types."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    for i, s in enumerate(size):
+        if isinstance(s, (bool, np.bool_)) or not hasattr(s, "__index__"):
+            raise TypeError(
+                f"{name}(): argument 'size' must be tuple of ints, but found element of type {type(s).__name__} "
+                f"at pos {i}"
+            )
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(s)}: {[int(n) for n in size]}")
     return tuple(int(s) for s in size)
 
 
@@ -53,15 +63,21 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device)
+    return _finish(
+        np.zeros(_size(size, "zeros"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+    )
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device)
+    return _finish(
+        np.ones(_size(size, "ones"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+    )
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.empty(_size(size), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device)
+    return _finish(
+        np.empty(_size(size, "empty"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+    )
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -73,7 +89,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requ
             if isinstance(fill_value, int)
             else dtypes.float32
         )
-    return _finish(np.full(_size((size,)), fill_value, dtypes.to_dtype(dtype).np), None, requires_grad, device)
+    return _finish(np.full(_size((size,), "full"), fill_value, dtypes.to_dtype(dtype).np), None, requires_grad, device)
 
 
 def arange(
@@ -87,6 +103,12 @@ def arange(
     """Values from ``start`` up to (not including) ``end``. Integers give int64, floats float32."""
     if end is None:
         start, end = 0, start
+    if not all(np.isfinite(float(v)) for v in (start, end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = (
             dtypes.int64
@@ -99,10 +121,16 @@ def arange(
 def linspace(
     start: float, end: float, steps: int, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    if isinstance(steps, bool) or not hasattr(steps, "__index__"):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(start, end, steps), dtype or dtypes.float32, requires_grad, device)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
     return _finish(np.eye(n, m), dtype or dtypes.float32, requires_grad, device)
 
 
@@ -114,7 +142,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform on [0, 1)."""
-    return _finish(rng(generator).random(_size(size)), dtype or dtypes.float32, requires_grad, device)
+    return _finish(rng(generator).random(_size(size, "rand")), dtype or dtypes.float32, requires_grad, device)
 
 
 def randn(
@@ -125,7 +153,7 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal."""
-    return _finish(rng(generator).standard_normal(_size(size)), dtype or dtypes.float32, requires_grad, device)
+    return _finish(rng(generator).standard_normal(_size(size, "randn")), dtype or dtypes.float32, requires_grad, device)
 
 
 def randint(
@@ -142,10 +170,15 @@ def randint(
         low, high, size = 0, low, high
     elif high is None:  # randint(high, size=...)
         low, high = 0, low
-    return _finish(rng(generator).integers(low, high, _size((size,))), dtype or dtypes.int64, requires_grad, device)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _finish(
+        rng(generator).integers(low, high, _size((size,), "randint")), dtype or dtypes.int64, requires_grad, device
+    )
 
 
 def randperm(n: int, generator: Generator | None = None, dtype: Any = None, device: Any = None) -> Tensor:
+    _size((n,), "randperm")
     return _finish(rng(generator).permutation(n), dtype or dtypes.int64, False, device)
 
 

@@ -141,6 +141,7 @@ MULTI_INPUT = {  # op: (function of the inputs, inputs)
     "Mul": (lambda a, b: a * b, (_t(2, 3), _t(3))),
     "Div": (lambda a, b: a / b, (_t(2, 3), _t(3))),
     "Pow": (lambda a, b: a**b, (_t(2, 3), _t(3))),
+    "Mod": (lambda a, b: autolab.remainder(a, b), (_t(2, 3), _t(3))),
     "Where": (lambda a, b: autolab.where(a > 1, a, b), (_t(2, 3), _t(2, 3, seed=1))),
     "Cat": (lambda a, b: autolab.cat([a, b]), (_t(2, 3), _t(1, 3))),
     "MatMul": (lambda a, b: a @ b, (_t(2, 3), _t(3, 4))),

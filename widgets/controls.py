@@ -7,6 +7,7 @@ next step, the batch size at the next epoch (the current epoch's batches are alr
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
@@ -83,11 +84,17 @@ class Controls(W.VBox):
             "stop": W.Button(description="Stop", icon="stop", button_style="danger"),
             "reset": W.Button(description="Reset", icon="undo", button_style="warning"),
         }
-        self.buttons["start"].on_click(lambda _: trainer.start())
-        self.buttons["pause"].on_click(lambda _: trainer.pause())
-        self.buttons["resume"].on_click(lambda _: trainer.resume())
-        self.buttons["stop"].on_click(lambda _: trainer.stop(wait=False))
-        self.buttons["reset"].on_click(lambda _: trainer.reset())
+        # A button's callback runs in the kernel, where an exception would only reach the log: report it instead.
+        self.on_error: Callable[[str, BaseException], None] | None = None
+        actions = {
+            "start": trainer.start,
+            "pause": trainer.pause,
+            "resume": trainer.resume,
+            "stop": lambda: trainer.stop(wait=False),
+            "reset": trainer.reset,
+        }
+        for name, action in actions.items():
+            self.buttons[name].on_click(lambda _, name=name, action=action: self._press(name, action))
         for b in self.buttons.values():
             b.layout = W.Layout(width="90px")
         super().__init__(
@@ -97,6 +104,14 @@ class Controls(W.VBox):
             ]
         )
         self.update_state(trainer.state)
+
+    def _press(self, name: str, action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except Exception as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(name, exc)
 
     def update_state(self, state: str) -> None:
         enabled = _ENABLED.get(state, set())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import time
+import traceback
 from typing import Any
 
 import ipywidgets as W
@@ -52,6 +53,7 @@ class Dashboard(W.VBox):
         for view in (self.curves, self.graph, self.gradients):
             if view is not None:
                 view.refresher.on_error = self._display_error
+        self.controls.on_error = self._control_failed
         self._set_status("idle", "Ready: press Start.")
         self._unsubscribe = trainer.subscribe(self.on_event)
 
@@ -98,6 +100,12 @@ class Dashboard(W.VBox):
                 f"style='font-size:11px;max-height:240px;overflow:auto'>{html.escape(tb)}</pre></details>"
             )
         self.status.value = text
+
+    def _control_failed(self, button: str, exc: BaseException) -> None:
+        """A button's action raised (e.g. Start while another Trainer trains this model): show it, with the
+        traceback, where the student is looking."""
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        self._set_status(self.trainer.state, f"{button.capitalize()} failed: {type(exc).__name__}: {exc}", tb)
 
     def _display_error(self, exc: BaseException) -> None:
         """A view failed to draw: say so under the status line; training goes on."""

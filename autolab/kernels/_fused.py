@@ -2,6 +2,9 @@
 
 - bias + ReLU after a conv or linear layer: ``max(x + b, 0)`` in one read and one write;
 - ReLU's backward reads the saved output instead of a separate mask;
+- NaN stays NaN, as in PyTorch: ReLU tests ``v <= 0`` (False for NaN) rather than ``v > 0`` (also False for
+  NaN), so a NaN passes through forward and its gradient passes through backward. Both are selects, which
+  the compiler vectorizes like the old comparison (docs/reliability.md has the timings);
 - softmax with cross-entropy: the per-row max, exp, sum, log and the gradient ``softmax - onehot`` in
   one pass per row, numerically stable (the max is subtracted before exp).
 """
@@ -32,16 +35,17 @@ def bias_relu(x, b, y):
         xr, yr = x[n, c], y[n, c]
         for s in range(S):
             v = xr[s] + bc
-            yr[s] = v if v > zero else zero
+            yr[s] = zero if v <= zero else v  # NaN <= 0 is False: NaN stays NaN
     return y
 
 
 @njit(parallel=True, nogil=True, cache=True)
 def relu_backward(gy, y, gx):
-    """gx = gy where the ReLU output was positive, else 0 (flat arrays)."""
+    """gx = 0 where the ReLU output was <= 0, else gy (flat arrays): a NaN output passes the gradient, as in
+    PyTorch's threshold_backward."""
     zero = gx.dtype.type(0)
     for i in prange(gy.shape[0]):
-        gx[i] = gy[i] if y[i] > zero else zero
+        gx[i] = zero if y[i] <= zero else gy[i]
     return gx
 
 

@@ -130,7 +130,14 @@ def conv2d_forward(x, w, b, stride, padding):
     return _conv_any(_nb(), x, w, b, y, stride, padding, "conv2d_forward")
 
 
-@seam(ref.conv2d_backward_input, arrays=2)
+def _finite_weight(gy, w, *_):
+    # The numba kernels convolve a zero-padded gy with all of w, and 0 * inf = NaN would leak into pixels that
+    # no infinite weight reaches; the reference adds only real contributions (as PyTorch). The sum of w is a
+    # cheap test (weight-sized, no temporary array) that is non-finite whenever an element is.
+    return bool(np.isfinite(w.sum()))
+
+
+@seam(ref.conv2d_backward_input, arrays=2, fast_if=_finite_weight)
 def conv2d_backward_input(gy, w, x_shape, stride, padding):
     """gx (N,C,H,W): the convolution of the (dilated) gy with the flipped, transposed weight."""
     stride, padding = tuple(stride), tuple(padding)
@@ -154,7 +161,17 @@ def conv2d_backward_input(gy, w, x_shape, stride, padding):
 @seam(ref.conv2d_backward_weight, arrays=2)
 def conv2d_backward_weight(gy, x, w_shape, stride, padding):
     """gw (O,C,kh,kw) = sum over images and output pixels of gy times the input patch."""
-    stride, padding = tuple(stride), tuple(padding)
+    gw = _conv_backward_weight_numba(gy, x, w_shape, tuple(stride), tuple(padding))
+    if not np.isfinite(gw.sum()):
+        # The numba kernels also multiply zeros (padding, the junk columns of the plane trick) by input pixels;
+        # with an infinite pixel that makes a NaN PyTorch does not have. A non-finite gradient is rare, and then
+        # the reference, which adds only real contributions, decides.
+        last_path["conv2d_backward_weight"] = "numpy"
+        return ref.conv2d_backward_weight(gy, x, w_shape, stride, padding)
+    return gw
+
+
+def _conv_backward_weight_numba(gy, x, w_shape, stride, padding):
     nb = _nb()
     O, C, kh, kw = w_shape
     # one partial gradient per parallel task (so tasks never write to the same memory), summed here

@@ -83,18 +83,26 @@ def conv2d_backward_weight(gy, x, w_shape, stride, padding):
 def max_pool2d_forward(x, kernel, stride, padding):
     """Max pooling; also returns argmax: the int64 flat index into H*W of the chosen input pixel.
 
-    Ties go to the first element of the window in row-major order; padding never wins (it is -inf).
+    As PyTorch's CPU kernel: ties go to the first element of the window in row-major order, a NaN wins over
+    any number (the window's last NaN), and a window of -inf reports its first in-bounds element (padding,
+    -inf too, never wins).
     """
     n, c, h, wd = x.shape
     kh, kw = kernel
     ho = output_size(h, kh, stride[0], padding[0])
     wo = output_size(wd, kw, stride[1], padding[1])
     win = _windows(_pad(x, padding, -np.inf), kernel, stride, (ho, wo)).reshape(n, c, ho, wo, kh * kw)
-    k = np.argmax(win, axis=-1)
+    k = np.argmax(win, axis=-1)  # the first maximum, or the first NaN
     y = np.take_along_axis(win, k[..., None], axis=-1)[..., 0]
+    if np.isnan(y).any():  # the output is small to check: only then look for each window's last NaN
+        nan = np.isnan(win)
+        k = np.where(nan.any(axis=-1), kh * kw - 1 - np.argmax(nan[..., ::-1], axis=-1), k)
     # window-local (di, dj) -> row and column in the unpadded input
-    rows = np.arange(ho)[:, None] * stride[0] - padding[0] + k // kw
-    cols = np.arange(wo)[None, :] * stride[1] - padding[1] + k % kw
+    r0, c0 = np.arange(ho)[:, None] * stride[0] - padding[0], np.arange(wo)[None, :] * stride[1] - padding[1]
+    rows, cols = r0 + k // kw, c0 + k % kw
+    if any(padding) and np.isneginf(y).any():  # a window of -inf may have been "won" by the padding
+        outside = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= wd)
+        rows, cols = np.where(outside, np.maximum(r0, 0), rows), np.where(outside, np.maximum(c0, 0), cols)
     return np.ascontiguousarray(y), (rows * wd + cols).astype(np.int64)
 
 
@@ -141,8 +149,8 @@ def bias_relu_forward(x, b=None):
 
 
 def relu_backward(gy, y):
-    """Gradient of ReLU given its output y: gy where y > 0, else 0."""
-    return np.where(y > 0, gy, 0).astype(gy.dtype, copy=False)
+    """Gradient of ReLU given its output y: 0 where y <= 0, else gy (a NaN output passes gy, as in PyTorch)."""
+    return np.where(y <= 0, 0, gy).astype(gy.dtype, copy=False)
 
 
 def softmax_cross_entropy_forward(logits, target):

@@ -214,6 +214,8 @@ def nll_loss(
     picked = -input[Tensor._wrap(np.arange(t.size)), Tensor._wrap(safe)]
     w = keep if weight is None else np.where(keep, weight._data[safe], 0)
     w = Tensor._wrap(w.astype(input._data.dtype))
+    if not keep.all():  # 0, not 0 * input: an ignored row's input may be inf (PyTorch skips those rows)
+        picked = picked.masked_fill(Tensor._wrap(~keep), 0.0)
     picked = picked * w
     if reduction == "mean":  # a weighted mean over the targets not ignored (0/0 = nan if all are, as PyTorch)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -250,11 +252,13 @@ def binary_cross_entropy(
     input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
 ) -> Tensor:
     _same_shape("binary_cross_entropy", input, target)
-    if (input._data < 0).any() or (input._data > 1).any():
+    if not ((input._data >= 0) & (input._data <= 1)).all():  # written so that NaN fails too
         raise RuntimeError(
             "binary_cross_entropy: all elements of input should be between 0 and 1 (apply sigmoid "
             "first, or use binary_cross_entropy_with_logits)"
         )
+    if not ((target._data >= 0) & (target._data <= 1)).all():
+        raise RuntimeError("binary_cross_entropy: all elements of target should be between 0 and 1")
     # PyTorch clamps log at -100 so that a confident wrong answer gives a large, finite loss
     log_p = ops.clamp(ops.log(input), min=-100)
     log_1mp = ops.clamp(ops.log(1 - input), min=-100)
@@ -271,14 +275,12 @@ def binary_cross_entropy_with_logits(
     reduction: str = "mean",
     pos_weight: Tensor | None = None,
 ) -> Tensor:
-    """BCE on raw scores, computed as max(x, 0) - x*y + log(1 + e^-|x|): stable for any x."""
+    """BCE on raw scores: (1 - y) x - w log sigmoid(x), with log sigmoid(x) = min(x, 0) - log(1 + e^-|x|), stable
+    for any x (w = 1 + (pos_weight - 1) y). PyTorch's arrangement, so that an infinite logit gives what it gives."""
     _same_shape("binary_cross_entropy_with_logits", input, target)
-    log1p_exp = ops.log(1 + ops.exp(-ops.abs(input)))
-    if pos_weight is None:
-        loss = relu(input) - input * target + log1p_exp
-    else:
-        lw = 1 + (pos_weight - 1) * target
-        loss = (1 - target) * input + lw * (log1p_exp + relu(-input))
+    log_sigmoid = -relu(-input) - ops.log(1 + ops.exp(-ops.abs(input)))
+    lw = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    loss = (1 - target) * input - lw * log_sigmoid
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

@@ -7,6 +7,7 @@ works out to U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and biases from the same bound.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -112,6 +113,9 @@ def kaiming_uniform_(
     nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
+    if 0 in tensor.shape:  # nn.Linear(0, 3), nn.Conv2d(0, ...): nothing to draw, and fan_in would be 0
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound, generator)
@@ -124,4 +128,7 @@ def kaiming_normal_(
     nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)), generator)

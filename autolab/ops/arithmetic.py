@@ -151,6 +151,7 @@ class Div(Function):
 def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
     a, b = operands(a, b, "div")
     if rounding_mode is not None:  # integer-style division has no useful gradient
+        _integer_divisor_check(a, b)
         fn = np.floor_divide if rounding_mode == "floor" else lambda x, y: np.trunc(x / y).astype(x.dtype)
         return Tensor._wrap(fn(a._data, b._data))
     if a._data.dtype.kind != "f":  # true division of integers gives float32, as in PyTorch
@@ -181,10 +182,11 @@ class Pow(Function):
         ga = unbroadcast(grad * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
         gb = None
         if self.needs_input_grad[1]:
-            # log(a) is -inf/nan for a <= 0; PyTorch defines the gradient there as 0 where a == 0.
-            safe = a.detach()._data > 0
-            la = where_mask(a, safe).log()
-            gb = unbroadcast(grad * self.output * la * Tensor._wrap(safe.astype(grad._data.dtype)), b.shape)
+            # PyTorch: 0 where a == 0 and b >= 0 (log(0) = -inf would give 0 * -inf); NaN for a < 0 (log is NaN)
+            keep = ~((a._data == 0) & (b._data >= 0))
+            with np.errstate(invalid="ignore"):
+                la = where_mask(a, keep).log()
+            gb = unbroadcast(grad * self.output * la * Tensor._wrap(keep.astype(grad._data.dtype)), b.shape)
         return ga, gb
 
 
@@ -195,6 +197,9 @@ class PowScalar(Function):
 
     def forward(self, a, p):
         self.p = p
+        if p == -0.5 and a.dtype.kind == "f":  # PyTorch computes rsqrt: NaN for -inf, where pow gives 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (1 / np.sqrt(a)).astype(a.dtype, copy=False)
         return a**p
 
     def backward(self, grad):
@@ -237,13 +242,39 @@ def _rounded_quotient(a: Any, b: Any, mode: str) -> Tensor:
     return Tensor._wrap(div(a, b, rounding_mode=mode)._data)  # a constant: it is flat almost everywhere
 
 
+def _integer_divisor_check(a: Tensor, b: Tensor) -> None:
+    if b._data.dtype.kind in "iub" and a._data.dtype.kind in "iub" and not b._data.all():
+        raise RuntimeError("ZeroDivisionError")  # PyTorch's words for an integer division by zero
+
+
+class Mod(Function):
+    """remainder (``a - floor(a / b) * b``, the sign of b, as Python's ``%``) or fmod (``trunc``, the sign of a,
+    as C's). Values from numpy's remainder / fmod, which get the infinite cases right (6.3 % inf = 6.3, where
+    the formula gives inf * 0 = NaN); d/da = 1, d/db = -floor(a / b) (or -trunc)."""
+
+    def forward(self, a, b, floor):
+        self.torch_name = "Remainder" if floor else "Fmod"
+        self.floor = floor
+        return (np.remainder if floor else np.fmod)(a, b)
+
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = unbroadcast(grad, a.shape) if self.needs_input_grad[0] else None
+        gb = None
+        if self.needs_input_grad[1]:
+            gb = unbroadcast(-grad * _rounded_quotient(a, b, "floor" if self.floor else "trunc"), b.shape)
+        return ga, gb
+
+
 def remainder(a: Any, b: Any) -> Tensor:
     """``a - floor(a / b) * b``: the sign of ``b``, as Python's ``%``. d/da = 1, d/db = -floor(a / b)."""
     a, b = operands(a, b, "remainder")
-    return a - _rounded_quotient(a, b, "floor") * b
+    _integer_divisor_check(a, b)
+    return Mod.apply(a, b, floor=True)
 
 
 def fmod(a: Any, b: Any) -> Tensor:
     """``a - trunc(a / b) * b``: the sign of ``a``, as C's fmod."""
     a, b = operands(a, b, "fmod")
-    return a - _rounded_quotient(a, b, "trunc") * b
+    _integer_divisor_check(a, b)
+    return Mod.apply(a, b, floor=False)

@@ -19,12 +19,13 @@ from ..tensor import Tensor
 
 def _pair(v: Any, name: str) -> tuple[int, int]:
     """A size for both dims: one whole number (3 -> (3, 3)) or a sequence of one or two. Also used by the layers
-    and by vision's transforms, so a kernel, a stride and a crop size are read the same way everywhere."""
-    v = (v,) if isinstance(v, numbers.Number) else tuple(v)
+    and by vision's transforms, so a kernel, a stride and a crop size are read the same way everywhere. 2.5 or
+    "3" is a TypeError, as PyTorch's conv and pooling raise (numpy would quietly take 2)."""
+    v = (v,) if isinstance(v, (numbers.Number, str)) else tuple(v)
     if len(v) == 1:
         v = v * 2
-    if len(v) != 2 or any(int(n) != n for n in v):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {v}")
+    if len(v) != 2 or not all(isinstance(n, numbers.Real) and int(n) == n for n in v):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {v}")
     return (int(v[0]), int(v[1]))
 
 
@@ -68,6 +69,12 @@ def _conv_args(input: Tensor, x: Tensor, weight: Tensor, stride: Any, padding: A
             raise NotImplementedError("conv2d: padding='same' is supported for odd kernels with stride 1")
         padding = (kh // 2, kw // 2)
     stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
+    if min(stride) <= 0:
+        raise RuntimeError(f"conv2d: non-positive stride is not supported (got stride={stride})")
+    if min(padding) < 0:
+        raise RuntimeError(f"conv2d: negative padding is not supported (got padding={padding})")
+    if kh == 0 or kw == 0:
+        raise RuntimeError(f"conv2d: kernel size should be greater than zero, but got {kh}x{kw}")
     h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
     if h < kh or w < kw:
         raise RuntimeError(f"conv2d: input {tuple(input.shape)} padded to {h}x{w} is smaller than the kernel {kh}x{kw}")
@@ -78,6 +85,12 @@ def _pool_args(x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str) 
     kernel = _pair(kernel_size, "kernel_size")
     stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
     padding = _pair(padding, "padding")
+    if min(kernel) <= 0:
+        raise RuntimeError(f"{op}: kernel size should be greater than zero, but got kernel_size={kernel}")
+    if min(stride) <= 0:
+        raise RuntimeError(f"{op}: stride should be greater than zero, but got stride={stride}")
+    if min(padding) < 0:
+        raise RuntimeError(f"{op}: pad must be non-negative, but got pad={padding}")
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise RuntimeError(
             f"{op}: pad should be at most half of effective kernel size, but got pad={padding}, kernel_size={kernel}"

@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import join  # sibling op modules are imported whole and used at call time: join.where(...)
+from ._dims import wrap_dim
 
 
 def _raw_index(index: Any) -> Any:
@@ -119,7 +120,7 @@ class ScatterAlong(Function):
 
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = x[i][index[i][j]]`` for dim=1, as ``torch.gather``."""
-    return GatherAlong.apply(x, index=index._data, dim=dim % max(x.ndim, 1))
+    return GatherAlong.apply(x, index=index._data, dim=wrap_dim(dim, x.ndim))
 
 
 def scatter_along(g: Tensor, index: np.ndarray, dim: int, shape: tuple) -> Tensor:
@@ -230,7 +231,7 @@ def _scatter(x: Tensor, dim: int, index: Tensor, src: Any, add: bool, op: str) -
         raise RuntimeError(f"{op}(): index {tuple(idx.shape)} must have as many dims as self {tuple(x.shape)}")
     if not isinstance(src, Tensor):
         src = Tensor._wrap(np.full(idx.shape, src, dtype=x._data.dtype))
-    return ScatterAdd.apply(x, src.type(x.dtype), index=idx, dim=dim % max(x.ndim, 1), reduce_add=add)
+    return ScatterAdd.apply(x, src.type(x.dtype), index=idx, dim=wrap_dim(dim, x.ndim), reduce_add=add)
 
 
 def scatter(x: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:

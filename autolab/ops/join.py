@@ -11,6 +11,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import arithmetic  # sibling op modules are imported whole and used at call time
+from ._dims import wrap_dim
 
 
 class Cat(Function):
@@ -33,7 +34,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     ref = tensors[0]
-    d = dim % max(ref.ndim, 1)
+    d = wrap_dim(dim, ref.ndim)
     for i, t in enumerate(tensors):
         if t.ndim != ref.ndim or any(t.shape[k] != ref.shape[k] for k in range(ref.ndim) if k != d):
             raise RuntimeError(

@@ -118,15 +118,18 @@ def std(
 
 class MaxMin(Function):
     """max or min over axes. The gradient goes to the elements that won (shared equally among ties, as PyTorch's
-    full reduction does)."""
+    full reduction does). Where a NaN won, PyTorch's max() / min() / norm(inf) share the gradient among the
+    NaNs (``nan_shared``), while its amax / amin make the whole slice's gradient NaN."""
 
     torch_name = "Max"
 
-    def forward(self, x, axes, keepdim, fn):
+    def forward(self, x, axes, keepdim, fn, nan_shared=False):
         self.torch_name = "Max" if fn is np.max else "Min"  # so x.min().grad_fn reads MinBackward0
         out = fn(x, axis=axes, keepdims=True)
         self.axes = axes
         self.winners = x == out
+        if nan_shared and x.dtype.kind == "f" and np.isnan(out).any():
+            self.winners |= np.isnan(x) & np.isnan(out)
         return out if keepdim else np.squeeze(out, axis=axes)
 
     def backward(self, grad):
@@ -179,7 +182,8 @@ def _maxmin(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     if dim is None:
         if x.numel() == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-        return MaxMin.apply(x, axes=_axes(None, x.ndim), keepdim=False, fn=np.max if is_max else np.min)
+        fn = np.max if is_max else np.min
+        return MaxMin.apply(x, axes=_axes(None, x.ndim), keepdim=False, fn=fn, nan_shared=True)
     if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
         return maximum(x, dim) if is_max else minimum(x, dim)
     d = _axes(dim, x.ndim)[0] if x.ndim else 0
@@ -333,10 +337,9 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
         return Norm2.apply(x, axes=axes, keepdim=keepdim)
     if not isinstance(p, (int, float)):
         raise ValueError(f"norm(): p must be a number, 'fro' or 'nuc', got {p!r}")
-    if p == float("inf"):
-        return amax(x.abs(), dim=axes, keepdim=keepdim)
-    if p == float("-inf"):
-        return amin(x.abs(), dim=axes, keepdim=keepdim)
+    if p in (float("inf"), float("-inf")):  # a NaN's share of the gradient meets abs'(NaN) = 0, as in PyTorch
+        fn = np.max if p > 0 else np.min
+        return MaxMin.apply(x.abs(), axes=axes, keepdim=keepdim, fn=fn, nan_shared=True)
     if p == 0:
         return sum((x != 0).type(x.dtype), dim=axes, keepdim=keepdim)
     if p == 1:

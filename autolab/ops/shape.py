@@ -15,6 +15,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import arithmetic  # sibling op modules are imported whole and used at call time
+from ._dims import wrap_dim
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -87,7 +88,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         return reshape(x, *[n for n in x.shape if n != 1])
-    dims = {d % max(x.ndim, 1) for d in ((dim,) if isinstance(dim, int) else dim)}
+    dims = {wrap_dim(d, x.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
     return reshape(x, *[n for i, n in enumerate(x.shape) if not (i in dims and n == 1)])
 
 

@@ -11,6 +11,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from . import unary  # sibling op modules are imported whole and used at call time
+from ._dims import wrap_dim
 
 
 def _dim(x: Tensor, dim: int | None, name: str) -> int:
@@ -18,7 +19,7 @@ def _dim(x: Tensor, dim: int | None, name: str) -> int:
         # PyTorch's legacy rule: dim 0 for 0-D, 1-D and 3-D inputs, else 1. Say so, as PyTorch warns.
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Pass dim=...", stacklevel=3)
         dim = 0 if x.ndim in (0, 1, 3) else 1
-    return dim % max(x.ndim, 1)
+    return wrap_dim(dim, x.ndim)
 
 
 class Softmax(Function):

@@ -174,7 +174,7 @@ class Abs(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        return grad * _const(np.sign(x._data), x)
+        return grad * _const(_sign(x._data), x)
 
 
 def abs(x: Tensor) -> Tensor:
@@ -182,7 +182,13 @@ def abs(x: Tensor) -> Tensor:
 
 
 def sign(x: Tensor) -> Tensor:
-    return Tensor._wrap(np.sign(x._data))
+    return Tensor._wrap(_sign(x._data))
+
+
+def _sign(a: np.ndarray) -> np.ndarray:
+    """np.sign, except that the sign of NaN is 0, as in PyTorch (so abs'(NaN) = 0 there too)."""
+    s = np.sign(a)
+    return np.where(np.isnan(s), s.dtype.type(0), s) if s.dtype.kind == "f" else s
 
 
 class Sin(Function):

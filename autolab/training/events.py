@@ -2,7 +2,8 @@
 
 The loop in ``loop.py`` never knows who watches it: a dashboard, a progress printer, a test. Each event is a
 small immutable record; observers must treat them as read-only and return quickly, because they run on the
-training thread between two steps.
+training thread between two steps. A listener that raises ends the run in the "error" state, with its traceback;
+the other listeners still receive the event.
 """
 
 from __future__ import annotations
@@ -106,10 +107,17 @@ class EventBus:
         return unsubscribe
 
     def emit(self, event: Event) -> None:
+        """Call every listener, even when one raises; then raise the first error (the Trainer reports it)."""
         with self._lock:
             listeners = list(self._listeners)
+        error: BaseException | None = None
         for listener in listeners:
-            listener(event)
+            try:
+                listener(event)
+            except BaseException as exc:  # noqa: B036 -- SystemExit from a listener must end the run visibly too
+                error = error or exc
+        if error is not None:
+            raise error
 
     def wants_forward(self) -> bool:
         return bool(self._listeners)

@@ -10,25 +10,22 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from ..autograd.grad_mode import no_grad
 from . import stats as _stats
-from .events import EpochEvent, EvalEvent, EventBus, ForwardEvent, Listener, StateEvent, StepEvent
+from .control import RunControl, Stop
+from .events import EpochEvent, EvalEvent, EventBus, ForwardEvent, Listener, StepEvent
 
 HPARAMS = ("lr", "momentum", "weight_decay")
 
 
-class Stop(Exception):
-    """Raised inside the loop to leave it between two steps."""
-
-
-class Trainer:
+class Trainer(RunControl):
     """Train ``model`` with ``optimizer`` on ``loss_fn(model(x), y)``, emitting events (see ``events.py``).
 
     >>> from autolab.utils.data import DataLoader, TensorDataset
@@ -40,6 +37,8 @@ class Trainer:
     >>> trainer.fit()  # doctest: +ELLIPSIS
     epoch ...
     epoch ...
+
+    How runs start and end, and what ``stop()`` and ``reset()`` guarantee: ``control.py``.
     """
 
     def __init__(
@@ -56,27 +55,25 @@ class Trainer:
     ) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         self.train_loader, self.val_loader = train_loader, val_loader
-        self.epochs = epochs
-        self.stats_every = stats_every
+        self.epochs = _count("epochs", epochs)
+        self.stats_every = _count("stats_every", stats_every)
         self.loader_factory = loader_factory or rebuild_loader
         self.events = EventBus()
-        self.state = "idle"
         self.step = 0  # optimizer steps done since the last reset
         self.epoch = 0  # epochs completed
-        self.error: BaseException | None = None
         self._pending: dict[str, float] = {}
         self._pending_batch_size: int | None = None
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._resume = threading.Event()
-        self._resume.set()
-        self._thread: threading.Thread | None = None
+        self._init_control()
         self._initial_model = _copy_state(model.state_dict())
         self._initial_optimizer = copy.deepcopy(optimizer.state_dict()) if hasattr(optimizer, "state_dict") else None
 
     # ---- observing -------------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(event)`` on the training thread for every event; returns an unsubscribe function."""
+        """Call ``listener(event)`` on the training thread for every event; returns an unsubscribe function.
+
+        A listener that raises ends the run in the "error" state (the other listeners still get the event).
+        """
         return self.events.subscribe(listener)
 
     @property
@@ -93,107 +90,79 @@ class Trainer:
         unknown = set(values) - set(HPARAMS)
         if unknown:
             raise ValueError(f"unknown hyperparameter(s) {sorted(unknown)}; expected some of {HPARAMS}")
+        for key, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{key} must be a number, got {type(value).__name__}")
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"Invalid {key} value: {value} (it must be a finite number >= 0)")
         with self._lock:
-            self._pending.update(values)
+            self._pending.update({k: float(v) for k, v in values.items()})
         if not self.running:
             self._apply_pending_hparams()
 
     def set_batch_size(self, batch_size: int) -> None:
         """Use batches of ``batch_size`` from the next epoch on (the current epoch's batches are already cut)."""
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
         with self._lock:
             self._pending_batch_size = int(batch_size)
         if not self.running:
             self._apply_pending_batch_size()
 
-    def pause(self) -> None:
-        """Hold training after the current step."""
-        if self.state == "running":
-            self._resume.clear()
-
-    def resume(self) -> None:
-        self._resume.set()
-
-    def stop(self, wait: bool = True, timeout: float | None = 30.0) -> None:
-        """Stop after the current step; with ``wait``, return once the thread has finished."""
-        self._stop.set()
-        self._resume.set()
-        if wait and self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
     def reset(self) -> None:
-        """Stop, then put back the initial weights and optimizer state, and count steps from 0 again."""
-        self.stop(wait=True)
-        self.model.load_state_dict(_copy_state(self._initial_model))
-        if self._initial_optimizer is not None:
-            self.optimizer.load_state_dict(copy.deepcopy(self._initial_optimizer))
-        self._apply_pending_hparams()  # slider values chosen by the user outlive a reset
-        for p in self.model.parameters():
-            p.grad = None
-        self.step = self.epoch = 0
-        self.error = None
-        self._set_state("idle", reason="reset", message="Reset to the initial weights.")
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Stop (waiting for the run to end), then put back the initial weights and optimizer state, and count
+        steps from 0 again. Refused while another Trainer trains the same model."""
+        self._refuse_on_training_thread("reset")
+        with self._control:
+            self.stop(wait=True)
+            self._claim()
+            try:
+                self.model.load_state_dict(_copy_state(self._initial_model))
+                if self._initial_optimizer is not None:
+                    self.optimizer.load_state_dict(copy.deepcopy(self._initial_optimizer))
+                self._apply_pending_hparams()  # slider values chosen by the user outlive a reset
+                for p in self.model.parameters():
+                    p.grad = None
+                self.step = self.epoch = 0
+                self.error, self.error_traceback = None, ""
+            finally:
+                self._release()
+            self._emit_state("idle", reason="reset", message="Reset to the initial weights.")
 
     # ---- running -----------------------------------------------------------------------------------------
-    def start(self, epochs: int | None = None) -> threading.Thread:
-        """Train in a background thread (continuing from the current step); returns the thread."""
-        if self.running:
-            raise RuntimeError("training is already running; pause(), resume() or stop() it")
-        self._thread = threading.Thread(target=self._run, args=(epochs,), name="autolab-training", daemon=True)
-        self._thread.start()
-        return self._thread
-
     def fit(self, epochs: int | None = None) -> Trainer:
-        """Train in this thread. In the main thread, Ctrl-C (or Jupyter's interrupt) stops after the current step."""
-        if self.running:
-            raise RuntimeError("training is already running in the background; stop() it first")
+        """Train in this thread; an exception that ends the run is raised here (after the "error" event).
+
+        In the main thread, Ctrl-C (or Jupyter's interrupt) stops after the current step.
+        """
+        self._refuse_on_training_thread("fit")
+        with self._control:
+            self._begin()
+            self._runner, self._thread = threading.current_thread(), None
         if threading.current_thread() is not threading.main_thread():
-            self._run(epochs)
-            return self
-        previous = signal.getsignal(signal.SIGINT)
+            error = self._main(epochs)
+        else:
+            previous = signal.getsignal(signal.SIGINT)
 
-        def interrupted(signum: int, frame: Any) -> None:
-            self._interrupted = True
-            self._stop.set()
-            signal.signal(signal.SIGINT, previous)  # a second Ctrl-C interrupts at once
+            def interrupted(signum: int, frame: Any) -> None:
+                self._interrupted = True
+                self._stop.set()
+                signal.signal(signal.SIGINT, previous)  # a second Ctrl-C interrupts at once
 
-        self._interrupted = False
-        signal.signal(signal.SIGINT, interrupted)
-        try:
-            self._run(epochs)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGINT, interrupted)
+            try:
+                error = self._main(epochs)
+            finally:
+                signal.signal(signal.SIGINT, previous)
+        if error is not None:
+            raise error
         return self
 
-    def _run(self, epochs: int | None) -> None:
-        self._stop.clear()
-        self._resume.set()
-        self.error = None
-        target = self.epoch + (epochs if epochs is not None else self.epochs)
-        self._set_state("running", message=f"Training from step {self.step}.")
-        try:
-            while self.epoch < target:
-                self._run_epoch()
-            self._set_state("finished", reason="done", message=f"Finished {self.epoch} epochs ({self.step} steps).")
-        except Stop as stop:
-            reason, message = stop.args
-            self._set_state("stopped", reason=reason, message=message)
-        except Exception as exc:  # shown to the user by whoever listens; the thread must not die silently
-            self.error = exc
-            self._set_state(
-                "error", reason="exception", message=f"{type(exc).__name__}: {exc}", tb=traceback.format_exc()
-            )
-        finally:
-            self.model.train()
+    def _run_epochs(self, epochs: int | None) -> str:
+        target = self.epoch + (_count("epochs", epochs) if epochs is not None else self.epochs)
+        while self.epoch < target:
+            self._run_epoch()
+        return f"Finished {self.epoch} epochs ({self.step} steps)."
 
     def _run_epoch(self) -> None:
         self._apply_pending_batch_size()
@@ -266,13 +235,33 @@ class Trainer:
         return value, correct, n
 
     def evaluate(self, loader: Any = None) -> EvalEvent:
-        """Loss and accuracy over ``loader`` (the validation loader by default), without recording a graph."""
+        """Loss and accuracy over ``loader`` (the validation loader by default), without recording a graph.
+
+        Refused while the model trains in the background; during a run, a stop lands between two batches.
+        """
+        if loader is None and self.val_loader is None:
+            raise ValueError("evaluate() needs a loader: pass one, or give the Trainer a val_loader")
+        if self._on_training_thread():
+            return self._evaluate(loader)
+        with self._control:
+            if self.running:
+                raise RuntimeError("evaluate() while training runs would share the model with it; stop() it first")
+            self._claim()
+            try:
+                return self._evaluate(loader)
+            finally:
+                self._release()
+
+    def _evaluate(self, loader: Any) -> EvalEvent:
         loader = loader if loader is not None else self.val_loader
+        during_run = self._on_training_thread()
         self.model.eval()
         loss_sum, correct_sum, samples, scored = 0.0, 0, 0, True
         try:
             with no_grad():
                 for x, y in loader:
+                    if during_run:
+                        self._between_steps()
                     output = self.model(x)
                     n = len(y)
                     loss_sum += float(self.loss_fn(output, y).item()) * n
@@ -293,17 +282,6 @@ class Trainer:
         return event
 
     # ---- helpers -------------------------------------------------------------------------------------------
-    def _between_steps(self) -> None:
-        if not self._resume.is_set() and not self._stop.is_set():
-            self._set_state("paused", message=f"Paused after step {self.step}.")
-            self._resume.wait()
-            if not self._stop.is_set():
-                self._set_state("running", message=f"Resumed at step {self.step}.")
-        if self._stop.is_set():
-            if getattr(self, "_interrupted", False):
-                raise Stop("interrupt", f"Interrupted: stopped cleanly after step {self.step}.")
-            raise Stop("user", f"Stopped after step {self.step}; the model holds the weights of that step.")
-
     def _apply_pending_hparams(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, {}
@@ -317,10 +295,6 @@ class Trainer:
             size, self._pending_batch_size = self._pending_batch_size, None
         if size is not None and size != getattr(self.train_loader, "batch_size", None):
             self.train_loader = self.loader_factory(self.train_loader, size)
-
-    def _set_state(self, state: str, reason: str = "", message: str = "", tb: str = "") -> None:
-        self.state = state
-        self.events.emit(StateEvent(state=state, step=self.step, reason=reason, message=message, traceback=tb))
 
 
 def rebuild_loader(loader: Any, batch_size: int) -> Any:
@@ -336,6 +310,12 @@ def rebuild_loader(loader: Any, batch_size: int) -> Any:
         drop_last=getattr(loader, "drop_last", False),
         collate_fn=getattr(loader, "collate_fn", None),
     )
+
+
+def _count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return int(value)
 
 
 def _copy_state(state: dict[str, Any]) -> dict[str, Any]:

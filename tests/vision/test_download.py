@@ -6,22 +6,24 @@ import io
 import socket
 import tarfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 
-from autolab.vision.datasets import CIFAR10, MNIST, DownloadError, FashionMNIST, UnsafeArchiveError, fetch
+from autolab.vision.datasets import CIFAR10, MNIST, DownloadError, FashionMNIST, UnsafeArchiveError, _download, fetch
 
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 BIN = "cifar-10-batches-bin"
 
 
 class Server:
-    """Serves ``files`` (path -> bytes) on 127.0.0.1; paths in ``truncate`` get half their bytes."""
+    """Serves ``files`` (path -> bytes) on 127.0.0.1; paths in ``truncate`` get half their bytes, paths in
+    ``trickle`` get ``(n, seconds)``: n bytes every so many seconds."""
 
     def __init__(self):
-        self.files, self.truncate, self.requests = {}, set(), []
+        self.files, self.truncate, self.trickle, self.requests = {}, set(), {}, []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +36,13 @@ class Server:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if self.path in server.trickle:
+                    n, seconds = server.trickle[self.path]
+                    for i in range(0, len(body), n):
+                        time.sleep(seconds)
+                        self.wfile.write(body[i : i + n])
+                        self.wfile.flush()
+                    return
                 self.wfile.write(body[: len(body) // 2] if self.path in server.truncate else body)
 
             def log_message(self, *args):
@@ -46,6 +55,12 @@ class Server:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def tiny_cifar(monkeypatch):
+    """The archives here hold 3 records per batch file instead of 10,000."""
+    monkeypatch.setattr(CIFAR10, "records_per_file", 3)
 
 
 @pytest.fixture
@@ -253,3 +268,122 @@ def test_fetch_installs_from_a_local_copy_and_from_a_mirror(server, monkeypatch,
 def test_fetch_from_the_shared_copy_verifies_mnist_by_content(shared_data, tmp_path):
     fetch.install(["mnist"], str(tmp_path), str(shared_data))
     assert len(MNIST(root=str(tmp_path), train=False)) == 10000
+
+
+# ---- issue 12: damaged streams, slow servers, short copies -----------------------------------------------------
+def corrupt_deflate(gz: bytes) -> bytes:
+    """The same gzip header, with the deflate stream inside it broken."""
+    bad = bytearray(gz)
+    for at in range(12, min(len(bad) - 8, 40)):
+        bad[at] ^= 0xA5
+    return bytes(bad)
+
+
+def serve_mnist(server, monkeypatch, mirrors):
+    images, labels, raw = tiny_mnist()
+    gz = {name: gzip.compress(data, mtime=0) for name, data in raw.items()}
+    monkeypatch.setattr(MNIST, "resources", [(name, md5(data)) for name, data in gz.items()])
+    monkeypatch.setattr(MNIST, "raw_md5", {name: md5(data) for name, data in raw.items()})
+    monkeypatch.setattr(MNIST, "mirrors", [f"{server.url}/{m}/" for m in mirrors])
+    monkeypatch.delenv("AUTOLAB_DATA_MIRROR", raising=False)
+    for m in mirrors:
+        for name, data in gz.items():
+            server.files[f"/{m}/{name}"] = data
+    return gz
+
+
+def test_a_corrupt_deflate_stream_is_deleted_and_the_next_mirror_tried(server, monkeypatch, tmp_path, capsys):
+    gz = serve_mnist(server, monkeypatch, ["bad", "good"])
+    server.files["/bad/train-images-idx3-ubyte.gz"] = corrupt_deflate(gz["train-images-idx3-ubyte.gz"])
+    ds = MNIST(root=str(tmp_path), download=True)
+    assert len(ds) == 4
+    assert (
+        "/bad/train-images-idx3-ubyte.gz" in server.requests and "/good/train-images-idx3-ubyte.gz" in server.requests
+    )
+    assert not list(tmp_path.rglob("*.part"))
+    # Only the corrupt mirror: a DownloadError naming the file, no .part, and the fetch command says so.
+    monkeypatch.setattr(MNIST, "mirrors", [server.url + "/bad/"])
+    raw = tmp_path / "other"
+    with pytest.raises(DownloadError, match="train-images-idx3-ubyte.gz.*md5 mismatch"):
+        MNIST(root=str(raw), download=True)
+    assert not list(raw.rglob("*.part"))
+    assert fetch.main(["--root", str(tmp_path / "third"), "mnist"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "\nerror: Could not download train-images-idx3-ubyte.gz" in "\n" + err.split("\r")[-1] and "md5 mismatch" in err
+    )
+
+
+def test_a_trickling_server_is_abandoned_for_the_next_mirror(server, monkeypatch, tmp_path):
+    gz = serve_mnist(server, monkeypatch, ["slow", "good"])
+    server.trickle["/slow/train-images-idx3-ubyte.gz"] = (1, 0.05)  # 20 bytes/s, forever for this file
+    monkeypatch.setattr(_download, "MIN_RATE", 1000)
+    monkeypatch.setattr(_download, "RATE_WINDOW", 0.3)
+    started = time.monotonic()
+    assert len(MNIST(root=str(tmp_path), download=True)) == 4
+    assert time.monotonic() - started < 5 and "/good/train-images-idx3-ubyte.gz" in server.requests
+    assert not list(tmp_path.rglob("*.part"))
+    monkeypatch.setattr(MNIST, "mirrors", [server.url + "/slow/"])
+    with pytest.raises(
+        DownloadError, match=r"too slow: \d+ bytes in the last 0\.\d s .* under the minimum of 1000 B/s"
+    ):
+        MNIST(root=str(tmp_path / "again"), download=True)
+    assert len(gz["train-images-idx3-ubyte.gz"]) > 100  # so the trickle could not have finished
+
+
+def test_an_overall_deadline_bounds_a_steady_but_endless_download(server, monkeypatch, tmp_path):
+    serve_mnist(server, monkeypatch, ["steady"])
+    server.files["/steady/train-images-idx3-ubyte.gz"] = bytes(200_000)
+    server.trickle["/steady/train-images-idx3-ubyte.gz"] = (200, 0.01)  # 20 KB/s: fast enough, never done
+    monkeypatch.setattr(_download, "MIN_RATE", 1000)
+    monkeypatch.setattr(_download, "RATE_WINDOW", 0.2)
+    monkeypatch.setattr(_download, "DEADLINE", 0.6)
+    with pytest.raises(DownloadError, match=r"gave up after 1 s \(the limit for one file is 1 s\)"):
+        MNIST(root=str(tmp_path), download=True)
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_a_stalled_server_times_out(server, monkeypatch, tmp_path):
+    serve_mnist(server, monkeypatch, ["stall"])
+    server.trickle["/stall/train-images-idx3-ubyte.gz"] = (10**9, 2.0)  # headers, then 2 s of silence
+    monkeypatch.setattr(_download, "READ_TIMEOUT", 0.3)
+    with pytest.raises(DownloadError, match="timed out"):
+        MNIST(root=str(tmp_path), download=True)
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_a_copy_cut_on_a_record_boundary_is_refused(tmp_path, capsys):
+    files = tiny_cifar_files()
+    src = tmp_path / "src" / BIN
+    src.mkdir(parents=True)
+    for name, data in files.items():
+        (src / name).write_bytes(data[: 2 * 3073] if name == "data_batch_4.bin" else data)  # 2 whole records of 3
+    with pytest.raises(RuntimeError, match=r"data_batch_4.bin \(size 6,146 bytes, expected 9,219: 3 records"):
+        CIFAR10(root=str(tmp_path / "src"))
+    assert fetch.main(["--root", str(tmp_path / "dest"), "--from", str(tmp_path / "src"), "cifar10"]) == 1
+    out = capsys.readouterr()
+    assert "installed" not in out.out and "data_batch_4.bin (size 6,146 bytes" in out.err
+
+
+def write_mnist(raw_folder, images, labels):
+    raw_folder.mkdir(parents=True, exist_ok=True)
+    for split in ("train", "t10k"):
+        (raw_folder / f"{split}-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx(images, 3)))
+        (raw_folder / f"{split}-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx(labels, 1)))
+
+
+def test_mnist_refuses_labels_out_of_range_and_names_a_damaged_file(tmp_path):
+    images, labels, _ = tiny_mnist()
+    raw = tmp_path / "MNIST" / "raw"
+    write_mnist(raw, images, np.array([1, 2, 10, 3], np.uint8))
+    with pytest.raises(RuntimeError, match=r"train-labels-idx1-ubyte.gz: label 2 is 10, but there are 10 classes"):
+        MNIST(root=str(tmp_path))
+    write_mnist(raw, images, labels)
+    path = raw / "train-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(RuntimeError, match=f"{path} is damaged"):
+        MNIST(root=str(tmp_path))
+    path.write_bytes(corrupt_deflate(gzip.compress(idx(images, 3))))
+    with pytest.raises(RuntimeError, match=f"{path} is damaged"):
+        MNIST(root=str(tmp_path))
+    assert len(MNIST(root=str(tmp_path), train=False)) == 4

@@ -139,3 +139,51 @@ def test_buttons_start_stop_and_reset(mlp_setup):
     for name, p in model.named_parameters():
         np.testing.assert_array_equal(p.detach().numpy(), initial[name])
     dash.close()
+
+
+@pytest.mark.parametrize("exc", [SystemExit, KeyboardInterrupt, ZeroDivisionError])
+def test_a_model_that_raises_anything_shows_the_error_in_the_dashboard(mlp_setup, exc):
+    model, opt, loss_fn, train, val = mlp_setup
+
+    class Exploding(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = model
+
+        def forward(self, x):
+            raise exc("a deliberate failure inside forward")
+
+    dash = widgets.dashboard(Exploding(), opt, loss_fn, train, val, refresh=0.05)
+    dash.trainer.start()
+    dash.trainer.join(30)
+    assert dash.trainer.state == "error" and not dash.trainer.running
+    assert f"{exc.__name__}: a deliberate failure inside forward" in dash.status.value
+    assert "autolab-traceback" in dash.status.value and "in forward" in dash.status.value
+    assert dash.controls.buttons["start"].disabled is False and dash.controls.buttons["stop"].disabled is True
+    dash.close()
+
+
+def test_a_failing_listener_and_a_refused_button_show_in_the_dashboard(mlp_setup):
+    model, opt, loss_fn, train, val = mlp_setup
+    dash = widgets.dashboard(model, opt, loss_fn, train, val, epochs=10_000, refresh=0.05)
+
+    def broken_printer(e):
+        if e.kind == "step" and e.step == 2:
+            raise TypeError("a student's listener has a bug")
+
+    unsubscribe = dash.trainer.subscribe(broken_printer)
+    dash.controls.buttons["start"].click()
+    dash.trainer.join(30)
+    assert "error" in dash.status.value and "TypeError: a student&#x27;s listener has a bug" in dash.status.value
+    assert "broken_printer" in dash.status.value
+    unsubscribe()
+    # A second dashboard on the same model while the first trains: Start is refused, and says so in its status.
+    dash.controls.buttons["start"].click()
+    other = widgets.dashboard(model, autolab.optim.SGD(model.parameters(), lr=0.1), loss_fn, train, val)
+    other.controls.buttons["start"].click()
+    assert "Start failed: RuntimeError" in other.status.value and "another Trainer" in other.status.value
+    assert other.trainer.state == "idle" and dash.trainer.running
+    dash.controls.buttons["reset"].click()  # waits for the run to end, then resets
+    assert dash.trainer.state == "idle" and not dash.trainer.running and "idle" in dash.status.value
+    other.close()
+    dash.close()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 
 import numpy as np
 import pytest
 from widget_helpers import params_of
 
+import autolab
 from autolab.training import Trainer, stats
+from autolab.utils.data import DataLoader, TensorDataset
 
 
 def make(setup, **kw) -> Trainer:
@@ -215,3 +218,179 @@ def test_the_engine_side_never_imports_jupyter():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+
+
+# ---- issue 12: no zombie runs, no races, errors surfaced (the state machine covers the combinations) -----------
+def states_of(trainer):
+    states = []
+    trainer.subscribe(lambda e: states.append(e) if e.kind == "state" else None)
+    return states
+
+
+@pytest.mark.parametrize("on", ["running", "step", "finished"])
+def test_a_raising_listener_ends_the_run_in_error_with_its_traceback(mlp_setup, on):
+    trainer = make(mlp_setup, epochs=1)
+    states = states_of(trainer)
+
+    def broken_listener(e):
+        if e.kind == on or getattr(e, "state", None) == on:
+            raise KeyError("a deliberate listener failure")
+
+    trainer.subscribe(broken_listener)
+    trainer.start()
+    trainer.join(30)
+    assert trainer.state == "error" and not trainer.running and isinstance(trainer.error, KeyError)
+    assert states[-1].state == "error" and "broken_listener" in states[-1].traceback
+    assert "a deliberate listener failure" in states[-1].message
+
+
+@pytest.mark.parametrize("exc", [SystemExit, KeyboardInterrupt])
+def test_system_exit_or_keyboard_interrupt_in_forward_is_an_error_not_a_zombie(mlp_setup, exc):
+    model, opt, loss_fn, train, val = mlp_setup
+    calls = []
+
+    def dying_loss(out, y):
+        calls.append(1)
+        if len(calls) == 2:
+            raise exc("a deliberate exit inside the step")
+        return loss_fn(out, y)
+
+    trainer = Trainer(model, opt, dying_loss, train, val, epochs=3)
+    states = states_of(trainer)
+    trainer.start()
+    trainer.join(30)
+    assert trainer.state == "error" and isinstance(trainer.error, exc) and trainer.step == 1
+    assert states[-1].message == f"{exc.__name__}: a deliberate exit inside the step"
+    assert "dying_loss" in states[-1].traceback and "dying_loss" in trainer.error_traceback
+    calls.clear()
+    with pytest.raises(exc):  # in the foreground the exception reaches the caller, after the "error" event
+        trainer.fit()
+    assert trainer.state == "error" and not trainer.running
+
+
+def test_concurrent_starts_run_one_thread(mlp_setup):
+    trainer = make(mlp_setup, epochs=10_000)
+    barrier, results = threading.Barrier(8), []
+
+    def press_start():
+        barrier.wait()
+        try:
+            results.append(trainer.start())
+        except RuntimeError as e:
+            results.append(str(e))
+
+    pressers = [threading.Thread(target=press_start) for _ in range(8)]
+    for p in pressers:
+        p.start()
+    for p in pressers:
+        p.join()
+    threads = [r for r in results if isinstance(r, threading.Thread)]
+    assert len(threads) == 1 and all("already running" in r for r in results if isinstance(r, str))
+    trainer.stop()
+    assert not threads[0].is_alive()
+
+
+def test_stop_and_reset_return_only_when_the_run_is_over_and_nothing_follows_the_reset(mlp_setup):
+    trainer = make(mlp_setup, epochs=10_000)
+    initial = params_of(trainer.model)
+    events, at_reset = [], []
+    in_step = threading.Event()
+
+    def slow_listener(e):
+        events.append(e)
+        if e.kind == "step" and e.step % 3 == 0:
+            in_step.set()
+            time.sleep(0.2)  # a slow step: stop() and reset() must wait for it
+
+    trainer.subscribe(slow_listener)
+    # fit() in a worker thread (a script's own thread, or a test's): reset() from here must still wait for it
+    worker = threading.Thread(target=trainer.fit)
+    worker.start()
+    assert in_step.wait(30)
+    trainer.reset()
+    at_reset = [e.state for e in events if e.kind == "state"]
+    assert not trainer.running and trainer.state == "idle" and trainer.step == 0
+    for name, value in params_of(trainer.model).items():
+        np.testing.assert_array_equal(value, initial[name])
+    worker.join(30)
+    time.sleep(0.05)
+    assert at_reset[-2:] == ["stopped", "idle"] and [e.state for e in events if e.kind == "state"] == at_reset
+    thread = trainer.start()
+    in_step.clear()
+    assert in_step.wait(30)
+    trainer.stop()
+    assert not thread.is_alive() and trainer.state == "stopped"
+
+
+def test_a_stop_interrupts_a_long_evaluation(mlp_setup):
+    model, opt, loss_fn, train, val = mlp_setup
+    x, y = val.dataset.tensors
+    slow_val = DataLoader(TensorDataset(x, y), batch_size=1)  # 32 batches
+    trainer = Trainer(model, opt, loss_fn, train, slow_val, epochs=1)
+    evaluating = threading.Event()
+    batches = []
+
+    def slow_forward(module, inputs, output):
+        if not module.training:
+            batches.append(1)
+            evaluating.set()
+            time.sleep(0.05)
+
+    model.register_forward_hook(slow_forward)
+    trainer.start()
+    assert evaluating.wait(30)
+    started = time.perf_counter()
+    trainer.stop()
+    assert time.perf_counter() - started < 1.0 and len(batches) < 10  # 32 batches would take 1.6 s
+    assert trainer.state == "stopped" and model.training
+
+
+def test_two_trainers_cannot_train_one_model_at_once(mlp_setup):
+    model, opt, loss_fn, train, val = mlp_setup
+    first = Trainer(model, opt, loss_fn, train, val, epochs=10_000)
+    second = Trainer(model, autolab.optim.SGD(model.parameters(), lr=0.5), loss_fn, train, val, epochs=1)
+    first.start()
+    for call in (second.start, second.fit, second.reset, second.evaluate):
+        with pytest.raises(RuntimeError, match="another Trainer"):
+            call()
+    with pytest.raises(RuntimeError, match="stop\\(\\) it first"):
+        first.evaluate()  # not even its own trainer evaluates while it trains
+    first.stop()
+    second.fit()  # free again
+    assert second.state == "finished" and first.state == "stopped"
+
+
+def test_controls_called_from_a_listener_do_not_deadlock(mlp_setup):
+    trainer = make(mlp_setup, epochs=10_000)
+    refused = []
+
+    def listener(e):
+        if e.kind == "step" and e.step == 2:
+            for call in (trainer.start, trainer.reset, trainer.fit):
+                try:
+                    call()
+                except RuntimeError as err:
+                    refused.append(str(err))
+            trainer.stop()  # on the training thread: returns at once, the run ends after this step
+
+    trainer.subscribe(listener)
+    trainer.start()
+    trainer.join(30)
+    assert trainer.state == "stopped" and trainer.step == 2 and len(refused) == 3
+
+
+def test_hyperparameters_and_batch_sizes_are_checked(mlp_setup):
+    trainer = make(mlp_setup, epochs=1)
+    for bad in (2.5, 0, -1, True, "8"):
+        with pytest.raises(ValueError, match="batch_size should be a positive integer value"):
+            trainer.set_batch_size(bad)
+    trainer.set_batch_size(np.int64(8))
+    assert trainer.train_loader.batch_size == 8
+    with pytest.raises(ValueError, match="Invalid lr"):
+        trainer.set_hparams(lr=float("nan"))
+    with pytest.raises(ValueError, match="Invalid momentum"):
+        trainer.set_hparams(momentum=-0.5)
+    with pytest.raises(TypeError, match="lr must be a number"):
+        trainer.set_hparams(lr="0.1")
+    with pytest.raises(ValueError, match="epochs must be an integer"):
+        Trainer(*mlp_setup, epochs=2.5)

@@ -37,6 +37,9 @@ class Conv2d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        for name, n in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(n, bool) or not hasattr(n, "__index__"):
+                raise ValueError(f"{name} must be an int, got {n!r}")
         if groups != 1 or _pair(dilation, "dilation") != (1, 1) or padding_mode != "zeros":
             raise NotImplementedError("Conv2d: autolab supports groups=1, dilation=1 and padding_mode='zeros' only")
         self.in_channels, self.out_channels = in_channels, out_channels

@@ -10,6 +10,8 @@ import gzip
 import hashlib
 import os
 import shutil
+import time
+import zlib
 from collections.abc import Iterable, Sequence
 
 from ._root import data_root
@@ -17,6 +19,13 @@ from ._root import data_root
 MIRROR_ENV = "AUTOLAB_DATA_MIRROR"
 ROOT_ENV = "AUTOLAB_DATA"
 _CHUNK = 1 << 20
+# How long a download may take (docs/reliability.md): no single read waits longer than READ_TIMEOUT, the
+# transfer averages at least MIN_RATE bytes/s over every RATE_WINDOW, and a file takes at most DEADLINE.
+# A mirror that breaks one of these is abandoned for the next. CIFAR-10 (163 MB) at MIN_RATE takes 45 min.
+READ_TIMEOUT = 30.0
+MIN_RATE = 64 * 1024
+RATE_WINDOW = 30.0
+DEADLINE = 3600.0
 
 
 class DownloadError(RuntimeError):
@@ -58,7 +67,7 @@ def gunzip_md5(path: str) -> str | None:
         with gzip.open(path, "rb") as f:
             while chunk := f.read(_CHUNK):
                 h.update(chunk)
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error):  # not gzip, truncated, or a corrupt deflate stream
         return None
     return h.hexdigest()
 
@@ -80,19 +89,40 @@ def _stream(url: str, part: str, desc: str) -> None:
 
     from tqdm.auto import tqdm
 
+    started = time.monotonic()
     try:
-        with urllib.request.urlopen(url, timeout=60) as resp, open(part, "wb") as out:
+        with urllib.request.urlopen(url, timeout=READ_TIMEOUT) as resp, open(part, "wb") as out:
             total = int(resp.headers.get("Content-Length") or 0) or None
-            written = 0
+            written, window = 0, (started, 0)
             with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc, leave=False) as bar:
-                while chunk := resp.read(_CHUNK):
+                # read1: whatever has arrived (at most READ_TIMEOUT of waiting), so the limits below are checked
+                # even against a server that trickles a byte at a time
+                while chunk := resp.read1(_CHUNK):
                     out.write(chunk)
                     written += len(chunk)
                     bar.update(len(chunk))
+                    window = _check_pace(started, window, written)
     except (http.client.HTTPException, ValueError) as e:  # a broken response, or a malformed URL
         raise DownloadError(f"{type(e).__name__}: {e}") from e
     if total is not None and written != total:
         raise DownloadError(f"the connection closed after {written} of {total} bytes (truncated download)")
+
+
+def _check_pace(started: float, window: tuple[float, int], written: int) -> tuple[float, int]:
+    """Raise DownloadError when the transfer is past its deadline or too slow; returns the current rate window."""
+    now = time.monotonic()
+    if now - started > DEADLINE:
+        raise DownloadError(f"gave up after {now - started:.0f} s (the limit for one file is {DEADLINE:.0f} s)")
+    since, at = window
+    if now - since < RATE_WINDOW:
+        return window
+    rate = (written - at) / (now - since)
+    if rate < MIN_RATE:
+        raise DownloadError(
+            f"too slow: {written - at} bytes in the last {now - since:.1f} s ({rate:.0f} B/s, under the minimum "
+            f"of {MIN_RATE} B/s)"
+        )
+    return now, written
 
 
 def download_file(
@@ -110,19 +140,16 @@ def download_file(
     for url in urls:
         try:
             _stream(url, part, name)
-        except (OSError, DownloadError) as e:  # URLError and HTTPError are OSErrors
+            if file_verified(part, md5, raw_md5):
+                os.replace(part, path)
+                return
+            problems.append(
+                f"{url}: md5 mismatch, expected {md5} but got {md5sum(part)} (corrupt or partial); deleted it"
+            )
+        except (OSError, DownloadError) as e:  # URLError, HTTPError and timeouts are OSErrors
             problems.append(f"{url}: {e}")
+        finally:  # also on Ctrl-C: never leave a partial file behind
             _remove(part)
-            continue
-        except BaseException:  # Ctrl-C in the middle: leave no partial file behind
-            _remove(part)
-            raise
-        if file_verified(part, md5, raw_md5):
-            os.replace(part, path)
-            return
-        got = md5sum(part)
-        _remove(part)
-        problems.append(f"{url}: md5 mismatch, expected {md5} but got {got} (corrupt or partial); deleted it")
     lines = "\n  ".join(problems)
     raise DownloadError(f"Could not download {name} to {path}:\n  {lines}\n{how_to}".rstrip())
 
@@ -153,7 +180,14 @@ def safe_extract_tar(archive: str, dest: str, expected: Iterable[str]) -> list[s
 
     expected = set(expected)
     dest_real = os.path.realpath(dest)
-    with tarfile.open(archive, "r:*") as tar:
+    try:
+        return _extract(tarfile.open(archive, "r:*"), archive, dest, dest_real, expected)
+    except (tarfile.TarError, zlib.error, EOFError) as e:  # a damaged archive: say which, not just "invalid block"
+        raise DownloadError(f"{archive} is damaged ({type(e).__name__}: {e}); delete it and download it again") from e
+
+
+def _extract(tar, archive: str, dest: str, dest_real: str, expected: set[str]) -> list[str]:
+    with tar:
         members = tar.getmembers()
         for m in members:
             target = os.path.realpath(os.path.join(dest_real, m.name))
@@ -169,8 +203,11 @@ def safe_extract_tar(archive: str, dest: str, expected: Iterable[str]) -> list[s
             target = os.path.join(dest_real, m.name)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             src = tar.extractfile(m)
-            with open(target + ".part", "wb") as out:
-                shutil.copyfileobj(src, out, _CHUNK)
-            os.replace(target + ".part", target)
+            try:
+                with open(target + ".part", "wb") as out:
+                    shutil.copyfileobj(src, out, _CHUNK)
+                os.replace(target + ".part", target)
+            finally:
+                _remove(target + ".part")
             done.append(m.name)
     return done

@@ -41,6 +41,7 @@ class CIFAR10(VisionDataset):
     test_list = ["test_batch.bin"]
     meta_file = "batches.meta.txt"
     extra_members = ["readme.html"]
+    records_per_file = 10_000  # every batch file, train and test: a shorter one is refused, not half-loaded
 
     def __init__(
         self,
@@ -98,15 +99,19 @@ class CIFAR10(VisionDataset):
 
     @classmethod
     def missing_files(cls, root: str) -> list[str]:
-        """Expected files under ``root`` that are absent or not a whole number of records."""
-        missing = []
-        for name in cls._all_files():
-            path = os.path.join(root, cls.base_folder, name)
-            if not os.path.isfile(path):
-                missing.append(name)
-            elif name.endswith(".bin") and (os.path.getsize(path) % _RECORD or not os.path.getsize(path)):
-                missing.append(f"{name} (size {os.path.getsize(path)} is not a multiple of {_RECORD} bytes)")
-        return missing
+        """Expected files under ``root`` that are absent or not exactly ``records_per_file`` records long."""
+        return [problem for name in cls._all_files() if (problem := cls.file_problem(root, name))]
+
+    @classmethod
+    def file_problem(cls, folder_root: str, name: str) -> str | None:
+        """Why ``name`` under ``folder_root/base_folder`` is unusable, or None when it is fine."""
+        path = os.path.join(folder_root, cls.base_folder, name)
+        if not os.path.isfile(path):
+            return name
+        size, expected = os.path.getsize(path), cls.records_per_file * _RECORD
+        if name.endswith(".bin") and size != expected:
+            return f"{name} (size {size:,} bytes, expected {expected:,}: {cls.records_per_file:,} records of {_RECORD})"
+        return None
 
     def _not_found_message(self, missing: list[str]) -> str:
         url = mirror_urls(self.mirrors, self.dataset_dir, self.filename)[0]
@@ -126,19 +131,24 @@ class CIFAR10(VisionDataset):
 
     def _read_batches(self, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
         paths = [os.path.join(self.folder, n) for n in names]
-        counts = [os.path.getsize(p) // _RECORD for p in paths]
+        counts = [self.records_per_file] * len(paths)  # sizes checked by missing_files
         planes = np.empty((sum(counts), 3, 32, 32), dtype=np.uint8)
         labels = np.empty(sum(counts), dtype=np.int64)
         start = 0
         for path, count in zip(paths, counts):
-            records = np.fromfile(path, dtype=np.uint8).reshape(count, _RECORD)
+            records = np.fromfile(path, dtype=np.uint8, count=count * _RECORD)
+            if records.size != count * _RECORD:  # the file shrank since it was checked
+                raise RuntimeError(f"{path}: expected {count * _RECORD:,} bytes, read {records.size:,}")
+            records = records.reshape(count, _RECORD)
             labels[start : start + count] = records[:, 0]
             planes[start : start + count] = records[:, 1:].reshape(count, 3, 32, 32)
             start += count
         images = _planar(planes)
         if labels.size and labels.max() >= len(self.classes):
+            bad = int(np.argmax(labels >= len(self.classes)))
             raise RuntimeError(
-                f"{self.folder}: a label byte is {labels.max()}, but there are {len(self.classes)} classes"
+                f"{self.folder}: record {bad} has label {labels[bad]}, but there are {len(self.classes)} classes "
+                "(a damaged file?)"
             )
         return images, labels
 

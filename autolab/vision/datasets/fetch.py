@@ -16,7 +16,7 @@ import shutil
 import sys
 
 from ._download import MIRROR_ENV, DownloadError, copy_verified, default_root
-from .cifar import _RECORD, CIFAR10
+from .cifar import CIFAR10
 from .mnist import MNIST, FashionMNIST
 
 DATASETS = {"cifar10": CIFAR10, "mnist": MNIST, "fashionmnist": FashionMNIST}
@@ -45,8 +45,9 @@ def _install_cifar_local(cls: type[CIFAR10], root: str, src: str) -> None:
     os.makedirs(os.path.join(root, cls.base_folder), exist_ok=True)
     for name in [*cls.train_list, *cls.test_list, cls.meta_file]:
         path = os.path.join(folder, name)
-        if not os.path.isfile(path) or (name.endswith(".bin") and os.path.getsize(path) % _RECORD):
-            raise DownloadError(f"{path} is missing or not a whole number of {_RECORD}-byte records")
+        problem = cls.file_problem(os.path.dirname(folder), name)
+        if problem is not None:
+            raise DownloadError(f"{folder}: {problem} is missing or damaged; not installing it")
         dst = os.path.join(root, cls.base_folder, name)
         shutil.copyfile(path, dst + ".part")
         os.replace(dst + ".part", dst)

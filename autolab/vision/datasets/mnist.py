@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from collections.abc import Callable
 
 import numpy as np
@@ -19,8 +20,11 @@ _IDX_UBYTE = 0x08  # the idx type code of unsigned bytes, the only one these fil
 def read_idx(path: str) -> np.ndarray:
     """Read an idx file (gzipped or not): a big-endian header, then uint8 data."""
     opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e:  # truncated or corrupt: name the file
+        raise RuntimeError(f"{path} is damaged ({type(e).__name__}: {e}); delete it and download it again") from e
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != _IDX_UBYTE:
         raise RuntimeError(f"{path} is not an idx file of unsigned bytes")
     ndim = data[3]
@@ -79,8 +83,17 @@ class MNIST(VisionDataset):
         prefix = "train" if train else "t10k"
         self._images = read_idx(self._path(f"{prefix}-images-idx3-ubyte.gz"))
         self._labels = read_idx(self._path(f"{prefix}-labels-idx1-ubyte.gz")).astype(np.int64)
-        if len(self._images) != len(self._labels):
-            raise RuntimeError(f"{self.raw_folder}: {len(self._images)} images but {len(self._labels)} labels")
+        if self._images.ndim != 3 or self._labels.ndim != 1 or len(self._images) != len(self._labels):
+            raise RuntimeError(
+                f"{self.raw_folder}: images of shape {self._images.shape} and labels of shape {self._labels.shape} "
+                "do not make a dataset (expected (N, H, W) and (N,))"
+            )
+        if self._labels.size and self._labels.max() >= len(self.classes):
+            bad = int(np.argmax(self._labels >= len(self.classes)))
+            raise RuntimeError(
+                f"{self._path(f'{prefix}-labels-idx1-ubyte.gz')}: label {bad} is {self._labels[bad]}, but there are "
+                f"{len(self.classes)} classes (a damaged file?)"
+            )
 
     # Views of what __getitem__ reads (so ``ds.data = ds.data[:1000]`` subsamples, as in torchvision).
     @property

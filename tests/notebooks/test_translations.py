@@ -1,5 +1,5 @@
 """Chinese editions: translation files keyed by cell id and English hash, the sync check, the language line, and
-the Chinese notebook 01 running in fast mode."""
+every Chinese notebook running in fast mode."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from autolab.course import i18n
 from autolab.course.builder import Course, SourceError, parse, translations
 from autolab.course.builder.cli import script_main
 
-from ._run import ROOT, execute, kernel_env
+from ._run import NEEDS_DATA, ROOT, execute, kernel_env, require_data
 
 SOURCE = """\
 # %% [markdown] id=goals
@@ -128,7 +128,10 @@ def test_zh_instructor_and_nbgrader_editions_on_request(tmp_path):
     graded = json.loads((tmp_path / "g" / "source" / "01_tensors" / "01_tensors.ipynb").read_text())
     assert graded["metadata"]["autolab"]["language"] == "zh"
     assert "autolab-zh" in (tmp_path / "g" / "nbgrader_config.py").read_text()
-    assert script_main(["--edition", "student", "--lang", "zh", "--out", str(tmp_path / "s"), "03_modules"]) == 1
+    course = Course(ROOT)
+    untranslated = [n for n in course.names() if "zh" not in course.languages(n)]
+    if untranslated:  # asking for a Chinese edition that has no translation file fails
+        assert script_main(["--edition", "student", "--lang", "zh", "--out", str(tmp_path / "s"), untranslated[0]]) == 1
 
 
 def test_committed_chinese_editions_share_the_code_cells():
@@ -169,19 +172,26 @@ def test_language_setting(monkeypatch):
     assert i18n.normalize("zh-Hans") == "zh" and i18n.normalize("ZH_tw") == "zh"
 
 
+TRANSLATED = sorted(n for n in Course(ROOT).names() if "zh" in Course(ROOT).languages(n))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("edition", ["student", "instructor"])
-def test_chinese_notebook_01_runs_in_fast_mode(edition, monkeypatch):
-    kernel_env(monkeypatch, None)
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_chinese_notebooks_run_in_fast_mode(name, edition, monkeypatch):
+    """Every Chinese edition runs top to bottom; its plots miss no glyph."""
+    data = require_data() if name in NEEDS_DATA else None
+    kernel_env(monkeypatch, data)
     monkeypatch.delenv("AUTOLAB_LANG", raising=False)
     course = Course(ROOT)
     if edition == "student":
-        nb = json.loads(course.committed_path("01_tensors", "zh").read_text(encoding="utf-8"))
+        nb = json.loads(course.committed_path(name, "zh").read_text(encoding="utf-8"))
     else:
-        nb = json.loads(course.render("01_tensors", "instructor", "zh"))
+        nb = json.loads(course.render(name, "instructor", "zh"))
     out = execute(nb)
     calls = sum(len(re.findall(r"^checks\.\w+\(", "".join(c["source"]), re.M)) for c in nb["cells"])
     if edition == "student":
-        assert "✓" not in out and out.count("✗ 还没有完成") == calls >= 4, out
+        assert "✓" not in out and out.count("✗ 还没有完成") == calls >= 1, out
     else:
-        assert "✗" not in out and out.count("✓") == calls >= 7, out
+        assert "✗" not in out and out.count("✓") == calls >= 1, out
+    assert "Glyph" not in out, "a plot drew Chinese with a font that has no Chinese characters"

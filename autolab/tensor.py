@@ -97,6 +97,8 @@ class Tensor(TensorMethods, TensorShapeMethods):
     """
 
     __array_ufunc__ = None  # makes `numpy_array * tensor` call Tensor.__rmul__ instead of numpy's loop
+    # A class-level empty default, so that creating a tensor (every op does) pays nothing for this rare hook.
+    _post_accumulate_grad_hooks: tuple | list = ()
 
     def __init__(self, data: Any = None, dtype: Any = None, requires_grad: bool = False) -> None:
         self._data: np.ndarray = _to_array([] if data is None else data, dtype)
@@ -217,6 +219,20 @@ class Tensor(TensorMethods, TensorShapeMethods):
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         self._backward_hooks.append(hook)
         return _RemovableHandle(self._backward_hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(tensor)`` after backward has accumulated this leaf's gradient into ``.grad``.
+
+        This is how DistributedDataParallel learns, during backward, that a parameter's gradient is ready.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if "_post_accumulate_grad_hooks" not in self.__dict__:
+            self._post_accumulate_grad_hooks = []
+        self._post_accumulate_grad_hooks.append(hook)
+        return _RemovableHandle(self._post_accumulate_grad_hooks, hook)
 
     # ---- conversions --------------------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:

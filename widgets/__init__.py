@@ -16,6 +16,9 @@ from .graphview import GraphView, graph
 from .playground import LinearRegressionPlayground, linear_regression
 from .cnn import confusion_matrix, conv_filters, feature_maps, prediction_grid
 from .optimizer_race import OptimizerRace, optimizer_race
+from .parallel import ParallelDashboard
+from .ring import RingAllReduce
+from . import scaling
 
 __all__ = [
     "ActivationView",
@@ -26,6 +29,8 @@ __all__ = [
     "LinearRegressionPlayground",
     "LossCurves",
     "OptimizerRace",
+    "ParallelDashboard",
+    "RingAllReduce",
     "confusion_matrix",
     "conv_filters",
     "dashboard",

@@ -5,7 +5,8 @@ The topological order is built with an explicit stack, not recursion, so a chain
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .grad_mode import no_grad, set_grad_enabled
@@ -46,6 +47,57 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     return order
 
 
+def ready_order(roots: Sequence[Tensor]) -> list[Tensor]:
+    """A topological order in which each tensor comes as soon as every tensor that sends it a gradient is done.
+
+    Any topological order gives the same gradients, but ``topological_order`` (depth first) often puts a
+    layer's weight at the very end: the weight is reached before the activations that feed the same op. Here a
+    tensor becomes *ready* when its last consumer has been processed, and the newest ready tensor goes next (a
+    stack), so a layer's weight is accumulated right after that layer's backward. Its post-accumulate hooks then
+    run early: that is when DistributedDataParallel starts a bucket's all-reduce, overlapping communication with
+    the rest of backward (PyTorch's engine also runs a node as soon as its dependencies are done).
+    """
+    consumers: dict[int, int] = {}  # id -> how many gradients will flow into this tensor
+    parents: dict[int, list[Tensor]] = {}  # id -> its inputs that need a gradient (found once, used twice)
+    stack = list(roots)
+    while stack:
+        t = stack.pop()
+        if id(t) in parents:
+            continue
+        fn = t.grad_fn
+        ps = [p for p in fn.inputs if p.requires_grad] if fn is not None else []
+        parents[id(t)] = ps
+        for p in ps:
+            consumers[id(p)] = consumers.get(id(p), 0) + 1
+        stack.extend(ps)
+    order: list[Tensor] = []
+    ready = [r for r in reversed(roots) if id(r) not in consumers]
+    while ready:
+        t = ready.pop()
+        if id(t) not in parents:
+            continue  # a root listed twice
+        ps = parents.pop(id(t))
+        order.append(t)
+        for p in ps:
+            left = consumers[id(p)] - 1
+            consumers[id(p)] = left
+            if left == 0:
+                ready.append(p)
+    return order
+
+
+# ---- callbacks at the end of a backward pass (PyTorch: Variable._execution_engine.queue_callback) -----------
+_state = threading.local()  # each thread runs its own backward passes (the dashboard trains on a thread)
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the backward pass now running has finished (DDP waits for its all-reduces there)."""
+    queue = getattr(_state, "callbacks", None)
+    if queue is None:
+        raise RuntimeError("queue_callback() can only be called while a backward pass is running (from a hook)")
+    queue.append(callback)
+
+
 def run_backward(
     roots: Sequence[Tensor],
     grads: Sequence[Tensor],
@@ -63,10 +115,29 @@ def run_backward(
         pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
     wanted = {id(t) for t in capture} if capture is not None else None
     captured: dict[int, Tensor] = {}
+    outer_callbacks = getattr(_state, "callbacks", None)
+    _state.callbacks = []
+    try:
+        _propagate(roots, pending, wanted, captured, retain_graph, create_graph)
+        callbacks = _state.callbacks
+        while callbacks:  # a callback may queue another
+            callbacks.pop(0)()
+    finally:
+        _state.callbacks = outer_callbacks
+    return captured
 
+
+def _propagate(
+    roots: Sequence[Tensor],
+    pending: dict[int, Tensor],
+    wanted: set[int] | None,
+    captured: dict[int, Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+) -> None:
     # Without create_graph the backward ops are not recorded: that keeps the pass cheap.
     with set_grad_enabled(create_graph):
-        for t in topological_order(roots):
+        for t in ready_order(roots):
             if id(t) not in pending:
                 continue
             g = pending.pop(id(t))
@@ -98,7 +169,6 @@ def run_backward(
                 pending[id(inp)] = pending[id(inp)] + ig if id(inp) in pending else ig
             if not retain_graph:
                 fn._released = True
-    return captured
 
 
 def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
@@ -111,3 +181,5 @@ def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
         # Out of place: `g` may be shared with another tensor's gradient (Add hands the same grad to both inputs).
         with no_grad() if not create_graph else set_grad_enabled(True):
             t.grad = t.grad + g
+    for hook in t._post_accumulate_grad_hooks:  # leaves only; () unless a hook was registered
+        hook(t)

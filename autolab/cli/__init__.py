@@ -1,5 +1,6 @@
 """The ``autolab`` command: ``autolab doctor`` checks an install, ``autolab lab`` opens the course,
-``autolab course`` builds its editions (the instructor's solutions, an nbgrader course directory).
+``autolab course`` builds its editions (the instructor's solutions, an nbgrader course directory), ``autolab run``
+starts a script on several processes with MPI.
 
 Nothing here imports Jupyter (autolab never does): the doctor reads package metadata, JupyterLab's extension
 folders and a running server's page config, and ``autolab lab`` starts JupyterLab as a separate program.
@@ -13,6 +14,7 @@ import sys
 from ..course.builder.cli import course_main
 from .doctor import run_doctor
 from .lab import run_lab
+from .run import run_job
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +42,23 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--dir", help="the notebooks folder (default: found from the source checkout)")
     lab.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
 
+    run = sub.add_parser(
+        "run",
+        help="run a script on N processes with MPI (data-parallel training), like torchrun",
+        description=(
+            "Start SCRIPT (or -m MODULE) on N processes with mpiexec. Each gets torchrun's variables (RANK, "
+            "WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT) and an equal share of the cores for numba. "
+            "If one rank fails, the whole job stops. Example: autolab run -n 2 train.py --epochs 3"
+        ),
+    )
+    run.add_argument("-n", "--nproc-per-node", "--np", dest="nproc", type=int, default=1, help="processes (ranks)")
+    run.add_argument("--hostfile", help="an MPI host file, to spread the ranks over several machines")
+    run.add_argument("--master-port", type=int, help="MASTER_PORT for scripts that read it (default 29500)")
+    run.add_argument("--label", action="store_true", help="prefix each line of output with its rank")
+    run.add_argument("--dry-run", action="store_true", help="print the mpiexec command instead of running it")
+    run.add_argument("-m", dest="module", help="run a module (like python -m) instead of a script")
+    run.add_argument("target", nargs="?", help="the script, followed by its own arguments")
+
     course = sub.add_parser(
         "course",
         help="build the course's editions: instructor (solutions), student, an nbgrader course directory",
@@ -49,9 +68,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def split_run_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``autolab run``'s own options, and the target: ``[script, args...]`` or ``["-m", module, args...]``."""
+    with_value = {"-n", "--np", "--nproc-per-node", "--hostfile", "--master-port"}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "-m":
+            return argv[:i], argv[i:]
+        if arg in with_value:
+            i += 2
+        elif arg.startswith("-"):
+            i += 1
+        else:
+            return argv[:i], argv[i:]
+    return argv, []
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``autolab`` console script; returns the exit status."""
     parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["run"]:  # everything from the script (or -m MODULE) on belongs to it, even options we also have
+        ours, target = split_run_args(argv[1:])
+        args = parser.parse_args(["run", *ours])
+        return run_job(args.nproc, target, args.hostfile, args.master_port, args.label, args.dry_run)
     args, extra = parser.parse_known_args(argv)
     if args.command == "doctor":
         if extra:

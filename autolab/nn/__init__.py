@@ -4,3 +4,5 @@ from . import functional, init
 from .module import Module
 from .modules import *
 from .parameter import Parameter
+from . import parallel
+from .parallel import DataParallel

@@ -35,7 +35,7 @@ COLD_CACHE = os.environ.get("AUTOLAB_HUB_COLD_CACHE") == "1"
 COURSE_REPO = "autolab-course"  # the folder nbgitpuller makes in each home
 ARTIFACTS = ROOT / "test-artifacts" / "classroom"
 # What the notebook prints once its training has run (07: LeNet's, 04: the MNIST classifier's).
-TRAINED = {"07_cifar10_cnn": r"LeNet test accuracy: [\d.]+%", "04_linear_regression": r"MNIST test accuracy: [\d.]+%"}
+TRAINED = {"07_cifar10_cnn": r"LeNet:\s+test accuracy [\d.]+%", "04_linear_regression": r"MNIST test accuracy: [\d.]+%"}
 
 
 def _course_repository(folder: Path) -> Path:

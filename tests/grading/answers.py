@@ -133,6 +133,15 @@ def im2col(x, kh, kw):
     return cols.reshape(n, c * kh * kw, ho * wo)
 """,
     },
+    "11_parallel": {
+        # Sums over the ranks and forgets to divide: N times the average.
+        "average-gradients": """\
+def average_gradients(model):
+    \"\"\"Runs on every rank: replace each p.grad by its average over the ranks.\"\"\"
+    for p in model.parameters():
+        dist.all_reduce(p.grad)
+""",
+    },
 }
 
 FAILS: dict[str, set[str]] = {
@@ -145,6 +154,7 @@ FAILS: dict[str, set[str]] = {
     "07_cifar10_cnn": {"conv-output-size-check"},
     "08_debugging": {"train-step-check", "run2-check"},
     "09_under_the_hood": {"im2col-check"},
+    "11_parallel": {"average-gradients-check"},
 }
 
 # Wrong answers that pass the visible check (so only the hidden tests catch them).

@@ -21,6 +21,7 @@ NEEDS_DATA = {
     "06_data_pipelines",
     "07_cifar10_cnn",
     "08_debugging",
+    "11_parallel",
 }  # MNIST, CIFAR-10  # the whole budget of a notebook in CI, so one hung cell fails fast
 
 

@@ -6,7 +6,7 @@ Grouped by notebook; every check is also importable from here, e.g. ``checks.lin
 ``CheckFailed`` after printing its ✗ line; later cells ask ``checks.passed(answer)`` instead of keeping the result.
 """
 
-from . import autograd, cnn, data, debugging, kernels, losses, modules, regression, tensors
+from . import autograd, cnn, data, debugging, kernels, losses, modules, parallel, regression, tensors
 from ._core import FAIL, PASS, CheckFailed, Result, fail, grading, ok, passed, to_numpy
 from .autograd import backward, chain_rule, topo_sort, used_twice, which_ops_quiz
 from .cnn import accuracy, confusion_matrix, conv_output_size, leakage_quiz
@@ -15,6 +15,7 @@ from .debugging import dead_fraction, diagnosis, train_step
 from .kernels import conv_im2col, im2col, im2col_copies_quiz, matmul
 from .losses import adam, cross_entropy, log_softmax_quiz, lr_limit_quiz, sgd
 from .modules import count_parameters, init_scale_quiz, linear, mlp
+from .parallel import average_gradients, ring_bytes_sent
 from .regression import hessian, lr_regime_quiz, mse, sgd_step
 from .tensors import broadcast_shape, pairwise_sq_distances, standardize_rows, views_quiz
 
@@ -77,4 +78,7 @@ __all__ = [
     "leakage_quiz",
     "conv_im2col",
     "im2col_copies_quiz",
+    "parallel",
+    "average_gradients",
+    "ring_bytes_sent",
 ]

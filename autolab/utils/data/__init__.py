@@ -2,7 +2,9 @@
 
 from .collate import CollatedBatch, default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
+from . import distributed
 from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .distributed import DistributedSampler
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -17,6 +19,7 @@ __all__ = [
     "CollatedBatch",
     "ConcatDataset",
     "DataLoader",
+    "DistributedSampler",
     "Dataset",
     "IterableDataset",
     "RandomSampler",

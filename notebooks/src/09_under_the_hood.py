@@ -282,7 +282,7 @@ print("direct convolution matches the reference:", reference.shape)
 # after this exercise asks).
 #
 # ### Your turn
-# Write `im2col(x, kh, kw)` for `x` of shape (N, C, H, W), stride 1, no padding, returning (N, C*kh*kw, Ho*Wo).
+# Write `im2col(x, kh, kw)` for `x` of shape `(N, C, H, W)`, stride 1, no padding, returning `(N, C*kh*kw, Ho*Wo)`.
 # Row `(c, i, j)` (in that order, flattened) holds `x[:, c, i:i+Ho, j:j+Wo]`, flattened. Loop over `i` and `j`
 # only; let numpy slicing do the rest.
 

@@ -137,8 +137,8 @@ def test_matmul_batches_broadcast_and_vectors():
 # ---- the seam's functions: conv, pooling, loss ------------------------------------------------------------------------
 def seam_pair(name, *args, arrays=1):
     """(CUDA result, CPU reference result) of kernels.<name>."""
-    from autolab.kernels import last_path, reference
     import autolab.kernels as kernels
+    from autolab.kernels import last_path, reference
 
     got = getattr(kernels, name)(*[dev(a) if i < arrays and a is not None else a for i, a in enumerate(args)])
     assert last_path[name] == "cuda"

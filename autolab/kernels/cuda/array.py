@@ -641,7 +641,7 @@ def launch_config(n: int) -> tuple[int, int]:
 
 
 def _register() -> None:
-    from .. import seam
+    from .. import seam  # lazy: backend imports this module (CudaArray)
     from . import backend
 
     seam.register_backend(CudaArray, backend, "cuda")

@@ -31,11 +31,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numba import cuda
 
 from ..seam import last_path
-from . import elementwise, launch, matmul, reduce, require
-
-cuda = require()
+from . import elementwise, launch, matmul, reduce
 
 fallbacks: Counter = Counter()  # name -> host round trips (see the module docstring)
 

@@ -21,6 +21,8 @@ def test_cuda_answers_as_pytorch():
     assert device.type == "cuda" and repr(autolab.device("cuda:0")) == "device(type='cuda', index=0)"
     autolab.cuda.synchronize()
     autolab.cuda.manual_seed(0)
+    assert autolab.accelerator.is_available() and autolab.accelerator.current_accelerator() == autolab.device("cuda")
+    assert autolab.accelerator.device_count() == 1 and autolab.accelerator.current_device_index() == 0
 
 
 def test_to_cuda_and_back_keeps_values_and_says_where():

@@ -34,6 +34,9 @@ def test_to_cuda_and_back_keeps_values_and_says_where():
     assert autolab.zeros(2, 3, device="cuda").is_cuda and autolab.randn(4, device="cuda").device.type == "cuda"
     assert c.sum().item() == 15.0 and c.tolist() == x.tolist()
     assert x.to(autolab.device("cuda:0"), autolab.float64).dtype == autolab.float64
+    assert repr(c) == "tensor([[0., 1., 2.],\n        [3., 4., 5.]], device='cuda:0')"
+    w = autolab.ones(2, dtype=autolab.float64, device="cuda", requires_grad=True)
+    assert repr(w) == "tensor([1., 1.], device='cuda:0', dtype=autolab.float64, requires_grad=True)"
 
 
 def test_pytorch_errors_for_numpy_and_mixed_devices():

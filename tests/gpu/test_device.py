@@ -97,3 +97,15 @@ def test_optimizer_kernels_match_the_cpu_updates(make):
         result[device] = p.detach().cpu().numpy()
     np.testing.assert_allclose(result["cuda"], result["cpu"], rtol=1e-5, atol=1e-6)
     assert dict(fallbacks) == {}
+
+
+def test_state_dict_round_trip_keeps_each_model_on_its_device(tmp_path):
+    cpu_model = nn.Linear(3, 2)
+    gpu_model = nn.Linear(3, 2).to("cuda")
+    gpu_model.load_state_dict(cpu_model.state_dict())  # CPU checkpoint into a GPU model: stays on the GPU
+    assert gpu_model.weight.is_cuda
+    np.testing.assert_array_equal(gpu_model.weight.detach().cpu().numpy(), cpu_model.weight.detach().numpy())
+    autolab.save(gpu_model.state_dict(), tmp_path / "m.pt")  # saved from the host; loads on the CPU
+    back = autolab.load(tmp_path / "m.pt")
+    assert not back["weight"].is_cuda
+    np.testing.assert_array_equal(back["bias"].numpy(), cpu_model.bias.detach().numpy())

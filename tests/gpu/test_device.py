@@ -8,6 +8,7 @@ import pytest
 
 import autolab
 import autolab.nn as nn
+import autolab.nn.functional as F
 
 from .conftest import sim
 
@@ -109,3 +110,45 @@ def test_state_dict_round_trip_keeps_each_model_on_its_device(tmp_path):
     back = autolab.load(tmp_path / "m.pt")
     assert not back["weight"].is_cuda
     np.testing.assert_array_equal(back["bias"].numpy(), cpu_model.bias.detach().numpy())
+
+
+OPS = {
+    "softmax": lambda x, y: F.softmax(x, dim=1),
+    "log_softmax": lambda x, y: F.log_softmax(x, dim=1),
+    "mse": lambda x, y: F.mse_loss(x, x.detach() * 0.5),
+    "sigmoid+tanh": lambda x, y: autolab.sigmoid(x) * autolab.tanh(x),
+    "mean+var": lambda x, y: x.mean(0) + x.var(0),
+    "cat+slice": lambda x, y: autolab.cat([x, x * 2], 1)[1:3, ::2],
+    "clamp": lambda x, y: x.clamp(-0.5, 0.5),
+    "nll": lambda x, y: F.nll_loss(F.log_softmax(x, 1), y),
+    "max-dim": lambda x, y: x.max(dim=1).values,
+    "bce": lambda x, y: F.binary_cross_entropy_with_logits(x, (x.detach() > 0).float()),
+    "batchnorm": lambda x, y: nn.BatchNorm1d(5).to(x.device)(x),
+}
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_common_ops_forward_and_backward_match_the_cpu(name):
+    rng = np.random.default_rng(2)
+    data, labels = rng.standard_normal((4, 5)).astype(np.float32), np.array([0, 1, 4, 3])
+    got = {}
+    for device in ("cpu", "cuda"):
+        x = autolab.tensor(data, device=device, requires_grad=True)
+        out = OPS[name](x, autolab.tensor(labels, device=device))
+        assert out.device.type == device
+        out.sum().backward()
+        got[device] = (out.detach().cpu().numpy(), x.grad.cpu().numpy())
+    for a, b in zip(got["cuda"], got["cpu"]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_accuracy_idiom_and_dropout_stay_on_the_gpu():
+    from autolab.kernels.cuda.array import fallbacks
+
+    x = autolab.randn(6, 3, device="cuda")
+    y = autolab.tensor([0, 1, 2, 0, 1, 2], device="cuda")
+    correct = (x.argmax(1) == y).sum().item()
+    assert correct == int((x.cpu().numpy().argmax(1) == y.cpu().numpy()).sum())
+    d = F.dropout(x, 0.5, training=True)
+    assert d.is_cuda and set(np.unique(np.round(d.cpu().numpy() / x.cpu().numpy(), 5))) <= {0.0, 2.0}
+    assert dict(fallbacks) == {}

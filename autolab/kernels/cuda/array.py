@@ -295,6 +295,8 @@ class CudaArray:
         if method == "reduce" and ufunc in (np.add, np.maximum, np.minimum) and out is None:
             op = {np.add: "sum", np.maximum: "max", np.minimum: "min"}[ufunc]
             return inputs[0]._reduce(op, kwargs.get("axis", 0), kwargs.get("keepdims", False), kwargs.get("dtype"))
+        if method == "at":  # np.add.at(a, index, values): in place, so the host copy is written back
+            return _host_at(ufunc, *inputs)
         if method != "__call__" or kwargs or (out is not None and len(out) != 1):
             return _host_call(f"{ufunc.__name__}.{method}", getattr(ufunc, method), inputs, dict(kwargs, out=out))
         out = None if out is None else out[0]
@@ -476,6 +478,20 @@ def _host_call(name: str, func: Callable, args: tuple, kwargs: dict) -> Any:
                 dev[...] = CudaArray.from_host(np.asarray(result if len(_tuple(outs)) == 1 else host))
         return outs[0] if isinstance(outs, tuple) and len(outs) == 1 else outs
     return _map(result, lambda r: CudaArray.from_host(r) if isinstance(r, np.ndarray) else r)
+
+
+def _host_at(ufunc: np.ufunc, a: CudaArray, index: Any, values: Any = None) -> None:
+    if not isinstance(a, CudaArray):
+        raise RuntimeError(MIXED_DEVICES)
+    view = _basic_index(a, index) if values is not None else None
+    if view is not None:  # a basic index names each element once: the in-place ufunc on the view is the same
+        ufunc(view, values, out=(view,))
+        return
+    fallbacks[f"{ufunc.__name__}.at"] += 1
+    host = a.to_host()
+    args = (index,) if values is None else (index, values)
+    ufunc.at(host, *_map(args, _to_host))
+    a[...] = CudaArray.from_host(host)
 
 
 def _to_host(x: Any) -> Any:

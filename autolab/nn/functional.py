@@ -15,6 +15,10 @@ from ..ops.softmax import cross_entropy_fused, log_softmax, softmax
 from ..ops.unary import leaky_relu, relu, sigmoid, tanh
 from ..random import rng
 from ..tensor import Tensor
+from .fn.activation import *  # noqa: F403  (elu, gelu, silu, softplus, ...: the layers' functions, by family)
+from .fn.activation import __all__ as _activation_all
+from .fn.normalization import *  # noqa: F403
+from .fn.normalization import __all__ as _normalization_all
 
 __all__ = [
     "linear",
@@ -38,10 +42,9 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "relu_",
-    "softplus",
-    "gelu",
     "pad",
 ]
+__all__ += _activation_all + _normalization_all
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -64,18 +67,6 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
 
 def relu_(input: Tensor) -> Tensor:
     return relu(input)
-
-
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    # log(1 + e^x) computed as max(x, 0) + log(1 + e^-|x|) so large inputs don't overflow
-    x = input * beta
-    return (relu(x) + ops.log(1 + ops.exp(-ops.abs(x)))) / beta
-
-
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    if approximate != "tanh":
-        raise NotImplementedError("gelu: autolab implements approximate='tanh' only")
-    return 0.5 * input * (1 + tanh(0.7978845608028654 * (input + 0.044715 * input**3)))
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -6,3 +6,7 @@ from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .pooling import AvgPool2d, MaxPool2d
+from .activation import CELU, ELU, GELU, GLU, PReLU, ReLU6, RReLU, SELU, SiLU, Mish, Softplus, Softsign, Hardtanh
+from .activation import Hardsigmoid, Hardswish, Softmin, Softmax2d, LogSigmoid, Tanhshrink, Softshrink, Hardshrink
+from .activation import Threshold
+from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm

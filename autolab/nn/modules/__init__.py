@@ -10,3 +10,4 @@ from .activation import CELU, ELU, GELU, GLU, PReLU, ReLU6, RReLU, SELU, SiLU, M
 from .activation import Hardsigmoid, Hardswish, Softmin, Softmax2d, LogSigmoid, Tanhshrink, Softshrink, Hardshrink
 from .activation import Threshold
 from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase

@@ -17,6 +17,7 @@ from ..random import rng
 from ..tensor import Tensor
 from .fn.activation import *  # noqa: F403  (elu, gelu, silu, softplus, ...: the layers' functions, by family)
 from .fn.activation import __all__ as _activation_all
+from .fn.attention import scaled_dot_product_attention
 from .fn.normalization import *  # noqa: F403
 from .fn.normalization import __all__ as _normalization_all
 
@@ -44,7 +45,7 @@ __all__ = [
     "relu_",
     "pad",
 ]
-__all__ += _activation_all + _normalization_all
+__all__ += _activation_all + _normalization_all + ["scaled_dot_product_attention"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -40,16 +40,18 @@ def compare(
     rtol: float = 1e-9,
     atol: float = 1e-10,
     seed: int = 0,
+    nograd: tuple = (),
 ) -> tuple:
     """Build, copy weights, run forward and backward in both libraries; assert values and gradients match.
 
-    ``call(module, *inputs)`` overrides ``module(*inputs)``. Returns (torch module, autolab module)."""
+    ``call(module, *inputs)`` overrides ``module(*inputs)``; float inputs get gradients, except those whose
+    index is in ``nograd`` (masks). Returns (torch module, autolab module)."""
     torch.manual_seed(seed)
     tm = make(T).double().train(train)
     am = make(AL).double().train(train)
     copy_weights(tm, am)
     call = call or (lambda m, *xs: m(*xs))
-    floats = [isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in inputs]
+    floats = [isinstance(a, np.ndarray) and a.dtype.kind == "f" and i not in nograd for i, a in enumerate(inputs)]
     tx = [torch.tensor(a, requires_grad=f) if isinstance(a, np.ndarray) else a for a, f in zip(inputs, floats)]
     ax = [autolab.tensor(a, requires_grad=f) if isinstance(a, np.ndarray) else a for a, f in zip(inputs, floats)]
     to, ao = flat(call(tm, *tx)), flat(call(am, *ax))

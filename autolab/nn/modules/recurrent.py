@@ -97,7 +97,7 @@ class RNNBase(Module):
         for layer in range(num_layers):
             n_in = input_size if layer == 0 else hidden_size * self.num_directions
             for suffix in ("", "_reverse")[: self.num_directions]:
-                shapes = {"weight_ih": (gates, n_in), "weight_hh": (gates, hidden_size)}
+                shapes: dict[str, tuple[int, ...]] = {"weight_ih": (gates, n_in), "weight_hh": (gates, hidden_size)}
                 if bias:
                     shapes |= {"bias_ih": (gates,), "bias_hh": (gates,)}
                 for kind, shape in shapes.items():
@@ -119,7 +119,7 @@ class RNNBase(Module):
     def flatten_parameters(self) -> None:
         """A cuDNN memory-layout call in PyTorch; nothing to do on a CPU."""
 
-    def _weights(self, layer: int, suffix: str) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
+    def _weights(self, layer: int, suffix: str) -> tuple[Any, Any, Any, Any]:
         get = lambda kind: getattr(self, f"{kind}_l{layer}{suffix}") if self.bias or "weight" in kind else None
         return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
 
@@ -271,7 +271,10 @@ class RNNCellBase(Module):
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
 
-    reset_parameters = RNNBase.reset_parameters
+    def reset_parameters(self) -> None:
+        bound = 1.0 / math.sqrt(self.hidden_size)  # as in the layers
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
 
     def _step(self, input: Tensor, hx: Any) -> State:
         if input.ndim not in (1, 2):

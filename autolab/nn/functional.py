@@ -18,8 +18,11 @@ from ..tensor import Tensor
 from .fn.activation import *  # noqa: F403  (elu, gelu, silu, softplus, ...: the layers' functions, by family)
 from .fn.activation import __all__ as _activation_all
 from .fn.attention import scaled_dot_product_attention
+from .fn.dropout import *  # noqa: F403
+from .fn.dropout import __all__ as _dropout_all
 from .fn.normalization import *  # noqa: F403
 from .fn.normalization import __all__ as _normalization_all
+from .fn.sparse import embedding
 
 __all__ = [
     "linear",
@@ -45,7 +48,7 @@ __all__ = [
     "relu_",
     "pad",
 ]
-__all__ += _activation_all + _normalization_all + ["scaled_dot_product_attention"]
+__all__ += _activation_all + _normalization_all + _dropout_all + ["scaled_dot_product_attention", "embedding"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -19,3 +19,7 @@ from .transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
+from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .sparse import Embedding
+from .container import ParameterDict, ParameterList
+from .linear import Unflatten

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ..ops.conv import avg_pool2d, conv2d, max_pool2d
+from ..ops.conv import avg_pool2d, max_pool2d
 from ..ops.normalization import batch_norm as fused_batch_norm
 from ..ops.shape import pad as _pad
 from ..ops.softmax import cross_entropy_fused, log_softmax, softmax
@@ -18,11 +18,16 @@ from ..tensor import Tensor
 from .fn.activation import *  # noqa: F403  (elu, gelu, silu, softplus, ...: the layers' functions, by family)
 from .fn.activation import __all__ as _activation_all
 from .fn.attention import scaled_dot_product_attention
+from .fn.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .fn.dropout import *  # noqa: F403
 from .fn.dropout import __all__ as _dropout_all
 from .fn.normalization import *  # noqa: F403
 from .fn.normalization import __all__ as _normalization_all
+from .fn.pooling import *  # noqa: F403
+from .fn.pooling import __all__ as _pooling_all
 from .fn.sparse import embedding
+from .fn.upsampling import *  # noqa: F403
+from .fn.upsampling import __all__ as _upsampling_all
 
 __all__ = [
     "linear",
@@ -49,6 +54,7 @@ __all__ = [
     "pad",
 ]
 __all__ += _activation_all + _normalization_all + _dropout_all + ["scaled_dot_product_attention", "embedding"]
+__all__ += ["conv1d", "conv_transpose1d", "conv_transpose2d"] + _pooling_all + _upsampling_all
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -23,3 +23,6 @@ from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlpha
 from .sparse import Embedding
 from .container import ParameterDict, ParameterList
 from .linear import Unflatten
+from .conv import Conv1d, ConvTranspose1d, ConvTranspose2d
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, MaxPool1d
+from .upsampling import PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d

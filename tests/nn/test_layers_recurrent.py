@@ -126,3 +126,15 @@ def test_errors_name_the_problem():
         AL.nn.LSTM(4, 5, proj_size=2)
     with pytest.raises(ValueError, match="nonlinearity"):
         AL.nn.RNN(4, 5, nonlinearity="gelu")
+
+
+def test_fused_lstm_gradchecks_and_refuses_double_backward():
+    m = AL.nn.LSTM(2, 3, bidirectional=True).double()
+    x = autolab.tensor(randn(4, 2, 2), requires_grad=True)
+    h = autolab.tensor(randn(2, 2, 3, seed=5), requires_grad=True)
+    c = autolab.tensor(randn(2, 2, 3, seed=6), requires_grad=True)
+    f = lambda x, h, c: sum(t.sum() for t in (m(x, (h, c))[0], *m(x, (h, c))[1]))
+    assert autolab.autograd.gradcheck(lambda x, h, c: m(x, (h, c))[0], (x, h, c))
+    assert autolab.autograd.gradcheck(lambda x, h, c: m(x, (h, c))[1][1], (x, h, c))
+    with pytest.raises(NotImplementedError, match="second time"):
+        autolab.autograd.grad(f(x, h, c), x, create_graph=True)

@@ -20,6 +20,7 @@ from ...creation import empty, zeros
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
+from ..fn.recurrent import lstm_sequence
 from ..module import Module
 from ..parameter import Parameter
 
@@ -128,6 +129,13 @@ class RNNBase(Module):
         w_ih, w_hh, b_ih, b_hh = self._weights(layer, "_reverse" if reverse else "")
         step = _STEPS[self.mode]
         xw = F.linear(x, w_ih, b_ih)  # the input's part of every step's gates, in one matmul
+        if self.mode == "LSTM":  # the fused op (nn/fn/recurrent.py): same maths as _lstm_step, ~10x less overhead
+            h0, c0 = state
+            if reverse:  # run the reversed sequence forwards, then put the outputs back in time order
+                out, c_n = lstm_sequence(ops.flip(xw, (0,)), h0, c0, w_hh, b_hh)
+                return ops.flip(out, (0,)), (out[-1], c_n)
+            out, c_n = lstm_sequence(xw, h0, c0, w_hh, b_hh)
+            return out, (out[-1], c_n)
         outs: list[Tensor] = [None] * x.shape[0]  # type: ignore[list-item]
         for t in reversed(range(x.shape[0])) if reverse else range(x.shape[0]):
             state = step(xw[t], state, w_hh, b_hh)

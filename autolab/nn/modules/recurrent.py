@@ -20,7 +20,7 @@ from ...creation import empty, zeros
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
-from ..fn.recurrent import lstm_sequence
+from ..fn.recurrent import gru_sequence, lstm_sequence
 from ..module import Module
 from ..parameter import Parameter
 
@@ -136,6 +136,9 @@ class RNNBase(Module):
                 return ops.flip(out, (0,)), (out[-1], c_n)
             out, c_n = lstm_sequence(xw, h0, c0, w_hh, b_hh)
             return out, (out[-1], c_n)
+        if self.mode == "GRU":  # likewise fused
+            out = gru_sequence(ops.flip(xw, (0,)) if reverse else xw, state, w_hh, b_hh)
+            return (ops.flip(out, (0,)) if reverse else out), out[-1]
         outs: list[Tensor] = [None] * x.shape[0]  # type: ignore[list-item]
         for t in reversed(range(x.shape[0])) if reverse else range(x.shape[0]):
             state = step(xw[t], state, w_hh, b_hh)

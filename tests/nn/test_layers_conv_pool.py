@@ -171,4 +171,7 @@ def test_gradcheck_conv_transpose_and_interpolate():
     w = autolab.tensor(randn(2, 2, 2, 2, seed=3), requires_grad=True)
     f = lambda x, w: AL.F.conv_transpose2d(x, w, stride=2, dilation=2, groups=2)
     assert autolab.autograd.gradcheck(f, (x, w))
+    g = lambda x, w: AL.F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)  # the kernel path
+    assert autolab.autograd.gradcheck(g, (x, w))
+    assert g(x, w).grad_fn.name() == "ConvTranspose2dBackward0"
     assert autolab.autograd.gradcheck(lambda x: AL.F.interpolate(x, scale_factor=1.5, mode="bilinear"), (x,))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import ops
-from ...ops.conv import _pair
+from ...ops.conv import _pair, conv_transpose2d_kernel
 from ...ops.shape import pad as _pad
 from ...tensor import Tensor
 
@@ -135,6 +135,9 @@ def conv_transpose2d(
             f"conv_transpose2d: input has {input.shape[-3]} channels but weight {list(weight.shape)} expects "
             f"{weight.shape[0]} (dim 0 of the weight)"
         )
+    if groups == 1 and dilation == (1, 1) and min(padding) >= 0:  # the kernel path: no zeros multiplied
+        out = conv_transpose2d_kernel(input, weight, stride, padding, out_pad)
+        return out if bias is None else out + bias.reshape(-1, 1, 1)
     x = _spread(_spread(input, stride[0], -2), stride[1], -1)
     (kh, kw), (dh, dw) = weight.shape[2:], dilation
     ph, pw = dh * (kh - 1) - padding[0], dw * (kw - 1) - padding[1]

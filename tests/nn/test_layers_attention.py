@@ -148,3 +148,14 @@ def test_attention_errors():
         AL.nn.MultiheadAttention(4, 2)(x, x, x, is_causal=True)
     with pytest.raises(RuntimeError, match="activation should be relu/gelu"):
         AL.nn.TransformerEncoderLayer(4, 2, activation="tanh")
+
+
+def test_multihead_attention_gradchecks():
+    m = AL.nn.MultiheadAttention(4, 2, kdim=3).double()
+    q = autolab.tensor(randn(3, 2, 4), requires_grad=True)
+    k = autolab.tensor(randn(5, 2, 3, seed=2), requires_grad=True)
+    v = autolab.tensor(randn(5, 2, 4, seed=3), requires_grad=True)
+    assert autolab.autograd.gradcheck(lambda q, k, v: m(q, k, v)[0], (q, k, v))
+    q2, k2, v2 = (autolab.tensor(randn(2, n, 4, seed=n), requires_grad=True) for n in (3, 5, 5))
+    sdpa = lambda q, k, v: AL.F.scaled_dot_product_attention(q, k, v, is_causal=False)
+    assert autolab.autograd.gradcheck(sdpa, (q2, k2, v2))

@@ -65,3 +65,13 @@ def test_norm_defaults_match_torch():
         }
         for k, v in t.state_dict().items():
             np.testing.assert_array_equal(to_np(a.state_dict()[k]), to_np(v))
+
+
+def test_norms_gradcheck_in_float64():
+    x = autolab.tensor(randn(2, 4, 3), requires_grad=True)
+    w = autolab.tensor(randn(4, seed=2), requires_grad=True)
+    b = autolab.tensor(randn(4, seed=3), requires_grad=True)
+    assert autolab.autograd.gradcheck(lambda x, w, b: AL.F.group_norm(x, 2, w, b), (x, w, b))
+    assert autolab.autograd.gradcheck(lambda x, w, b: AL.F.instance_norm(x, weight=w, bias=b), (x, w, b))
+    w3, b3 = autolab.tensor(randn(3, seed=4), requires_grad=True), autolab.tensor(randn(3, seed=5), requires_grad=True)
+    assert autolab.autograd.gradcheck(lambda x, w, b: AL.F.layer_norm(x, (3,), w, b), (x, w3, b3))

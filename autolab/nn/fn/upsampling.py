@@ -24,13 +24,19 @@ _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinea
 def _matrix(n_in: int, n_out: int, scale: float | None, mode: str, align_corners: bool, dtype: np.dtype) -> Tensor:
     """The (n_out, n_in) interpolation matrix of one axis. ``scale`` is the user's scale_factor when it is used
     for the coordinates (PyTorch's rule), else None and the ratio of the sizes is used."""
+    if n_in == n_out:  # PyTorch copies an axis whose size does not change, whatever scale_factor says
+        return Tensor._wrap(np.eye(n_in, dtype=dtype))
     m = np.zeros((n_out, n_in), dtype)
     ratio = n_in / n_out if scale is None else 1.0 / scale
     dst = np.arange(n_out)
+    if mode == "nearest" and n_out == 2 * n_in:  # PyTorch's exact shortcut for doubling
+        m[dst, dst // 2] = 1
+        return Tensor._wrap(m)
     if mode in ("nearest", "nearest-exact"):
-        offset = 0.5 if mode == "nearest-exact" else 0.0
-        src = np.minimum(np.floor((dst + offset) * ratio).astype(np.int64), n_in - 1)
-        m[dst, src] = 1
+        # in float32, as PyTorch's kernel computes it: floor(i * scale) can land on the other side of an integer
+        offset = np.float32(0.5 if mode == "nearest-exact" else 0.0)
+        src = np.floor((dst.astype(np.float32) + offset) * np.float32(ratio)).astype(np.int64)
+        m[dst, np.minimum(src, n_in - 1)] = 1
         return Tensor._wrap(m)
     if align_corners:  # the corner pixels' centres line up: output 0 -> input 0, last -> last
         pos = dst * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)

@@ -110,3 +110,25 @@ def test_sequential_and_module_list_editing_like_torch():
         md = L.nn.ModuleDict({"a": L.nn.ReLU()})
         md.update({"b": L.nn.Tanh()})
         assert "b" in md and type(md.pop("a")).__name__ == "ReLU" and list(md.keys()) == ["b"]
+
+
+PADS = [
+    ("ZeroPad2d", (1, 2, 0, 3)),
+    ("ZeroPad1d", 2),
+    ("ConstantPad2d", (2, 3.5)),
+    ("ConstantPad1d", ((1, 0), -1.0)),
+    ("ReflectionPad2d", 2),
+    ("ReflectionPad1d", (3, 1)),
+    ("ReplicationPad2d", (1, 0, 2, 1)),
+    ("ReplicationPad1d", 2),
+    ("CircularPad2d", 1),
+    ("CircularPad1d", (2, 1)),
+]
+
+
+@pytest.mark.parametrize("name,args", PADS, ids=[p[0] for p in PADS])
+def test_padding_layers(name, args):
+    shape = (2, 3, 5, 6) if name.endswith("2d") else (2, 3, 6)
+    args = args if isinstance(args, tuple) and name.startswith("Constant") else (args,)
+    tm, am = compare(lambda L: getattr(L.nn, name)(*args), [randn(*shape)])
+    assert repr(am) == repr(tm)

@@ -57,5 +57,6 @@ class ASGD(Optimizer):
         else:
             ax[...] = p._data  # before t0: the average is the latest iterate
         t = float(state["step"])
-        state["eta"][...] = lr / ((1 + lambd * lr * t) ** group["alpha"])
-        state["mu"][...] = 1 / max(1, t - group["t0"])
+        # rounded to float32 as PyTorch's torch.as_tensor(...) does, even when a loaded state holds float64
+        state["eta"][...] = scalar_state(lr / ((1 + lambd * lr * t) ** group["alpha"]))
+        state["mu"][...] = scalar_state(1 / max(1, t - group["t0"]))

@@ -34,7 +34,7 @@ class Adadelta(Optimizer):
         check_range("epsilon value", eps, eps >= 0)
         check_range("weight_decay value", weight_decay, weight_decay >= 0)
         check_implementation_flags("Adadelta", foreach=foreach, capturable=capturable, differentiable=differentiable)
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        defaults: dict[str, Any] = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         defaults.update(capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 

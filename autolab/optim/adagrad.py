@@ -36,7 +36,7 @@ class Adagrad(Optimizer):
         check_range("initial_accumulator_value value", initial_accumulator_value, initial_accumulator_value >= 0)
         check_range("epsilon value", eps, eps >= 0)
         check_implementation_flags("Adagrad", foreach=foreach, fused=fused, differentiable=differentiable)
-        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay)
+        defaults: dict[str, Any] = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay)
         defaults.update(initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize)
         defaults.update(differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)

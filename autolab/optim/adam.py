@@ -46,7 +46,7 @@ class Adam(Optimizer):
         name = type(self).__name__
         flags = dict(capturable=capturable, differentiable=differentiable)
         check_implementation_flags(name, foreach=foreach, fused=fused, **flags)
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        defaults: dict[str, Any] = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
         defaults.update(maximize=maximize, foreach=foreach, capturable=capturable, differentiable=differentiable)
         defaults.update(fused=fused, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)

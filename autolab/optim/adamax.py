@@ -32,7 +32,7 @@ class Adamax(Optimizer):
         check_betas(betas)
         check_range("weight_decay value", weight_decay, weight_decay >= 0)
         check_implementation_flags("Adamax", foreach=foreach, differentiable=differentiable, capturable=capturable)
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, foreach=foreach)
+        defaults: dict[str, Any] = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, foreach=foreach)
         defaults.update(maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 

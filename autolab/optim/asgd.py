@@ -33,7 +33,9 @@ class ASGD(Optimizer):
         check_range("learning rate", lr, lr >= 0)
         check_range("weight_decay value", weight_decay, weight_decay >= 0)
         check_implementation_flags("ASGD", foreach=foreach, differentiable=differentiable, capturable=capturable)
-        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach)
+        defaults: dict[str, Any] = dict(
+            lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach
+        )
         defaults.update(maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 

@@ -131,7 +131,7 @@ class LRScheduler:
 _LRScheduler = LRScheduler  # PyTorch's old name
 
 
-def _track_optimizer_step(optimizer: Optimizer) -> None:
+def _track_optimizer_step(optimizer: Any) -> None:
     """Wrap ``optimizer.step`` so that the scheduler can tell whether it ran first (PyTorch warns otherwise)."""
     if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
         return
@@ -140,9 +140,9 @@ def _track_optimizer_step(optimizer: Optimizer) -> None:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        opt = opt_ref()
+        opt: Any = opt_ref()
         opt._opt_called = True
         return func.__get__(opt, opt.__class__)(*args, **kwargs)
 
-    wrapper._wrapped_by_lr_sched = True
+    wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
     optimizer.step = wrapper

@@ -31,6 +31,8 @@ def _check_parts(owner: str, schedulers: Sequence[Any], optimizer: Optimizer) ->
 class _Composite(LRScheduler):
     """state_dict: the parts' own state dicts under ``_schedulers``."""
 
+    _schedulers: Sequence[Any]
+
     def state_dict(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]

@@ -29,8 +29,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
         if not isinstance(eta_min, (float, int)):
             raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
-        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
-        self.T_cur = last_epoch  # epochs since the last restart
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        self.T_i: float = T_0  # the length of the current period
+        self.T_cur: float = last_epoch  # epochs since the last restart (fractional with step(epoch))
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

@@ -37,7 +37,9 @@ class NAdam(Optimizer):
         check_range("weight_decay value", weight_decay, weight_decay >= 0)
         check_range("momentum_decay value", momentum_decay, momentum_decay >= 0)
         check_implementation_flags("NAdam", foreach=foreach, capturable=capturable, differentiable=differentiable)
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay)
+        defaults: dict[str, Any] = dict(
+            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay
+        )
         defaults.update(decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach)
         defaults.update(capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)

@@ -194,6 +194,11 @@ class Optimizer:
             state[p] = {k: _cast(v, p, k) for k, v in st.items()}
         self.param_groups, self.state = new_groups, state
 
+    def __getstate__(self) -> dict:
+        # A scheduler wraps ``self.step`` (lr_base.py) in a function bound to *this* optimizer: a copy (copy,
+        # deepcopy, pickle) must fall back to the class's step, or stepping the copy would step the original.
+        return {k: v for k, v in self.__dict__.items() if k not in ("step", "_opt_called")}
+
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, g in enumerate(self.param_groups):

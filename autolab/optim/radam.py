@@ -38,7 +38,9 @@ class RAdam(Optimizer):
         check_betas(betas)
         check_range("weight_decay value", weight_decay, weight_decay >= 0)
         check_implementation_flags("RAdam", foreach=foreach, capturable=capturable, differentiable=differentiable)
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize)
+        defaults: dict[str, Any] = dict(
+            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize
+        )
         defaults.update(foreach=foreach, capturable=capturable, decoupled_weight_decay=decoupled_weight_decay)
         defaults.update(differentiable=differentiable)
         super().__init__(params, defaults)

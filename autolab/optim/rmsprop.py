@@ -37,7 +37,7 @@ class RMSprop(Optimizer):
         check_range("weight_decay value", weight_decay, weight_decay >= 0)
         check_range("alpha value", alpha, alpha >= 0)
         check_implementation_flags("RMSprop", foreach=foreach, capturable=capturable, differentiable=differentiable)
-        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered)
+        defaults: dict[str, Any] = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered)
         defaults.update(weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize)
         defaults.update(differentiable=differentiable)
         super().__init__(params, defaults)

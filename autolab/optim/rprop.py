@@ -33,7 +33,9 @@ class Rprop(Optimizer):
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
         check_implementation_flags("Rprop", foreach=foreach, capturable=capturable, differentiable=differentiable)
-        defaults = dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), foreach=foreach, maximize=maximize)
+        defaults: dict[str, Any] = dict(
+            lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), foreach=foreach, maximize=maximize
+        )
         defaults.update(differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 

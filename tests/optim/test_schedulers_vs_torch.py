@@ -230,3 +230,14 @@ def test_scheduler_records_initial_lr_in_param_groups():
     autolab.optim.lr_scheduler.ExponentialLR(opt, 0.5)
     assert [g["initial_lr"] for g in opt.param_groups] == [0.1, 0.05]
     assert "initial_lr" in opt.state_dict()["param_groups"][0]
+
+
+def test_a_copy_of_the_optimizer_steps_itself_not_the_original():
+    """The scheduler wraps optimizer.step; a copy must not inherit a wrapper bound to the original."""
+    import copy
+
+    opt = _optimizer("autolab", "SGD")
+    autolab.optim.lr_scheduler.StepLR(opt, 3)
+    twin = copy.copy(opt)
+    assert opt.step.__name__ == "step" and hasattr(opt.step, "_wrapped_by_lr_sched")
+    assert twin.step.__self__ is twin and not hasattr(twin, "_opt_called")

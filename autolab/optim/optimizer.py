@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .. import get_default_dtype
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -26,9 +27,7 @@ def scalar_state(value: float) -> np.ndarray:
     PyTorch keeps these as float32 tensors (float64 when the default dtype is float64), and its arithmetic on
     them rounds to that precision, so ours does too: trajectories then agree with PyTorch's to the last bits.
     """
-    import autolab
-
-    dtype = np.float64 if autolab.get_default_dtype() == np.float64 else np.float32
+    dtype = np.float64 if get_default_dtype() == np.float64 else np.float32
     return np.array(value, dtype=dtype)
 
 

@@ -219,3 +219,14 @@ def test_optimizers_autolab_lacks_are_named_in_the_error(name):
     with pytest.raises(AttributeError, match=f"autolab.optim.{name} is not implemented in autolab yet"):
         getattr(autolab.optim, name)
     assert hasattr(torch.optim, name)
+
+
+@pytest.mark.parametrize("opt_name", sorted(OPTIMIZERS))
+def test_a_nan_gradient_makes_the_parameter_nan(opt_name):
+    """NaN stays NaN: a diverged run shows as NaN weights, never as weights that silently stopped moving."""
+    p = autolab.tensor(np.ones(3), requires_grad=True)
+    opt = getattr(autolab.optim, opt_name)([p], **OPTIMIZERS[opt_name])
+    for g in ([1.0, 1.0, 1.0], [np.nan, -1.0, 1.0]):
+        p.grad = autolab.tensor(np.array(g))
+        opt.step()
+    assert np.isnan(to_np(p)[0]) and np.isfinite(to_np(p)[1:]).all()

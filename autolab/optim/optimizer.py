@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 import warnings
+from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -62,7 +63,8 @@ class Optimizer:
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         self.defaults = defaults
         self.param_groups: list[dict] = []
-        self.state: dict[Tensor, dict] = {}
+        # as in PyTorch, a defaultdict: ``self.state[p]`` is an empty dict the first time p is seen
+        self.state: defaultdict[Tensor, dict] = defaultdict(dict)
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, but got Tensor"
@@ -185,7 +187,7 @@ class Optimizer:
             for k, v in self.defaults.items():  # a checkpoint from an older version may lack newer keys
                 group.setdefault(k, v)
             new_groups.append(group)
-        state: dict = {}
+        state: defaultdict[Tensor, dict] = defaultdict(dict)
         for i, st in state_dict["state"].items():
             p = by_index.get(int(i))
             if p is None:

@@ -230,3 +230,24 @@ def test_a_nan_gradient_makes_the_parameter_nan(opt_name):
         p.grad = autolab.tensor(np.array(g))
         opt.step()
     assert np.isnan(to_np(p)[0]) and np.isfinite(to_np(p)[1:]).all()
+
+
+def test_an_optimizer_written_pytorchs_way_runs():
+    """A custom optimizer as PyTorch's tutorials write it: ``self.state[p]`` with no setdefault."""
+
+    class Momentum(autolab.optim.Optimizer):
+        def __init__(self, params, lr=0.01, beta=0.9):
+            super().__init__(params, dict(lr=lr, beta=beta))
+
+        @autolab.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["v"] = autolab.zeros_like(p)
+                    state["v"] = group["beta"] * state["v"] + p.grad
+                    p -= group["lr"] * state["v"]
+
+    mine = run("autolab", lambda O, ps: Momentum(ps, lr=0.01), 50)
+    assert_same_trajectory(mine, run("torch", lambda O, ps: O.SGD(ps, lr=0.01, momentum=0.9), 50))

@@ -102,6 +102,11 @@ class Optimizer:
                 raise ValueError("can't optimize a non-leaf Tensor")
         for k, v in self.defaults.items():
             group.setdefault(k, v)
+        if isinstance(group.get("lr"), Tensor):
+            raise NotImplementedError(
+                f"autolab.optim.{type(self).__name__}: a Tensor lr is not supported (PyTorch uses one for "
+                "capturable and fused steps); pass a number, e.g. lr=float(lr)"
+            )
         if len(ps) != len({id(p) for p in ps}):
             warnings.warn(
                 "optimizer contains a parameter group with duplicate parameters; in future, this will cause an "

@@ -209,6 +209,11 @@ def test_foreach_and_fused_select_torchs_kernels_and_give_its_steps(kw):
     }
 
 
+def test_a_tensor_lr_is_refused_by_name():
+    with pytest.raises(NotImplementedError, match="autolab.optim.Adam: a Tensor lr is not supported"):
+        autolab.optim.Adam([autolab.zeros(1, requires_grad=True)], lr=autolab.tensor(0.01))
+
+
 def test_fused_and_foreach_together_are_refused_as_in_torch():
     with pytest.raises(RuntimeError, match="cannot be `True` together"):
         autolab.optim.SGD([autolab.zeros(1, requires_grad=True)], lr=0.1, foreach=True, fused=True)

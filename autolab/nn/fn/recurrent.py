@@ -1,4 +1,4 @@
-"""One LSTM (or GRU) layer over a whole sequence as a single op, with backpropagation through time written out.
+"""One LSTM, GRU or RNN layer over a whole sequence as a single op, with backpropagation through time written out.
 
 The LSTM in nn/modules/recurrent.py can be written step by step in tensor ops (as ``_lstm_step`` is, for the
 cells), but then autograd records ~15 small ops per time step and replays them backwards: on CPU the per-op
@@ -9,7 +9,7 @@ arrays, and the backward walks the steps in reverse once, with the usual LSTM de
     dc  = dc_{t+1} * f_{t+1} + dh * o * (1 - tanh(c_t)^2),   di = dc * g,  df = dc * c_{t-1},  dg = dc * i
 
 The input's part of the gates (x @ W_ih.T + b_ih) is computed outside, as one matmul, so autograd handles it.
-GRU is the same idea with its own gates (reset r, update z, candidate n), below LSTM.
+GRU is the same idea with its own gates (reset r, update z, candidate n), below LSTM; the plain RNN last.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ __all__: list[str] = []
 def _no_double_backward() -> None:
     if is_grad_enabled():
         raise NotImplementedError(
-            "autolab's LSTM and GRU layers compute their gradient in one fused op, so they cannot be "
-            "differentiated a second time (create_graph=True); unroll an nn.LSTMCell or nn.GRUCell for that"
+            "autolab's RNN, LSTM and GRU layers compute their gradient in one fused op, so they cannot be "
+            "differentiated a second time (create_graph=True); unroll their cells (nn.LSTMCell, ...) for that"
         )
 
 
@@ -149,3 +149,45 @@ class GRUSequence(Function):
 def gru_sequence(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
     """Run one GRU layer forwards over ``xw`` (L, N, 3H); returns the outputs (L, N, H)."""
     return GRUSequence.apply(*((xw, h0, w_hh) if b_hh is None else (xw, h0, w_hh, b_hh)))
+
+
+class RNNSequence(Function):
+    """Output (L, N, H): h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act tanh or relu."""
+
+    def forward(self, xw, h0, w_hh, b_hh=None, *, relu):
+        self.relu = relu
+        hs = np.empty((xw.shape[0] + 1, *h0.shape), xw.dtype)
+        hs[0] = h0
+        for t in range(xw.shape[0]):
+            a = xw[t] + hs[t] @ w_hh.T
+            if b_hh is not None:
+                a += b_hh
+            hs[t + 1] = np.maximum(a, 0) if relu else np.tanh(a)
+        self.hs = hs
+        return hs[1:].copy()
+
+    def backward(self, grad):
+        _no_double_backward()
+        w_hh = self.inputs[2]._data
+        g_all = grad._data
+        d_a = np.empty_like(g_all)  # gradient of each step's pre-activation
+        dh_next = np.zeros_like(self.hs[0])
+        for t in reversed(range(len(g_all))):
+            h = self.hs[t + 1]
+            d_a[t] = (g_all[t] + dh_next) * ((h > 0) if self.relu else (1 - h * h))
+            dh_next = d_a[t] @ w_hh
+        need, hidden = self.needs_input_grad, w_hh.shape[1]
+        flat = d_a.reshape(-1, hidden)
+        grads = [
+            d_a if need[0] else None,
+            dh_next if need[1] else None,
+            flat.T @ self.hs[:-1].reshape(-1, hidden) if need[2] else None,
+        ]
+        if len(self.inputs) == 4:
+            grads.append(flat.sum(0) if need[3] else None)
+        return tuple(None if g is None else Tensor._wrap(g) for g in grads)
+
+
+def rnn_sequence(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bool) -> Tensor:
+    """Run one Elman RNN layer forwards over ``xw`` (L, N, H); returns the outputs (L, N, H)."""
+    return RNNSequence.apply(*((xw, h0, w_hh) if b_hh is None else (xw, h0, w_hh, b_hh)), relu=relu)

@@ -1,7 +1,9 @@
 """RNN, LSTM and GRU, and their one-step cells, with PyTorch's parameter names, shapes, gate order and init.
 
-Each step is written with tensor ops (a matmul, a few elementwise ops), so autograd unrolls the loop and
-backpropagates through time by itself. One thing is done once for the whole sequence instead of per step: the
+Each step is written below with tensor ops (a matmul, a few elementwise ops): that is what the cells run, and
+autograd differentiates it. The multi-step layers run the same maths in one fused op per layer and direction
+(nn/fn/recurrent.py), with backpropagation through time written out, because ~15 autograd nodes per time step
+cost more than the maths on a CPU. One thing is done once for the whole sequence instead of per step: the
 input's contribution to the gates, ``x @ W_ih.T + b_ih``, is one big matmul over all time steps; only the
 recurrent part ``h @ W_hh.T`` has to wait for the previous step.
 
@@ -20,7 +22,7 @@ from ...creation import empty, zeros
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
-from ..fn.recurrent import gru_sequence, lstm_sequence
+from ..fn.recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from ..module import Module
 from ..parameter import Parameter
 
@@ -57,10 +59,6 @@ _STEPS: dict[str, Callable[..., State]] = {
     "LSTM": _lstm_step,
     "GRU": _gru_step,
 }
-
-
-def _h(state: State) -> Tensor:
-    return state[0] if isinstance(state, tuple) else state
 
 
 # ---- the multi-layer, optionally bidirectional layers ----------------------------------------------------------
@@ -125,25 +123,26 @@ class RNNBase(Module):
         return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
 
     def _run_direction(self, x: Tensor, state: State, layer: int, reverse: bool) -> tuple[Tensor, State]:
-        """One layer in one direction over the whole (L, N, features) sequence; returns the outputs and last state."""
+        """One layer in one direction over the whole (L, N, features) sequence; returns the outputs and last state.
+
+        The time loop runs inside one fused op per layer (nn/fn/recurrent.py): the same maths as the step
+        functions above (which the cells use, and which are tested against PyTorch too), without ~15 autograd
+        nodes per time step. The reverse direction runs the reversed sequence, then flips the outputs back."""
         w_ih, w_hh, b_ih, b_hh = self._weights(layer, "_reverse" if reverse else "")
-        step = _STEPS[self.mode]
         xw = F.linear(x, w_ih, b_ih)  # the input's part of every step's gates, in one matmul
-        if self.mode == "LSTM":  # the fused op (nn/fn/recurrent.py): same maths as _lstm_step, ~10x less overhead
+        xs = ops.flip(xw, (0,)) if reverse else xw
+        last: State
+        if self.mode == "LSTM":
             h0, c0 = state
-            if reverse:  # run the reversed sequence forwards, then put the outputs back in time order
-                out, c_n = lstm_sequence(ops.flip(xw, (0,)), h0, c0, w_hh, b_hh)
-                return ops.flip(out, (0,)), (out[-1], c_n)
-            out, c_n = lstm_sequence(xw, h0, c0, w_hh, b_hh)
-            return out, (out[-1], c_n)
-        if self.mode == "GRU":  # likewise fused
-            out = gru_sequence(ops.flip(xw, (0,)) if reverse else xw, state, w_hh, b_hh)
-            return (ops.flip(out, (0,)) if reverse else out), out[-1]
-        outs: list[Tensor] = [None] * x.shape[0]  # type: ignore[list-item]
-        for t in reversed(range(x.shape[0])) if reverse else range(x.shape[0]):
-            state = step(xw[t], state, w_hh, b_hh)
-            outs[t] = _h(state)
-        return ops.stack(outs, 0), state
+            out, c_n = lstm_sequence(xs, h0, c0, w_hh, b_hh)
+            last = (out[-1], c_n)
+        elif self.mode == "GRU":
+            out = gru_sequence(xs, state, w_hh, b_hh)
+            last = out[-1]
+        else:
+            out = rnn_sequence(xs, state, w_hh, b_hh, relu=self.mode == "RNN_RELU")
+            last = out[-1]
+        return (ops.flip(out, (0,)) if reverse else out), last
 
     def _initial_state(self, x: Tensor, hx: Any, unbatched: bool) -> list[State]:
         """The initial state of each (layer, direction), in PyTorch's order (layer-major, forward first)."""

@@ -23,6 +23,7 @@ CASES = [  # (layer, input size, hidden size, layers, sequence length, batch)
     ("LSTM", 200, 200, 2, 35, 20),
     ("LSTM", 650, 650, 2, 35, 20),
     ("GRU", 200, 200, 2, 35, 20),
+    ("RNN", 200, 200, 2, 35, 20),
 ]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..i18n import message
+from ..i18n import message, translate
 
 PASS = "✓"
 FAIL = "✗"
@@ -61,12 +61,14 @@ class Result:
 
 
 def ok(message: str) -> Result:
-    print(f"{PASS} {message}")
+    """Print ✓ and ``message`` (in the student's language: ``i18n.translate``); a passing Result."""
+    print(f"{PASS} {translate(message)}")
     return Result(True)
 
 
 def fail(hint: str) -> Result:
-    print(f"{FAIL} {hint}")
+    """Print ✗ and ``hint`` (in the student's language: ``i18n.translate``); a failing Result."""
+    print(f"{FAIL} {translate(hint)}")
     return Result(False)
 
 

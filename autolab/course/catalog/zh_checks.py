@@ -1,0 +1,1 @@
+ZH_CHECKS: dict[str, str] = {}

@@ -1,0 +1,110 @@
+"""Chinese for the widgets' labels, the training loop's status lines and the notebooks' result lines.
+
+Terms follow docs/glossary.zh.md (学习率, 动量, 批量大小, 损失, 梯度 ...).
+"""
+
+from __future__ import annotations
+
+ZH_WIDGETS: dict[str, str] = {
+    # the dashboard: states, buttons, sliders, views
+    "idle": "就绪",
+    "running": "训练中",
+    "paused": "已暂停",
+    "stopped": "已停止",
+    "finished": "已完成",
+    "error": "出错",
+    "Start": "开始",
+    "Pause": "暂停",
+    "Resume": "继续",
+    "Stop": "停止",
+    "Reset": "重置",
+    "Run": "运行",
+    "Step": "单步",
+    "Step ×10": "走 10 步",
+    "learning rate": "学习率",
+    "momentum": "动量",
+    "weight decay": "权重衰减",
+    "batch size": "批量大小",
+    "Adam's lr": "Adam 学习率",
+    "Graph": "计算图",
+    "Gradients": "梯度",
+    "Smoothing": "平滑",
+    "Log scale": "对数坐标",
+    "Histograms": "直方图",
+    "train": "训练",
+    "validation": "验证",
+    "loss": "损失",
+    "accuracy": "准确率",
+    "step": "步",
+    "steps": "步数",
+    "traceback": "回溯信息",
+    "Ready: press Start.": "准备就绪：请按“开始”。",
+    "{rate:.1f} steps/s": "每秒 {rate:.1f} 步",
+    "epoch {epoch} · step {step} · loss {loss:.4f}{speed} · batch {batch} · {hp}": (
+        "第 {epoch} 轮 · 第 {step} 步 · 损失 {loss:.4f}{speed} · 批量 {batch} · {hp}"
+    ),
+    "{button} failed: {error}": "“{button}”失败：{error}",
+    "a view failed to draw: {error}": "有一个视图绘制失败：{error}",
+    "gradient norm per parameter": "每个参数的梯度范数",
+    "update / weight ratio": "更新量 / 权重 之比",
+    "1e-3 healthy": "1e-3 为健康",
+    "weights": "权重",
+    "gradients": "梯度",
+    "no gradient yet": "还没有梯度",
+    "output std per activation layer": "每个激活层输出的标准差",
+    "idle units, % (dead ReLU / saturated)": "不活跃单元 %（死亡 ReLU / 饱和）",
+    # the training loop's status lines (autolab.training: engine text, translated where the dashboard shows it)
+    "Training from step {self.step}.": "从第 {self.step} 步开始训练。",
+    "Paused after step {self.step}.": "在第 {self.step} 步之后暂停。",
+    "Resumed at step {self.step}.": "从第 {self.step} 步继续。",
+    "Reset to the initial weights.": "已重置为初始权重。",
+    "Finished {self.epoch} epochs ({self.step} steps).": "完成了 {self.epoch} 轮训练（共 {self.step} 步）。",
+    "Interrupted: stopped cleanly after step {self.step}.": "已中断：在第 {self.step} 步之后干净地停止。",
+    "Stopped after step {self.step}; the model holds the weights of that step.": (
+        "在第 {self.step} 步之后停止；模型保留的是这一步的权重。"
+    ),
+    (
+        "The loss became {value} at step {self.step + 1} (epoch {self.epoch + 1}), so training stopped before "
+        "applying that step. The learning rate {lr:g} is probably too large: try a smaller one (for example "
+        "{lr / 10:g}), then Reset."
+    ): (
+        "第 {self.step + 1} 步（第 {self.epoch + 1} 轮）的损失变成了 {value}，所以训练在应用这一步之前停了下来。"
+        "学习率 {lr:g} 很可能太大了：换一个更小的（例如 {lr / 10:g}），然后按“重置”。"
+    ),
+    # the optimizer race
+    "ill-conditioned bowl (curvatures 1 and 20)": "病态的碗（曲率 1 和 20）",
+    "ill-conditioned bowl": "病态的碗",
+    "Rosenbrock valley": "Rosenbrock 山谷",
+    "gradient descent": "梯度下降",
+    "loss above the minimum": "损失减去最小值",
+    "diverged": "发散",
+    "converged": "收敛",
+    "loss − min": "损失 − 最小值",
+    "at": "位置",
+    "learning rate {lr:.3g} · momentum {momentum:.2f} · Adam's lr {adam_lr:.3g}": (
+        "学习率 {lr:.3g} · 动量 {momentum:.2f} · Adam 学习率 {adam_lr:.3g}"
+    ),
+    # the linear-regression playground
+    "noise": "噪声",
+    "points": "点数",
+    "true line": "真实直线",
+    "step {step}, loss {loss:.4g}": "第 {step} 步，损失 {loss:.4g}",
+    "loss surface (log scale) and the descent path": "损失曲面（对数刻度）与下降路径",
+    "the loss grows: the learning rate is too large": "损失在增大：学习率太大了",
+    # CNN views
+    "filter {i}": "卷积核 {i}",
+    "layer": "层",
+    "input": "输入",
+    "predicted": "预测类别",
+    "true": "真实类别",
+    "accuracy {acc:.1%}": "准确率 {acc:.1%}",
+    # the notebooks' own lines and plots (code cells shared by both editions)
+    "fast mode:": "快速模式：",
+    "x": "x",
+    "y": "y",
+    "loss (log scale)": "损失（对数刻度）",
+    "lr = {fraction:.2f} x limit": "学习率 = {fraction:.2f} × 上限",
+    "training loss (smoothed)": "训练损失（平滑后）",
+    "data: y = 3x + 2 + noise": "数据：y = 3x + 2 + 噪声",
+    "gradient descent at different learning rates": "不同学习率下的梯度下降",
+}

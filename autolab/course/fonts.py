@@ -1,8 +1,8 @@
 """Fonts for plots in the student's language: matplotlib's default font, DejaVu Sans, has no Chinese glyphs.
 
 For Chinese, :func:`configure` puts an installed CJK font (Noto Sans CJK SC from Debian's ``fonts-noto-cjk``,
-or one of the other usual ones) after DejaVu Sans in matplotlib's font list: matplotlib (3.6 and later) falls
-back glyph by glyph, so Latin text looks as before and Chinese is drawn by the CJK font. Where none is installed
+or one of the other usual ones) after the font families matplotlib uses (``font.family``): matplotlib (3.6 and
+later) falls back glyph by glyph, so Latin text looks as before and Chinese is drawn by the CJK font. Where none is installed
 the course's figures keep their English labels (``i18n.plot_text``) instead of drawing boxes.
 
 matplotlib is imported only here and only when installed: the engine never needs it.
@@ -50,9 +50,9 @@ def configure(lang: str) -> bool:
         return False
     import matplotlib  # lazy: see the module docstring (cjk_font found it installed)
 
-    families = [f for f in matplotlib.rcParams["font.sans-serif"] if f not in CJK_FONTS]
-    matplotlib.rcParams["font.sans-serif"] = families[:1] + [font] + families[1:]
-    matplotlib.rcParams["font.family"] = "sans-serif"
+    # matplotlib falls back glyph by glyph along font.family (not along the list font.sans-serif names).
+    families = [f for f in matplotlib.rcParams["font.family"] if f not in CJK_FONTS]
+    matplotlib.rcParams["font.family"] = [*families, font]
     return True
 
 

@@ -123,6 +123,8 @@ def plot_text(text: str, **fields: Any) -> str:
 
 
 _FIELD = re.compile(r"\{\{|\}\}|\{((?:[^{}]|\{[^{}]*\})*)\}")  # a {field}, which may hold a {nested} format spec
+_NUMERIC_SPEC = re.compile(r":[-+ #0-9,_.]*[eEfFgGd%]$")  # a field formatted as a number: {x:.3f}, {n:d}
+_NUMBER = r"[-+]?(?:inf|nan|[0-9][0-9,_]*(?:\.[0-9]*)?(?:e[-+]?[0-9]+)?%?)"
 
 
 @functools.cache
@@ -134,7 +136,8 @@ def _pattern(key: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
         if m.group(1) is None:
             parts.append(re.escape(m.group(0)[0]))  # {{ or }}: a literal brace
         else:
-            parts.append(f"(?P<g{len(names)}>.*?)")
+            numeric = _NUMERIC_SPEC.search(m.group(1))  # "{loss:.4f}": a number, so "0.69472." splits right
+            parts.append(f"(?P<g{len(names)}>{_NUMBER if numeric else '.*?'})")
             names.append(m.group(1))
         last = m.end()
     parts.append(re.escape(key[last:]))
@@ -173,6 +176,8 @@ def translate(line: str, _depth: int = 0) -> str:
         return line
     stripped = line.strip()
     lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
+    if _depth and lang == "zh":
+        lead = trail = ""  # " Skip the header line." ends an English sentence; Chinese puts no space between
     if stripped in table:
         return lead + table[stripped] + trail
     for pattern, names, value in _patterns(lang):

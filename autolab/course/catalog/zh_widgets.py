@@ -21,6 +21,7 @@ ZH_WIDGETS: dict[str, str] = {
     "Run": "运行",
     "Step": "单步",
     "Step ×10": "走 10 步",
+    " or ": " 或 ",
     "learning rate": "学习率",
     "momentum": "动量",
     "weight decay": "权重衰减",

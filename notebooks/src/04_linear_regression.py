@@ -22,10 +22,10 @@ import matplotlib.pyplot as plt
 import autolab as torch
 import autolab.nn.functional as F
 from autolab import nn, optim
-from autolab.course import FAST, checks, pick, set_language
+from autolab.course import FAST, checks, pick, plot_text, set_language, tr
 
 set_language("en")
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 
 # %% [markdown] id=data
 # ## Data
@@ -39,6 +39,7 @@ x = torch.rand(n_points, 1) * 2 - 1
 y = 3 * x + 2 + 0.3 * torch.randn(n_points, 1)
 plt.figure(figsize=(4, 3))
 plt.scatter(x.numpy(), y.numpy(), s=8)
+plt.title(plot_text("data: y = 3x + 2 + noise"))
 plt.xlabel("x")
 plt.ylabel("y")
 plt.show()
@@ -218,9 +219,10 @@ for fraction in [0.05, 0.5, 0.95, 1.05]:
     lr = fraction * limit
     history = losses_for(lr)
     print(f"lr {lr:.3f} ({fraction:4.2f} of the limit): loss after 30 steps {history[-1]:.4g}")
-    plt.semilogy(history, label=f"lr = {fraction:.2f} x limit")
-plt.xlabel("step")
-plt.ylabel("loss (log scale)")
+    plt.semilogy(history, label=plot_text("lr = {fraction:.2f} x limit", fraction=fraction))
+plt.title(plot_text("gradient descent at different learning rates"))
+plt.xlabel(plot_text("step"))
+plt.ylabel(plot_text("loss (log scale)"))
 plt.legend()
 plt.show()
 

@@ -27,13 +27,13 @@ from IPython.display import display
 import autolab as torch
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, TrainingClock, checks, debugging, set_language
+from autolab.course import FAST, TrainingClock, checks, debugging, set_language, tr
 from autolab.utils.data import random_split
 from autolab.vision import datasets, transforms
 
 set_language("en")
 torch.manual_seed(0)
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 normalize = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
 mnist = datasets.MNIST(train=True, download=True, transform=normalize)
 train_split, val_split = random_split(mnist, [50000, 10000], generator=torch.Generator().manual_seed(0))

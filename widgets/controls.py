@@ -106,6 +106,7 @@ class Controls(W.VBox):
                 W.HBox([W.VBox([self.lr, self.momentum]), W.VBox([self.weight_decay, self.batch_size])]),
             ]
         )
+        self.add_class("autolab-controls")
         self.update_state(trainer.state)
 
     def _press(self, name: str, action: Callable[[], Any]) -> None:

@@ -370,7 +370,7 @@ for name, make in contenders.items():
     accuracy = right / len(val_loader.dataset)
     smooth = np.convolve(losses, np.ones(50) / 50, mode="valid") if len(losses) > 50 else losses
     plt.plot(smooth, label=f"{name}: {accuracy:.1%}")
-    print(f"{name:28s} validation accuracy after one epoch: {accuracy:.1%}")
+    print(f"{name:28s}", tr("validation accuracy after one epoch: {acc:.1%}", acc=accuracy))
 plt.xlabel(plot_text("step"))
 plt.ylabel(plot_text("training loss (smoothed)"))
 plt.yscale("log")

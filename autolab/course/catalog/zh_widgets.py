@@ -99,6 +99,24 @@ ZH_WIDGETS: dict[str, str] = {
     "predicted": "预测类别",
     "true": "真实类别",
     "accuracy {acc:.1%}": "准确率 {acc:.1%}",
+    # the graph view (its Python-side controls; the browser side's hints stay English for now)
+    "Expand": "展开",
+    "Modules": "模块",
+    "All ops": "全部运算",
+    "one node per module call": "每次模块调用一个节点",
+    "every op (unreadable for a real network)": "每个运算一个节点（真实网络会多到看不清）",
+    "Show local derivative rules": "显示局部导数规则",
+    # data-parallel training (notebook 11)
+    "Rank": "Rank",
+    "follow the latest step": "跟随最新一步",
+    "loss of each rank's batch": "每个 rank 的批量损失",
+    "all-reduce per step, ms (dashed: not overlapped)": "每步全归约耗时，毫秒（虚线：未与计算重叠）",
+    "message size (bytes)": "消息大小（字节）",
+    "all-reduce time (µs)": "全归约耗时（微秒）",
+    "perfect scaling": "理想扩展",
+    "measured: ranks on this machine": "实测：本机上的 rank",
+    "machines (model) / ranks here (measured)": "机器数（模型）/ 本机 rank 数（实测）",
+    "images per second": "每秒图像数",
     # the notebooks' own lines and plots (code cells shared by both editions)
     "fast mode:": "快速模式：",
     "x": "x",
@@ -108,4 +126,11 @@ ZH_WIDGETS: dict[str, str] = {
     "training loss (smoothed)": "训练损失（平滑后）",
     "data: y = 3x + 2 + noise": "数据：y = 3x + 2 + 噪声",
     "gradient descent at different learning rates": "不同学习率下的梯度下降",
+    "fitted: w = {w:.3f}, b = {b:.3f}  (true: 3, 2)": "拟合结果：w = {w:.3f}，b = {b:.3f}（真实值：3, 2）",
+    "largest learning rate that converges: 2 / {top:.3f} = {limit:.3f}": "能够收敛的最大学习率：2 / {top:.3f} = {limit:.3f}",
+    "lr {lr:.3f} ({fraction:4.2f} of the limit): loss after 30 steps {loss:.4g}": (
+        "学习率 {lr:.3f}（上限的 {fraction:4.2f} 倍）：30 步之后的损失 {loss:.4g}"
+    ),
+    "MNIST test accuracy: {acc:.1%} (chance: 10%)": "MNIST 测试准确率：{acc:.1%}（随机猜测：10%）",
+    "validation accuracy after one epoch: {acc:.1%}": "训练一轮后的验证准确率：{acc:.1%}",
 }

@@ -104,6 +104,9 @@ def test_chinese_notebook_speaks_chinese_in_jupyterlab(lab_zh, page, artifacts, 
         assert "第 " in page.locator(".autolab-progress").first.text_content()
         headings = dash.locator("h4").all_text_contents()
         assert "计算图" in headings and "梯度" in headings, headings
+        hint = dash.locator(".gv-hint").first.text_content()  # the graph's own front end, in Chinese too
+        assert hint == "点击一个节点（或用 Tab、方向键、回车）查看详情", hint
+        assert "播放" in dash.locator(".gv-walk").first.text_content()
 
         # The checks and the playground, earlier in the notebook.
         outputs = page.locator(".jp-OutputArea-output")

@@ -171,7 +171,7 @@ if checks.passed(dead_fraction):
 
 # %% id=causes
 for letter, cause in debugging.CAUSES.items():
-    print(f"({letter}) {cause}")
+    print(f"({letter}) {tr(cause)}")
 
 # %% [markdown] id=mystery-how
 # For each run, watch the views, compare them with the healthy run above, and make its answer function return a letter (`return "a"`). The

@@ -16,7 +16,7 @@ from autolab.course.catalog import TRANSLATIONS
 from autolab.course.catalog.zh_checks import ZH_CHECKS
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKS = sorted((ROOT / "autolab" / "course" / "checks").glob("*.py"))
+CHECKS = sorted((ROOT / "autolab" / "course" / "checks").glob("*.py")) + [ROOT / "autolab/course/debugging.py"]
 FIELD = re.compile(r"\{\{|\}\}|\{((?:[^{}]|\{[^{}]*\})*)\}")
 
 # Strings in the checks that are not sentences a student reads: formulas, and lines made only of other lines.

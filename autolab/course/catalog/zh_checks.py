@@ -9,6 +9,13 @@ Terms follow docs/glossary.zh.md.
 from __future__ import annotations
 
 ZH_CHECKS: dict[str, str] = {
+    # notebook 08's causes (autolab/course/debugging.py), the options of checks.diagnosis
+    "the learning rate is too high": "学习率太高",
+    "vanishing gradients (a deep stack of sigmoids)": "梯度消失（很深的一叠 sigmoid）",
+    "dead ReLUs": "ReLU 死亡",
+    "the gradients are never cleared (zero_grad is missing)": "梯度从未清零（缺少 zero_grad）",
+    "overfitting: too little data for the model": "过拟合：对这个模型来说数据太少",
+    "the inputs are not normalised (wrong scale)": "输入没有归一化（尺度不对）",
     "largest difference at index {tuple((int(k) for k in i))}: yours {a[i]:.6g}, expected {b[i]:.6g}": "最大的差异在下标 {tuple((int(k) for k in i))}：你的是 {a[i]:.6g}，应为 {b[i]:.6g}",
     "not done yet: set the answer to one of {_letters(self.options)}.": "还没有完成：把答案设为 {_letters(self.options)} 之一。",
     "{answer!r} is not one of the choices: answer with one of {_letters(self.options)}.": "{answer!r} 不是选项之一：请用 {_letters(self.options)} 之一作答。",

@@ -126,6 +126,25 @@ ZH_WIDGETS: dict[str, str] = {
     "value": "值",
     "gradient": "梯度",
     "used by": "被谁使用",
+    # ring all-reduce, animated (notebook 11)
+    (
+        "Each of the {n} ranks holds its own gradient, cut into {n} chunks (colours). Goal: every rank ends with "
+        "the sum. Press play, or step with the slider."
+    ): "{n} 个 rank 各自持有自己的梯度，切成 {n} 个数据块（不同颜色）。目标：每个 rank 最后都得到总和。按播放，或者拖动滑块逐步查看。",
+    (
+        "Reduce-scatter, step {step} of {steps}: every rank sends one chunk to its right neighbour, which adds it "
+        "to its own."
+    ): "Reduce-scatter，第 {step} 步（共 {steps} 步）：每个 rank 把一个数据块发给右边的邻居，邻居把它加到自己的数据块上。",
+    " Now each rank holds the complete sum of one chunk (thick border).": "现在每个 rank 都持有某一个数据块的完整总和（粗边框）。",
+    (
+        "All-gather, step {step} of {steps}: the finished chunks travel round the ring, replacing the partial sums."
+    ): "All-gather，第 {step} 步（共 {steps} 步）：算好的数据块沿环传递，替换掉部分和。",
+    " Done: every rank holds the whole sum.": "完成：每个 rank 都持有整个总和。",
+    "Sent by each rank so far: {sent} of a vector (all links busy at once).": (
+        "到目前为止每个 rank 发送了：一个向量的 {sent}（所有链路同时在传输）。"
+    ),
+    "chunk {c}": "数据块 {c}",
+    "rank {i}": "rank {i}",
     # data-parallel training (notebook 11)
     "Rank": "Rank",
     "follow the latest step": "跟随最新一步",

@@ -201,3 +201,13 @@ def test_set_language_puts_the_cjk_font_after_matplotlibs_own(zh):
     assert families[-1] == fonts.cjk_font() and families[0] == "sans-serif", families
     i18n.set_language("zh")  # twice: still one entry
     assert matplotlib.rcParams["font.family"].count(fonts.cjk_font()) == 1
+
+
+def test_doctor_names_the_cjk_font_or_how_to_install_one(monkeypatch):
+    from autolab.cli import doctor  # lazy: only this test needs the command-line side
+
+    found = doctor.check_cjk_font()
+    assert found.name == "chinese font" and (found.status == "ok") == (fonts.cjk_font() is not None)
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    missing = doctor.check_cjk_font()
+    assert missing.status == "info" and "fonts-noto-cjk" in missing.fix

@@ -24,10 +24,11 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from typing import Any
 
 from . import fonts
-from .catalog import TRANSLATIONS
+from .catalog import ERRORS, TRANSLATIONS
 
 SUPPORTED: tuple[str, ...] = ("en", "zh")
 
@@ -86,6 +87,7 @@ def set_language(lang: str) -> str:
     global _chosen
     _chosen = normalize(lang)
     fonts.configure(_chosen)
+    _install_explainer(_chosen)
     return _chosen
 
 
@@ -124,6 +126,8 @@ def plot_text(text: str, **fields: Any) -> str:
 
 _FIELD = re.compile(r"\{\{|\}\}|\{((?:[^{}]|\{[^{}]*\})*)\}")  # a {field}, which may hold a {nested} format spec
 _NUMERIC_SPEC = re.compile(r":[-+ #0-9,_.]*[eEfFgGd%]$")  # a field formatted as a number: {x:.3f}, {n:d}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_FIRST_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 _NUMBER = r"[-+]?(?:inf|nan|[0-9][0-9,_]*(?:\.[0-9]*)?(?:e[-+]?[0-9]+)?%?)"
 
 
@@ -147,10 +151,10 @@ def _pattern(key: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _patterns(lang: str) -> list[tuple[re.Pattern[str], tuple[str, ...], str]]:
+def _patterns(lang: str, errors: bool = False) -> list[tuple[re.Pattern[str], tuple[str, ...], str]]:
     """The catalog's f-string entries, the most literal text first (so the most specific one wins)."""
     found = []
-    for key, value in TRANSLATIONS.get(lang, {}).items():
+    for key, value in (ERRORS if errors else TRANSLATIONS).get(lang, {}).items():
         compiled = _pattern(key)
         literal = len(_FIELD.sub("", key).strip())
         if compiled is not None and literal >= 3:  # a bare "{hint}" would match anything
@@ -168,19 +172,22 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return _FIELD.sub(field, template)
 
 
-def translate(line: str, _depth: int = 0) -> str:
+def translate(line: str, _depth: int = 0, _errors: bool = False) -> str:
     """A line already written out in English, in the current language (unchanged when the catalog lacks it)."""
     lang = get_language()
-    table = TRANSLATIONS.get(lang)
+    table = (ERRORS if _errors else TRANSLATIONS).get(lang)
     if not table or not line.strip() or _depth > 3:
         return line
+    first = _FIRST_WORD.search(line)
+    if lang == "zh" and first and _CJK.match(first.group()):
+        return line  # already Chinese: "你的代码抛出了异常 ..." quotes an English error that must stay as it is
     stripped = line.strip()
     lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
     if _depth and lang == "zh":
         lead = trail = ""  # " Skip the header line." ends an English sentence; Chinese puts no space between
     if stripped in table:
         return lead + table[stripped] + trail
-    for pattern, names, value in _patterns(lang):
+    for pattern, names, value in _patterns(lang, _errors):
         m = pattern.fullmatch(stripped)
         if m:
             values: dict[str, str] = {}
@@ -188,6 +195,38 @@ def translate(line: str, _depth: int = 0) -> str:
                 values.setdefault(name, translate(m.group(f"g{i}"), _depth + 1))
             return lead + _fill(value, values) + trail
     return line
+
+
+def explain(error: BaseException) -> str | None:
+    """The student's-language version of an engine error's message, or None (English, or not in the catalog).
+
+    The error itself stays English, as PyTorch's do; a Chinese notebook shows this underneath.
+    """
+    text = str(error)
+    if get_language() == "en" or not text:
+        return None
+    explained = translate(text, _errors=True)
+    return explained if explained != text else None
+
+
+def _show_explained(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> None:
+    """IPython's custom exception handler: the usual traceback, then the error explained (when it can be)."""
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    hint = explain(value)
+    if hint:
+        print(f"{tr('Hint:')} {hint}", file=sys.stderr)
+
+
+def _install_explainer(lang: str) -> None:
+    """In a Jupyter kernel (IPython already imported: nothing is imported here), explain errors under tracebacks."""
+    ipython = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if ipython is None or not hasattr(ipython, "set_custom_exc"):
+        return
+    if lang == "en":
+        if ipython.custom_exceptions == (Exception,):
+            ipython.set_custom_exc((), None)
+    elif not ipython.custom_exceptions:  # a handler someone else installed stays
+        ipython.set_custom_exc((Exception,), _show_explained)
 
 
 __all__ = [
@@ -200,4 +239,5 @@ __all__ = [
     "tr",
     "plot_text",
     "translate",
+    "explain",
 ]

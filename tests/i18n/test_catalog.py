@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autolab.course import checks, fonts, i18n
-from autolab.course.catalog import TRANSLATIONS
+from autolab.course.catalog import ERRORS, TRANSLATIONS
 from autolab.course.catalog.zh_checks import ZH_CHECKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +113,7 @@ def test_the_extractor_sees_plain_strings_and_f_strings_with_their_fields():
 
 
 def test_translations_keep_every_field_and_nothing_stays_english():
-    for lang, table in TRANSLATIONS.items():
+    for lang, table in [*TRANSLATIONS.items(), *ERRORS.items()]:
         for english, translated in table.items():
             assert fields(english) == fields(translated), f"{lang}: {english!r} -> {translated!r}"
             if lang == "zh" and sum(c.isalpha() for c in FIELD.sub("", english)) > 12:

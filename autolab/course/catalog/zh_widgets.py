@@ -22,6 +22,7 @@ ZH_WIDGETS: dict[str, str] = {
     "Step": "单步",
     "Step ×10": "走 10 步",
     " or ": " 或 ",
+    "Hint:": "提示：",
     "learning rate": "学习率",
     "momentum": "动量",
     "weight decay": "权重衰减",

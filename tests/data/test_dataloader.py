@@ -124,10 +124,9 @@ def test_argument_errors_match_torch():
 
 
 def test_num_workers_and_pin_memory_are_accepted():
-    with pytest.warns(UserWarning, match="main process"):
-        loader = DataLoader(Squares(10), batch_size=4, num_workers=2, pin_memory=True, worker_init_fn=print)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        loader = DataLoader(Squares(10), batch_size=4, num_workers=2, pin_memory=True)
         assert as_lists(loader) == as_lists(DataLoader(Squares(10), batch_size=4))
 
 

@@ -294,6 +294,7 @@ def test_argument_errors_match_torch():
 
 
 def test_pin_memory_is_accepted_and_changes_nothing():
-    a = list(DataLoader(Squares(5), batch_size=2, pin_memory=True, pin_memory_device="cpu"))
+    with pytest.warns(UserWarning, match="no accelerator is found"):
+        a = list(DataLoader(Squares(5), batch_size=2, pin_memory=True, pin_memory_device="cpu"))
     b = list(DataLoader(Squares(5), batch_size=2))
     assert [x[0].tolist() for x in a] == [x[0].tolist() for x in b]

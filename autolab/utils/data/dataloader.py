@@ -4,14 +4,17 @@ With ``num_workers=0`` everything runs in the calling process; the speed comes f
 whole batch at once through ``__getitems__`` (autolab's CIFAR10 and MNIST do, with vectorised transforms).
 With ``num_workers=N`` N worker processes build the batches (see ``_multiprocessing`` and ``_worker``), as in
 PyTorch: worth it when a sample costs real work (decoding files, per-sample augmentations).
-``pin_memory`` is accepted and does nothing: there is no accelerator memory to copy into.
+``pin_memory`` is accepted and, as on a CPU-only PyTorch, warns that there is no accelerator to pin for.
 """
 
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
+
+import autolab
 
 from ._multiprocessing import MultiProcessingIter, _context
 from ._worker import get_worker_info
@@ -114,7 +117,7 @@ class DataLoader:
         self.batch_sampler = batch_sampler
         self.num_workers = num_workers
         self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
-        self.pin_memory = pin_memory  # no accelerator: nothing to pin
+        self.pin_memory = pin_memory
         self.pin_memory_device = pin_memory_device
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn  # called in each worker with its id, after seeding
@@ -142,6 +145,12 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self) -> Iterator:
+        if self.pin_memory and not autolab.cuda.is_available():
+            warnings.warn(  # PyTorch's words, at the same moment
+                "'pin_memory' argument is set as true but no accelerator is found, then device pinned memory "
+                "won't be used.",
+                stacklevel=2,
+            )
         if self.num_workers > 0:
             if not self.persistent_workers:
                 return MultiProcessingIter(self)

@@ -2,10 +2,10 @@
 
 from types import SimpleNamespace
 
+from .. import cuda
+
 
 def is_built() -> bool:
-    from .. import cuda
-
     return bool(cuda.is_available())
 
 

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["run", *ours])
         return run_job(args.nproc, target, args.hostfile, args.master_port, args.label, args.dry_run)
     if argv[:1] == ["run-torch"] and len(argv) > 1 and not argv[1].startswith("-"):
-        from .run_torch import run_program  # every argument after the program is the program's
+        from .run_torch import run_program  # lazy: only this command needs the import hook
 
         return run_program(argv[1], argv[2:])
     args, extra = parser.parse_known_args(argv)

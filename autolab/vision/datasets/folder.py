@@ -84,7 +84,7 @@ def image_loader(path: str) -> np.ndarray:
     Pillow decodes it: matplotlib depends on Pillow, so wherever matplotlib is installed every format reads.
     """
     try:
-        from PIL import Image
+        from PIL import Image  # lazy: an optional dependency (matplotlib brings it)
     except ImportError:
         raise RuntimeError(
             f"reading {os.path.basename(path)} needs Pillow (pip install pillow; matplotlib installs it too)"

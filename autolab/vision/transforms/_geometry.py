@@ -143,7 +143,7 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
 
 def center_crop(img, output_size):
     """The centred (h, w) window; an image smaller than that is first padded with zeros, as torchvision does."""
-    from .functional import crop, image_size, pad
+    from .functional import crop, image_size, pad  # lazy: functional imports this module
 
     th, tw = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size) * (3 - len(output_size))
     h, w = image_size(img)
@@ -159,7 +159,7 @@ def center_crop(img, output_size):
 
 def resized_crop(img, top, left, height, width, size, interpolation=InterpolationMode.BILINEAR, antialias=True):
     """Crop the window, then resize it to ``size``."""
-    from .functional import crop
+    from .functional import crop  # lazy: functional imports this module
 
     return resize(crop(img, top, left, height, width), size, interpolation, antialias=antialias)
 

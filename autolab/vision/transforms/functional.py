@@ -134,7 +134,7 @@ def to_grayscale(img, num_output_channels: int = 1):
 
 def vflip(img):
     """Mirror an image or tensor top-bottom."""
-    from .per_sample import vflip as _vflip
+    from .per_sample import vflip as _vflip  # lazy: per_sample imports this module
 
     return _vflip(img)
 

@@ -1,10 +1,12 @@
 """Does ``DataLoader(num_workers=2)`` beat ``num_workers=0``? One CIFAR-10 pipeline, timed both ways.
 
-    python scripts/bench_dataloader.py [--images 10000] [--batch-size 64] [--workers 0 2] [--repeats 2]
+    python scripts/bench_dataloader.py [--pipeline crop-flip|heavy] [--images 10000] [--workers 0 2] [--repeats 2]
 
-The pipeline is torchvision's usual CIFAR-10 augmentation (RandomCrop(32, padding=4), RandomHorizontalFlip,
-ToTensor, Normalize), run per sample, as PyTorch runs it: the dataset is wrapped so that the loader calls
-``__getitem__`` once per image (autolab's batched ``__getitems__`` path is the third row, for reference).
+``crop-flip`` is torchvision's usual CIFAR-10 augmentation (RandomCrop(32, padding=4), RandomHorizontalFlip,
+ToTensor, Normalize); ``heavy`` adds the costly ones tutorials use (RandomResizedCrop(32), ColorJitter(0.4, 0.4,
+0.4, 0.1), RandomRotation(15)). Both run per sample, as PyTorch runs them: the dataset is wrapped so that the
+loader calls ``__getitem__`` once per image (autolab's batched ``__getitems__`` path, which only crop-flip has, is
+the last row, for reference).
 Each setting runs ``repeats`` shuffled epochs over the first ``images`` training images after one warm-up
 epoch; the best epoch is reported, starting the workers included (a fresh loader each epoch).
 ``--step-ms`` adds that much simulated training work in the main process per batch (time.sleep), to show
@@ -59,15 +61,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[0, 2])
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--step-ms", type=float, default=0.0)
+    parser.add_argument("--pipeline", choices=["crop-flip", "heavy"], default="crop-flip")
     args = parser.parse_args()
-    transform = T.Compose(
-        [T.RandomCrop(32, padding=4), T.RandomHorizontalFlip(), T.ToTensor(), T.Normalize(CIFAR_MEAN, CIFAR_STD)]
-    )
+    augment = [T.RandomCrop(32, padding=4), T.RandomHorizontalFlip()]
+    if args.pipeline == "heavy":
+        augment = [T.RandomResizedCrop(32), T.ColorJitter(0.4, 0.4, 0.4, 0.1), T.RandomRotation(15)] + augment[1:]
+    transform = T.Compose([*augment, T.ToTensor(), T.Normalize(CIFAR_MEAN, CIFAR_STD)])
     train = CIFAR10(root=os.path.join(data_root().path, "cifar-10"), train=True, transform=transform)
     subset = Subset(train, range(args.images))
     print(
-        f"CIFAR-10 train, first {args.images} images, batch {args.batch_size}, "
-        f"RandomCrop(32, 4)+Flip+ToTensor+Normalize, best of {args.repeats} epochs, step {args.step_ms} ms/batch"
+        f"CIFAR-10 train, first {args.images} images, batch {args.batch_size}, pipeline {args.pipeline}: {transform!r}"
+        f"\nbest of {args.repeats} epochs, step {args.step_ms} ms/batch"
     )
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}")
     print("| pipeline | workers | seconds/epoch | images/s |")
@@ -75,8 +79,9 @@ def main() -> None:
     for workers in args.workers:
         s = epoch_seconds(PerSample(subset), workers, args.batch_size, args.repeats, args.step_ms)
         print(f"| per sample (torchvision's way) | {workers} | {s:.2f} | {args.images / s:,.0f} |")
-    s = epoch_seconds(subset, 0, args.batch_size, args.repeats, args.step_ms)
-    print(f"| batched `__getitems__` (autolab's fast path) | 0 | {s:.2f} | {args.images / s:,.0f} |")
+    if transform.batchable:
+        s = epoch_seconds(subset, 0, args.batch_size, args.repeats, args.step_ms)
+        print(f"| batched `__getitems__` (autolab's fast path) | 0 | {s:.2f} | {args.images / s:,.0f} |")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ caller's form (images are rounded back to uint8, as PIL stores them).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from enum import Enum
@@ -75,6 +76,7 @@ def _cubic(x: np.ndarray, a: float = -0.5) -> np.ndarray:
     return np.where(x < 1, near, np.where(x < 2, far, 0.0))
 
 
+@functools.lru_cache(maxsize=256)  # a pipeline resizes to the same few sizes over and over
 def resize_weights(n_in: int, n_out: int, mode: InterpolationMode, antialias: bool = True) -> np.ndarray:
     """The (n_out, n_in) matrix of one axis: output pixel i is row i times the input line.
 
@@ -93,16 +95,14 @@ def resize_weights(n_in: int, n_out: int, mode: InterpolationMode, antialias: bo
     kernel, support = (_triangle, 1.0) if mode is InterpolationMode.BILINEAR else (_cubic, 2.0)
     filterscale = max(scale, 1.0) if antialias else 1.0
     support *= filterscale
-    w = np.zeros((n_out, n_in))
-    for i in range(n_out):
-        center = (i + 0.5) * scale
-        lo = max(int(center - support + 0.5), 0)
-        hi = min(int(center + support + 0.5), n_in)
-        taps = np.arange(lo, hi)
-        k = kernel((taps - center + 0.5) / filterscale)
-        total = k.sum()
-        w[i, lo:hi] = k / total if total != 0 else k
-    return w
+    centers = (np.arange(n_out) + 0.5) * scale
+    lo = np.maximum((centers - support + 0.5).astype(np.int64), 0)  # int() truncation, as PIL's C code
+    hi = np.minimum((centers + support + 0.5).astype(np.int64), n_in)
+    taps = np.arange(n_in)
+    w = kernel((taps[None, :] - centers[:, None] + 0.5) / filterscale)
+    w *= (taps[None, :] >= lo[:, None]) & (taps[None, :] < hi[:, None])
+    total = w.sum(axis=1, keepdims=True)
+    return np.divide(w, total, out=w, where=total != 0)
 
 
 def output_size(h: int, w: int, size, max_size: int | None = None) -> tuple[int, int]:

@@ -286,6 +286,7 @@ def test_argument_errors_match_torch():
         (dict(num_workers=0, persistent_workers=True), ValueError),
         (dict(num_workers=1, multiprocessing_context="nonsense"), ValueError),
         (dict(num_workers=1, multiprocessing_context=3), TypeError),
+        (dict(num_workers=0, multiprocessing_context="fork"), ValueError),
     ]:
         with pytest.raises(error):
             DataLoader(Squares(4), **kwargs)

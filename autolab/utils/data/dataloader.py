@@ -71,7 +71,12 @@ class DataLoader:
             )
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
-        if num_workers > 0 and multiprocessing_context is not None:
+        if multiprocessing_context is not None:
+            if num_workers == 0:
+                raise ValueError(
+                    "multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                    f"but got num_workers={num_workers}"
+                )
             multiprocessing_context = _context(multiprocessing_context)  # checks it, as PyTorch does here
 
         self._iterable = isinstance(dataset, IterableDataset)

@@ -20,8 +20,12 @@ RUNNER = REPO / "scripts" / "run_torch_program.py"
 NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?|-?\d+")
 
 
+def env_with_repo():
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+
+
 def run(cmd, cwd):
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = env_with_repo()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"{cmd} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout.splitlines()
@@ -62,7 +66,7 @@ def test_the_runner_names_what_autolab_lacks(tmp_path):
         [sys.executable, str(RUNNER), str(program), "--flag", "x"],
         capture_output=True,
         text=True,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        env=env_with_repo(),
     )
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == ["__main__ ['--flag', 'x']"]
@@ -73,12 +77,9 @@ def test_the_runner_names_what_autolab_lacks(tmp_path):
         [sys.executable, "-m", "autolab.cli", "run-torch", str(missing_module)],
         capture_output=True,
         text=True,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        env=env_with_repo(),
     )
     assert proc.returncode == 1 and "this program uses torch.no_such_module" in proc.stderr
     exits = tmp_path / "exits.py"
     exits.write_text("import torch, sys\nassert torch.__name__ == 'autolab'\nsys.exit(3)\n")
-    assert (
-        subprocess.run([sys.executable, str(RUNNER), str(exits)], env=dict(os.environ, PYTHONPATH=str(REPO))).returncode
-        == 3
-    )
+    assert subprocess.run([sys.executable, str(RUNNER), str(exits)], env=env_with_repo()).returncode == 3

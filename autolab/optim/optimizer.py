@@ -12,10 +12,12 @@ from __future__ import annotations
 import copy
 import math
 import warnings
+from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .. import get_default_dtype
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -26,9 +28,7 @@ def scalar_state(value: float) -> np.ndarray:
     PyTorch keeps these as float32 tensors (float64 when the default dtype is float64), and its arithmetic on
     them rounds to that precision, so ours does too: trajectories then agree with PyTorch's to the last bits.
     """
-    import autolab
-
-    dtype = np.float64 if autolab.get_default_dtype() == np.float64 else np.float32
+    dtype = np.float64 if get_default_dtype() == np.float64 else np.float32
     return np.array(value, dtype=dtype)
 
 
@@ -63,7 +63,8 @@ class Optimizer:
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         self.defaults = defaults
         self.param_groups: list[dict] = []
-        self.state: dict[Tensor, dict] = {}
+        # as in PyTorch, a defaultdict: ``self.state[p]`` is an empty dict the first time p is seen
+        self.state: defaultdict[Tensor, dict] = defaultdict(dict)
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, but got Tensor"
@@ -101,6 +102,11 @@ class Optimizer:
                 raise ValueError("can't optimize a non-leaf Tensor")
         for k, v in self.defaults.items():
             group.setdefault(k, v)
+        if isinstance(group.get("lr"), Tensor):
+            raise NotImplementedError(
+                f"autolab.optim.{type(self).__name__}: a Tensor lr is not supported (PyTorch uses one for "
+                "capturable and fused steps); pass a number, e.g. lr=float(lr)"
+            )
         if len(ps) != len({id(p) for p in ps}):
             warnings.warn(
                 "optimizer contains a parameter group with duplicate parameters; in future, this will cause an "
@@ -186,7 +192,7 @@ class Optimizer:
             for k, v in self.defaults.items():  # a checkpoint from an older version may lack newer keys
                 group.setdefault(k, v)
             new_groups.append(group)
-        state: dict = {}
+        state: defaultdict[Tensor, dict] = defaultdict(dict)
         for i, st in state_dict["state"].items():
             p = by_index.get(int(i))
             if p is None:

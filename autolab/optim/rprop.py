@@ -15,6 +15,7 @@ class Rprop(Optimizer):
 
     Per coordinate: same sign as last step -> ``step_size *= etaplus``; opposite -> ``step_size *= etaminus``
     and skip this step (the gradient is remembered as 0); then ``p -= sign(g) * step_size``.
+    A NaN gradient makes its parameter NaN, where PyTorch's ``sign(nan) == 0`` would skip it silently.
     """
 
     def __init__(
@@ -47,10 +48,15 @@ class Rprop(Optimizer):
             state["step_size"] = np.full_like(grad, group["lr"])
         state["step"] += 1
         g = -grad if group["maximize"] else grad
-        same = np.sign(g * state["prev"])  # +1: the sign held, -1: it flipped, 0: no previous gradient
-        factor = np.where(same > 0, etaplus, np.where(same < 0, etaminus, 1.0)).astype(g.dtype)
+        same = g * state["prev"]  # > 0: the sign held, < 0: it flipped, 0: no previous gradient
+        flipped = same < 0
+        factor = np.sign(same)  # NaN for a NaN gradient: it stays NaN (PyTorch's sign(nan) is 0: a silent skip)
+        factor[same > 0] = etaplus
+        factor[flipped] = etaminus
+        factor[same == 0] = 1
         step_size = state["step_size"]
-        np.clip(step_size * factor, smin, smax, out=step_size)
-        g = np.where(same < 0, 0, g).astype(g.dtype)  # after a flip, no step and no memory of it
+        step_size *= factor
+        np.clip(step_size, smin, smax, out=step_size)
+        g = np.where(flipped, 0, g).astype(g.dtype, copy=False)  # after a flip, no step and no memory of it
         p._data -= (np.sign(g) * step_size).astype(p._data.dtype, copy=False)
         state["prev"][...] = g

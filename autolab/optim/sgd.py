@@ -63,6 +63,6 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = np.array(d, copy=True)
             else:  # v = mu * v + (1 - dampening) * g
                 buf *= mu
-                buf += (1 - group["dampening"]) * d
+                buf += (1 - group["dampening"]) * d if group["dampening"] else d  # no temporary when 1 * g
             d = d + mu * buf if group["nesterov"] else buf  # Nesterov looks one velocity step ahead
         p._data -= (group["lr"] * d).astype(p._data.dtype, copy=False)

@@ -209,6 +209,11 @@ def test_foreach_and_fused_select_torchs_kernels_and_give_its_steps(kw):
     }
 
 
+def test_a_tensor_lr_is_refused_by_name():
+    with pytest.raises(NotImplementedError, match="autolab.optim.Adam: a Tensor lr is not supported"):
+        autolab.optim.Adam([autolab.zeros(1, requires_grad=True)], lr=autolab.tensor(0.01))
+
+
 def test_fused_and_foreach_together_are_refused_as_in_torch():
     with pytest.raises(RuntimeError, match="cannot be `True` together"):
         autolab.optim.SGD([autolab.zeros(1, requires_grad=True)], lr=0.1, foreach=True, fused=True)
@@ -219,3 +224,35 @@ def test_optimizers_autolab_lacks_are_named_in_the_error(name):
     with pytest.raises(AttributeError, match=f"autolab.optim.{name} is not implemented in autolab yet"):
         getattr(autolab.optim, name)
     assert hasattr(torch.optim, name)
+
+
+@pytest.mark.parametrize("opt_name", sorted(OPTIMIZERS))
+def test_a_nan_gradient_makes_the_parameter_nan(opt_name):
+    """NaN stays NaN: a diverged run shows as NaN weights, never as weights that silently stopped moving."""
+    p = autolab.tensor(np.ones(3), requires_grad=True)
+    opt = getattr(autolab.optim, opt_name)([p], **OPTIMIZERS[opt_name])
+    for g in ([1.0, 1.0, 1.0], [np.nan, -1.0, 1.0]):
+        p.grad = autolab.tensor(np.array(g))
+        opt.step()
+    assert np.isnan(to_np(p)[0]) and np.isfinite(to_np(p)[1:]).all()
+
+
+def test_an_optimizer_written_pytorchs_way_runs():
+    """A custom optimizer as PyTorch's tutorials write it: ``self.state[p]`` with no setdefault."""
+
+    class Momentum(autolab.optim.Optimizer):
+        def __init__(self, params, lr=0.01, beta=0.9):
+            super().__init__(params, dict(lr=lr, beta=beta))
+
+        @autolab.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["v"] = autolab.zeros_like(p)
+                    state["v"] = group["beta"] * state["v"] + p.grad
+                    p -= group["lr"] * state["v"]
+
+    mine = run("autolab", lambda O, ps: Momentum(ps, lr=0.01), 50)
+    assert_same_trajectory(mine, run("torch", lambda O, ps: O.SGD(ps, lr=0.01, momentum=0.9), 50))

@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from optim_helpers import lib
 
 import autolab
@@ -241,3 +243,32 @@ def test_a_copy_of_the_optimizer_steps_itself_not_the_original():
     twin = copy.copy(opt)
     assert opt.step.__name__ == "step" and hasattr(opt.step, "_wrapped_by_lr_sched")
     assert twin.step.__self__ is twin and not hasattr(twin, "_opt_called")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    kind=st.sampled_from(["step", "cosine", "warm_restarts", "cyclic", "onecycle", "linear", "polynomial"]),
+    a=st.integers(1, 40),
+    b=st.floats(0.05, 0.95),
+    steps=st.integers(1, 120),
+)
+def test_random_schedules_match_torch(kind, a, b, steps):
+    def make(S, o):
+        return {
+            "step": lambda: S.StepLR(o, step_size=a, gamma=b),
+            "cosine": lambda: S.CosineAnnealingLR(o, T_max=a, eta_min=b * 1e-3),
+            "warm_restarts": lambda: S.CosineAnnealingWarmRestarts(o, T_0=a, T_mult=1 + a % 3, eta_min=b * 1e-3),
+            "cyclic": lambda: S.CyclicLR(o, base_lr=b * 0.01, max_lr=0.2, step_size_up=a, mode="triangular2"),
+            "onecycle": lambda: S.OneCycleLR(o, max_lr=0.3, total_steps=steps + 1, pct_start=b),
+            "linear": lambda: S.LinearLR(o, start_factor=b, total_iters=a),
+            "polynomial": lambda: S.PolynomialLR(o, total_iters=a, power=b * 3),
+        }[kind]()
+
+    seqs = []
+    for name in ("autolab", "torch"):
+        opt = _optimizer(name, "SGD")
+        sched = make(lib(name).optim.lr_scheduler, opt)
+        out = [_record(opt, sched)]
+        _advance(opt, sched, range(steps), out)
+        seqs.append(out)
+    np.testing.assert_allclose(np.array(seqs[0]), np.array(seqs[1]), rtol=1e-12, atol=1e-15)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
-import os
 import re
 import runpy
 import sys
@@ -150,7 +149,6 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__.strip().splitlines()[0].strip("`"))
         print("usage: autolab run-torch PROGRAM.py [ARGS...]")
         return 0 if argv else 2
-    os.environ.setdefault("AUTOLAB_RUN_TORCH", "1")
     return run_program(argv[0], argv[1:])
 
 

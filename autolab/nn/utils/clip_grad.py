@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import types
 import warnings
-from typing import Iterable, Union
+from typing import Iterable
 
 from ... import ops
 from ...autograd import no_grad
@@ -17,7 +17,7 @@ from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm"]
 
-TensorOrTensors = Union[Tensor, Iterable[Tensor]]
+TensorOrTensors = Tensor | Iterable[Tensor]
 
 
 def _as_list(tensors: TensorOrTensors) -> list[Tensor]:

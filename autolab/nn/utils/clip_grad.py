@@ -11,6 +11,8 @@ import types
 import warnings
 from typing import Iterable
 
+import numpy as np
+
 from ... import ops
 from ...autograd import no_grad
 from ...tensor import Tensor
@@ -55,8 +57,9 @@ def clip_grads_with_norm_(
     with no_grad():
         # no `if coef < 1` branch: multiplying by a clamped 1.0 is harmless, and a NaN norm makes the grads NaN
         coef = ops.clamp(float(max_norm) / (total + 1e-6), max=1.0)
-        for g in grads:
-            g.mul_(coef.type(g.dtype))
+        with np.errstate(invalid="ignore"):  # inf * 0 (an infinite norm) is NaN, silently as in PyTorch
+            for g in grads:
+                g.mul_(coef.type(g.dtype))
 
 
 def clip_grad_norm_(

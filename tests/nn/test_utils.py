@@ -3,6 +3,7 @@ several norm types, with NaN and inf), parameters as one vector, and rnn.pad_seq
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 
@@ -248,8 +249,6 @@ def test_packing_raises_naming_itself_and_the_way_out(name):
 
 
 def test_the_names_of_torch_nn_utils_resolve():
-    import importlib
-
     for module in ("autolab.nn.utils", "autolab.nn.utils.rnn"):
         mod, tmod = importlib.import_module(module), importlib.import_module(module.replace("autolab", "torch"))
         names = {"clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",

@@ -259,3 +259,15 @@ def test_the_names_of_torch_nn_utils_resolve():
         assert not missing
     assert autolab.nn.utils.clip_grad_norm_ is clip_grad_norm_
     assert math.isclose(float(get_total_norm(autolab.tensor([3.0, 4.0]))), 5.0)
+
+
+def test_total_norm_of_mixed_dtypes_is_float64_as_in_torch():
+    arrays = [np.ones(3, np.float32), np.full(2, 2.0)]
+    tn = torch.nn.utils.get_total_norm([torch.tensor(a) for a in arrays])
+    an = get_total_norm([autolab.tensor(a) for a in arrays])
+    assert an.dtype == autolab.float64 and tn.dtype == torch.float64
+    np.testing.assert_allclose(an.numpy(), tn.numpy(), rtol=1e-12)
+    tp, ap = pair(arrays)
+    torch.nn.utils.clip_grad_norm_(tp, 1.0)
+    clip_grad_norm_(ap, 1.0)
+    assert_grads_equal(tp, ap)  # each grad keeps its dtype

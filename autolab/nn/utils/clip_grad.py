@@ -36,7 +36,7 @@ def get_total_norm(
     with no_grad():
         # the norm of the per-tensor norms is the norm of the whole vector, for every p (max for inf)
         norms = [ops.norm(t, p=norm_type) for t in tensors]
-        total = ops.norm(ops.stack([n.type(norms[0].dtype) for n in norms]), p=norm_type)
+        total = ops.norm(ops.stack(norms), p=norm_type)  # mixed float32/float64 grads: float64, as in PyTorch
     if error_if_nonfinite and not bool(ops.isfinite(total)):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "

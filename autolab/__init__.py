@@ -11,6 +11,7 @@ import importlib as _importlib
 
 from . import autograd, cuda
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import is_inference_mode_enabled
 from .creation import (
     arange,
     as_tensor,
@@ -71,8 +72,7 @@ def numel(t: Tensor) -> _builtins.int:
     return t.numel()
 
 
-def get_default_dtype() -> dtype:
-    return float32
+from .dtypes import finfo, get_default_dtype, iinfo, set_default_dtype  # noqa: E402
 
 
 def _lazy(name: str):

@@ -64,19 +64,28 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(
-        np.zeros(_size(size, "zeros"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+        np.zeros(_size(size, "zeros"), dtypes.to_dtype(dtype or dtypes.get_default_dtype()).np),
+        None,
+        requires_grad,
+        device,
     )
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(
-        np.ones(_size(size, "ones"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+        np.ones(_size(size, "ones"), dtypes.to_dtype(dtype or dtypes.get_default_dtype()).np),
+        None,
+        requires_grad,
+        device,
     )
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(
-        np.empty(_size(size, "empty"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+        np.empty(_size(size, "empty"), dtypes.to_dtype(dtype or dtypes.get_default_dtype()).np),
+        None,
+        requires_grad,
+        device,
     )
 
 
@@ -87,7 +96,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requ
             if isinstance(fill_value, bool)
             else dtypes.int64
             if isinstance(fill_value, int)
-            else dtypes.float32
+            else dtypes.get_default_dtype()
         )
     return _finish(np.full(_size((size,), "full"), fill_value, dtypes.to_dtype(dtype).np), None, requires_grad, device)
 
@@ -113,7 +122,7 @@ def arange(
         dtype = (
             dtypes.int64
             if all(float(v).is_integer() and not isinstance(v, float) for v in (start, end, step))
-            else dtypes.float32
+            else dtypes.get_default_dtype()
         )
     return _finish(np.arange(start, end, step, dtype=np.float64), dtype, requires_grad, device)
 
@@ -125,13 +134,13 @@ def linspace(
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(start, end, steps), dtype or dtypes.float32, requires_grad, device)
+    return _finish(np.linspace(start, end, steps), dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
-    return _finish(np.eye(n, m), dtype or dtypes.float32, requires_grad, device)
+    return _finish(np.eye(n, m), dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
 def rand(
@@ -142,7 +151,9 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform on [0, 1)."""
-    return _finish(rng(generator).random(_size(size, "rand")), dtype or dtypes.float32, requires_grad, device)
+    return _finish(
+        rng(generator).random(_size(size, "rand")), dtype or dtypes.get_default_dtype(), requires_grad, device
+    )
 
 
 def randn(
@@ -153,7 +164,9 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal."""
-    return _finish(rng(generator).standard_normal(_size(size, "randn")), dtype or dtypes.float32, requires_grad, device)
+    return _finish(
+        rng(generator).standard_normal(_size(size, "randn")), dtype or dtypes.get_default_dtype(), requires_grad, device
+    )
 
 
 def randint(
@@ -213,7 +226,7 @@ def normal(
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    return _finish(rng(generator).normal(m, s, shape), dtype or dtypes.float32, False, device)
+    return _finish(rng(generator).normal(m, s, shape), dtype or dtypes.get_default_dtype(), False, device)
 
 
 def _like(fn: Any) -> Any:

@@ -38,7 +38,7 @@ def scalar_like(x: Any, ref: Tensor) -> Tensor:
     if isinstance(x, (bool, np.bool_)):
         dt = ref._data.dtype
     elif isinstance(x, (float, np.floating)) and kind != "f":
-        dt = np.dtype(np.float32)
+        dt = dtypes.get_default_dtype().np
     elif isinstance(x, (int, np.integer)) and kind == "b":
         dt = np.dtype(np.int64)
     else:
@@ -154,8 +154,8 @@ def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
         _integer_divisor_check(a, b)
         fn = np.floor_divide if rounding_mode == "floor" else lambda x, y: np.trunc(x / y).astype(x.dtype)
         return Tensor._wrap(fn(a._data, b._data))
-    if a._data.dtype.kind != "f":  # true division of integers gives float32, as in PyTorch
-        a, b = a.float(), b.float()
+    if a._data.dtype.kind != "f":  # true division of integers gives the default dtype (float32), as in PyTorch
+        a, b = a.type(dtypes.get_default_dtype()), b.type(dtypes.get_default_dtype())
     return Div.apply(a, b)
 
 

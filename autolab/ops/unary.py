@@ -27,7 +27,7 @@ def _select(mask: np.ndarray, grad: Tensor) -> Tensor:
 
 def as_float(x: Tensor) -> Tensor:
     """exp, log, ... of an integer tensor give float32, as in PyTorch."""
-    return x if x._data.dtype.kind == "f" else cast(x, dtypes.float32)
+    return x if x._data.dtype.kind == "f" else cast(x, dtypes.get_default_dtype())
 
 
 class Exp(Function):

@@ -1,0 +1,243 @@
+"""The everyday torch surface that tutorials touch, against PyTorch: formatting, in-place updates outside a
+graph, grad-mode decorators, the default dtype, finfo/iinfo, copy.deepcopy of tensors, modules and optimizers."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+import autolab
+
+
+def both(fn):
+    """Run ``fn(lib)`` on torch and autolab: (torch's result or error, autolab's result or error)."""
+    out = []
+    for lib in (torch, autolab):
+        try:
+            out.append(fn(lib))
+        except Exception as e:  # compared below: same type and message
+            out.append((type(e).__name__, str(e).split("\n")[0]))
+    return out
+
+
+@pytest.mark.parametrize("spec", [".4f", "", ">12", ".2e", "d"])
+@pytest.mark.parametrize("values", [1.23456, [1.23456], 3])
+def test_format_matches_torch(values, spec):
+    def run(lib):
+        t = lib.tensor(values)
+        return format(t, spec).replace("torch", "autolab") if spec == "" and t.ndim else format(t, spec)
+
+    want, got = both(run)
+    assert got == want
+
+
+def test_fstring_of_a_loss():
+    loss = autolab.tensor(0.123456)
+    assert f"loss {loss:.3f}" == "loss 0.123"
+
+
+INPLACE = [
+    ("abs_", ()),
+    ("neg_", ()),
+    ("exp_", ()),
+    ("sqrt_", ()),
+    ("square_", ()),
+    ("reciprocal_", ()),
+    ("pow_", (2,)),
+    ("sin_", ()),
+    ("cos_", ()),
+    ("tanh_", ()),
+    ("sigmoid_", ()),
+    ("relu_", ()),
+    ("sign_", ()),
+    ("floor_", ()),
+    ("ceil_", ()),
+    ("round_", ()),
+    ("clamp_min_", (0.5,)),
+    ("clamp_max_", (0.5,)),
+    ("clip_", (-0.5, 0.5)),
+    ("clamp_", (-0.5, 0.5)),
+    ("add_", (2.0,)),
+    ("sub_", (2.0,)),
+    ("mul_", (3.0,)),
+    ("div_", (4.0,)),
+    ("fill_", (7.0,)),
+    ("zero_", ()),
+]
+
+
+@pytest.mark.parametrize("name,args", INPLACE, ids=[n for n, _ in INPLACE])
+def test_inplace_ops_outside_a_graph(name, args):
+    values = [[-1.7, -0.2, 0.0], [0.4, 1.5, 2.6]]
+    results = []
+    for lib in (torch, autolab):
+        x = lib.tensor(values, dtype=lib.float64)
+        y = getattr(x, name)(*args)
+        assert y is x  # in place, returns self
+        results.append(x.numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12, equal_nan=True)
+    # a leaf that requires grad is refused, as in PyTorch
+    want, got = both(lambda lib: getattr(lib.tensor(values, requires_grad=True), name)(*args))
+    assert got[0] == want[0] == "RuntimeError"
+    assert got[1].startswith("a leaf Variable that requires grad is being used in an in-place operation")
+    # under no_grad it is allowed (an optimizer step)
+    w = autolab.tensor(values, dtype=autolab.float64, requires_grad=True)
+    with autolab.no_grad():
+        getattr(w, name)(*args)
+    np.testing.assert_allclose(w.detach().numpy(), results[0], rtol=1e-12)
+
+
+def test_indexed_inplace_ops():
+    for lib in (torch, autolab):
+        x = lib.zeros(3, 4, dtype=lib.float64)
+        idx = lib.tensor([[0, 1, 2, 0]])
+        x.scatter_(0, idx, lib.ones(1, 4, dtype=lib.float64))
+        x.scatter_add_(1, lib.tensor([[3, 3]]), lib.full((1, 2), 2.0, dtype=lib.float64))
+        x.index_fill_(1, lib.tensor([1]), -1.0)
+        x.index_add_(0, lib.tensor([2, 2]), lib.ones(2, 4, dtype=lib.float64), alpha=0.5)
+        y = lib.zeros(3, 3).fill_diagonal_(5.0)
+        z = lib.zeros(3).lerp_(lib.ones(3), 0.25)
+        if lib is torch:
+            want = (x.numpy(), y.numpy(), z.numpy())
+    for g, w in zip((x.numpy(), y.numpy(), z.numpy()), want):
+        np.testing.assert_allclose(g, w)
+
+
+def test_integer_inplace_refuses_a_float_result_as_torch():
+    for op in (lambda t: t.add_(1.5), lambda t: t.div_(2), lambda t: t.exp_(), lambda t: t.mul_(0.5)):
+        want, got = both(lambda lib, op=op: op(lib.ones(2, dtype=lib.int64)))
+        assert got == want and want[0] == "RuntimeError"
+    # fill_ and copy_ cast, as in PyTorch
+    want, got = both(lambda lib: lib.ones(2, dtype=lib.int64).fill_(2.7).tolist())
+    assert got == want == [2, 2]
+
+
+def test_random_inplace_fills_have_the_right_distribution():
+    autolab.manual_seed(0)
+    x = autolab.empty(20000, dtype=autolab.float64)
+    assert abs(x.bernoulli_(0.3).mean().item() - 0.3) < 0.02
+    assert abs(x.exponential_(2.0).mean().item() - 0.5) < 0.02
+    r = autolab.empty(20000, dtype=autolab.int64).random_(3, 7)
+    assert set(r.tolist()) == {3, 4, 5, 6}
+
+
+def test_no_grad_and_inference_mode_as_decorators_and_contexts():
+    for lib in (torch, autolab):
+
+        @lib.no_grad
+        def bare(x):
+            return (x * 2).requires_grad
+
+        @lib.no_grad()
+        def called(x):
+            return (x * 2).requires_grad
+
+        @lib.inference_mode()
+        def inf(x, lib=lib):
+            return (x * 2).requires_grad, lib.is_inference_mode_enabled()
+
+        @lib.inference_mode
+        def inf_bare(x, lib=lib):
+            return lib.is_inference_mode_enabled()
+
+        x = lib.ones(2, requires_grad=True)
+        assert bare(x) is False and called(x) is False
+        assert inf(x) == (False, True) and inf_bare(x) is True
+        with lib.inference_mode():
+            assert lib.is_inference_mode_enabled() and not (x * 2).requires_grad
+        with lib.inference_mode(False):
+            assert not lib.is_inference_mode_enabled()
+        assert not lib.is_inference_mode_enabled() and (x * 2).requires_grad
+
+
+def test_set_default_dtype():
+    try:
+        for lib in (torch, autolab):
+            lib.set_default_dtype(lib.float64)
+            assert lib.get_default_dtype() == lib.float64
+            made = [
+                lib.tensor(1.0),
+                lib.tensor([1, 2]) / 2,
+                lib.zeros(2),
+                lib.ones(2),
+                lib.rand(2),
+                lib.randn(2),
+                lib.full((2,), 1.5),
+                lib.arange(0.0, 1.0, 0.5),
+                lib.linspace(0, 1, 3),
+                lib.eye(2),
+                lib.tensor([1, 2]).exp(),
+                lib.tensor([1, 2]) * 0.5,
+            ]
+            assert [str(t.dtype).split(".")[1] for t in made] == ["float64"] * len(made)
+            assert lib.tensor([1, 2]).dtype == lib.int64
+            lib.set_default_dtype(lib.float32)
+            assert lib.tensor(1.0).dtype == lib.zeros(1).dtype == lib.float32
+    finally:
+        torch.set_default_dtype(torch.float32)
+        autolab.set_default_dtype(autolab.float32)
+    want, got = both(lambda lib: lib.set_default_dtype(lib.int64))
+    assert got == want and want[0] == "TypeError"
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64"])
+def test_finfo(name):
+    t, a = torch.finfo(getattr(torch, name)), autolab.finfo(getattr(autolab, name))
+    for field in ("eps", "max", "min", "tiny", "bits", "resolution", "smallest_normal"):
+        assert getattr(a, field) == getattr(t, field), field
+    assert autolab.finfo().eps == torch.finfo().eps
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo(name):
+    t, a = torch.iinfo(getattr(torch, name)), autolab.iinfo(getattr(autolab, name))
+    assert (a.bits, a.max, a.min) == (t.bits, t.max, t.min)
+
+
+def test_deepcopy_of_tensors_keeps_requires_grad_and_grad_and_refuses_non_leaves():
+    for lib in (torch, autolab):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        (x * x).sum().backward()
+        y = copy.deepcopy(x)
+        assert y is not x and y.requires_grad and y.is_leaf
+        np.testing.assert_allclose(y.grad.numpy(), [2.0, 4.0])
+        with lib.no_grad():
+            y.add_(1)
+        assert x.tolist() == [1.0, 2.0]  # its own storage
+        p = lib.nn.Parameter(lib.ones(2))
+        q = copy.deepcopy(p)
+        assert type(q) is type(p) and q.requires_grad
+        shared = copy.deepcopy([p, p])
+        assert shared[0] is shared[1]  # the memo keeps sharing
+    want, got = both(lambda lib: copy.deepcopy(lib.ones(2, requires_grad=True) * 2))
+    assert got[0] == want[0] == "RuntimeError" and got[1] in want[1]
+
+
+def test_deepcopy_of_a_module_and_an_optimizer():
+    autolab.manual_seed(0)
+    model = autolab.nn.Sequential(autolab.nn.Linear(3, 4), autolab.nn.ReLU(), autolab.nn.Linear(4, 2))
+    opt = autolab.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(autolab.randn(5, 3)).sum().backward()
+    opt.step()
+    twin = copy.deepcopy(model)
+    assert list(twin.state_dict()) == list(model.state_dict())
+    for a, b in zip(model.state_dict().values(), twin.state_dict().values()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert all(p is not q for p, q in zip(model.parameters(), twin.parameters()))
+    with autolab.no_grad():
+        next(twin.parameters()).zero_()
+    assert next(model.parameters()).abs().sum().item() > 0
+    opt2 = copy.deepcopy(opt)
+    assert opt2.state_dict()["param_groups"] == opt.state_dict()["param_groups"]
+    assert opt2.param_groups[0]["params"][0] is not opt.param_groups[0]["params"][0]
+    # module and optimizer copied together keep pointing at each other's copies
+    m2, o2 = copy.deepcopy((model, opt))
+    assert o2.param_groups[0]["params"][0] is next(m2.parameters())
+    # pickling stays refused: save/load never runs code from a file
+    import pickle
+
+    with pytest.raises(TypeError, match="not pickled"):
+        pickle.dumps(model)

@@ -15,6 +15,7 @@ from .autograd import is_inference_mode_enabled
 from .creation import (
     arange,
     as_tensor,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -22,6 +23,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    logspace,
     multinomial,
     normal,
     ones,
@@ -34,6 +36,8 @@ from .creation import (
     randn_like,
     randperm,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )

@@ -137,6 +137,37 @@ def linspace(
     return _finish(np.linspace(start, end, steps), dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _finish(base ** np.linspace(start, end, steps), dtype or dtypes.get_default_dtype(), requires_grad, device)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None) -> Tensor:
+    """The (row, column) indices of the lower triangle of a ``row x col`` matrix, as a (2, N) tensor."""
+    return _finish(np.stack(np.tril_indices(row, offset, col)), dtype or dtypes.int64, False, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None) -> Tensor:
+    """The (row, column) indices of the upper triangle of a ``row x col`` matrix, as a (2, N) tensor."""
+    return _finish(np.stack(np.triu_indices(row, offset, col)), dtype or dtypes.int64, False, device)
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:
+    """0 or 1 for each element, 1 with probability ``input`` (or ``p``)."""
+    prob = input._data if p is None else p
+    return Tensor._wrap((rng(generator).random(input.shape) < prob).astype(input._data.dtype))
+
+
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")

@@ -269,8 +269,8 @@ class Tensor(TensorMethods, TensorShapeMethods):
         return self if dtype is None else self.type(dtype)
 
     def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"autolab.{self.dtype.name}"
+        if dtype is None:  # PyTorch's legacy name, "torch.FloatTensor"
+            return next((k for k, v in dtypes.TENSOR_TYPES.items() if v == self.dtype), f"torch.{self.dtype.name}")
         return autolab.ops.cast(self, dtypes.to_dtype(dtype))
 
     def cpu(self) -> Tensor:

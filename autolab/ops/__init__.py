@@ -16,6 +16,25 @@ from .arithmetic import (
     subtract,
     true_divide,
 )
+from .composite import (
+    addcdiv,
+    addcmul,
+    addmm,
+    addmv,
+    baddbmm,
+    cartesian_prod,
+    cdist,
+    diff,
+    dist,
+    einsum,
+    is_floating_point,
+    lerp,
+    meshgrid,
+    mv,
+    nan_to_num,
+    std_mean,
+    var_mean,
+)
 from .conv import avg_pool2d, conv2d, max_pool2d
 from .index import gather, getitem, index_select, masked_fill, masked_select, scatter, scatter_add, select, tril, triu
 from .join import (

@@ -241,3 +241,114 @@ def test_deepcopy_of_a_module_and_an_optimizer():
 
     with pytest.raises(TypeError, match="not pickled"):
         pickle.dumps(model)
+
+
+# ---- functions built from other ops, values and gradients against torch -----------------------------------------
+def _grads(lib, fn, arrays):
+    xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
+    out = fn(lib, *xs)
+    outs = out if isinstance(out, tuple) else (out,)
+    total = sum((o * lib.tensor(np.cos(np.arange(o.numel())).reshape(tuple(o.shape)))).sum() for o in outs)
+    total.backward()
+    return [o.detach().numpy() for o in outs], [x.grad.numpy() if x.grad is not None else None for x in xs]
+
+
+EINSUM = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("ij,ij->", [(3, 4), (3, 4)]),
+    ("ij->ji", [(3, 4)]),
+    ("ij->j", [(3, 4)]),
+    ("i,j->ij", [(3,), (4,)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),
+    ("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)]),
+    ("...ij,...jk->...ik", [(2, 3, 4), (2, 4, 2)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("b i d, b j d -> b i j", [(2, 3, 4), (2, 5, 4)]),
+    ("ijk,ik->j", [(2, 3, 4), (2, 4)]),
+    ("i,i->i", [(3,), (3,)]),
+]
+
+
+@pytest.mark.parametrize("eq,shapes", EINSUM, ids=[e for e, _ in EINSUM])
+def test_einsum_matches_torch(eq, shapes):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    (tv,), tg = _grads(torch, lambda lib, *xs: lib.einsum(eq, *xs), arrays)
+    (av,), ag = _grads(autolab, lambda lib, *xs: lib.einsum(eq, *xs), arrays)
+    np.testing.assert_allclose(av, tv, rtol=1e-10, atol=1e-12)
+    for a, t in zip(ag, tg):
+        np.testing.assert_allclose(a, t, rtol=1e-10, atol=1e-12)
+    xs = [autolab.tensor(a, requires_grad=True) for a in arrays]
+    assert autolab.autograd.gradcheck(lambda *x: autolab.einsum(eq, *x), xs)
+
+
+def test_einsum_errors_say_what_is_wrong():
+    with pytest.raises(NotImplementedError, match="repeated within one operand"):
+        autolab.einsum("ii->i", autolab.ones(3, 3))
+    with pytest.raises(ValueError, match="2 operands in the equation but 1"):
+        autolab.einsum("ij,jk->ik", autolab.ones(3, 3))
+
+
+COMPOSITE = {
+    "addmm": (lambda lib, a, b, c: lib.addmm(a, b, c, beta=0.5, alpha=2.0), [(2, 4), (2, 3), (3, 4)]),
+    "addmm_method": (lambda lib, a, b, c: a.addmm(b, c), [(2, 4), (2, 3), (3, 4)]),
+    "addmv": (lambda lib, a, b, c: lib.addmv(a, b, c, alpha=3.0), [(2,), (2, 3), (3,)]),
+    "baddbmm": (lambda lib, a, b, c: lib.baddbmm(a, b, c, beta=2.0), [(2, 3, 4), (2, 3, 5), (2, 5, 4)]),
+    "mv": (lambda lib, a, b: lib.mv(a, b), [(2, 3), (3,)]),
+    "addcmul": (lambda lib, a, b, c: lib.addcmul(a, b, c, value=0.5), [(3,), (3,), (3,)]),
+    "addcdiv": (lambda lib, a, b, c: a.addcdiv(b, c * c + 1, value=-2.0), [(3,), (3,), (3,)]),
+    "lerp": (lambda lib, a, b: lib.lerp(a, b, 0.3), [(4,), (4,)]),
+    "lerp_tensor_weight": (lambda lib, a, b, w: lib.lerp(a, b, w), [(4,), (4,), (4,)]),
+    "diff": (lambda lib, a: lib.diff(a, n=2, dim=0), [(5, 3)]),
+    "diff_prepend": (lambda lib, a, p: a.diff(dim=-1, prepend=p), [(2, 3), (2, 1)]),
+    "meshgrid_ij": (lambda lib, a, b: lib.meshgrid(a, b, indexing="ij"), [(3,), (4,)]),
+    "meshgrid_xy": (lambda lib, a, b: lib.meshgrid(a, b, indexing="xy"), [(3,), (4,)]),
+    "cartesian_prod": (lambda lib, a, b: lib.cartesian_prod(a, b), [(3,), (2,)]),
+    "cdist": (lambda lib, a, b: lib.cdist(a, b), [(3, 4), (5, 4)]),
+    "cdist_p1": (lambda lib, a, b: lib.cdist(a, b, p=1.0), [(2, 3, 4), (2, 5, 4)]),
+    "dist": (lambda lib, a, b: lib.dist(a, b, 3), [(3, 4), (3, 4)]),
+    "std_mean": (lambda lib, a: lib.std_mean(a, 1), [(3, 4)]),
+    "var_mean": (lambda lib, a: lib.var_mean(a, dim=0, keepdim=True, correction=0), [(3, 4)]),
+    "mH": (lambda lib, a: a.mH, [(2, 3, 4)]),
+    "H": (lambda lib, a: a.H, [(3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITE))
+def test_composite_functions_match_torch(name):
+    fn, shapes = COMPOSITE[name]
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    tv, tg = _grads(torch, fn, arrays)
+    av, ag = _grads(autolab, fn, arrays)
+    for a, t in zip(av + ag, tv + tg):
+        np.testing.assert_allclose(a, t, rtol=1e-10, atol=1e-12)
+
+
+def test_creation_functions_match_torch():
+    for make in (
+        lambda lib: lib.logspace(0, 2, 5),
+        lambda lib: lib.logspace(-1, 1, 4, base=2.0, dtype=lib.float64),
+        lambda lib: lib.tril_indices(3, 4),
+        lambda lib: lib.tril_indices(4, 3, -1),
+        lambda lib: lib.triu_indices(3, 3, 1),
+        lambda lib: lib.nan_to_num(lib.tensor([float("nan"), float("inf"), -float("inf"), 1.0])),
+        lambda lib: lib.tensor([float("nan"), float("inf")]).nan_to_num(nan=1.0, posinf=2.0),
+    ):
+        t, a = make(torch), make(autolab)
+        assert str(a.dtype).split(".")[1] == str(t.dtype).split(".")[1]
+        np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=1e-6)
+
+
+def test_small_tutorial_helpers():
+    for lib in (torch, autolab):
+        x = lib.ones(2, 3)
+        assert x.type() == "torch.FloatTensor"
+        assert x.type("torch.DoubleTensor").dtype == lib.float64
+        assert lib.is_floating_point(x) and not lib.is_floating_point(lib.tensor([1]))
+        lib.manual_seed(0)
+        b = lib.bernoulli(lib.full((1000,), 0.25))
+        assert b.dtype == lib.float32 and 0.18 < b.mean().item() < 0.32
+    with pytest.raises(RuntimeError, match="only supported on matrices"):
+        _ = autolab.ones(2, 3, 4).H

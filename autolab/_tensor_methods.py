@@ -303,6 +303,36 @@ class TensorMethods:
     def dist(self, other: Tensor, p: float = 2) -> Tensor:
         return autolab.ops.dist(self, other, p)
 
+    def atan2(self, other: Tensor) -> Tensor:
+        return autolab.ops.atan2(self, other)
+
+    def arctan2(self, other: Tensor) -> Tensor:
+        return autolab.ops.atan2(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return autolab.ops.xlogy(self, other)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return autolab.ops.logit(self, eps)
+
+    def frac(self) -> Tensor:
+        return autolab.ops.frac(self)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+        return autolab.ops.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def kron(self, other: Tensor) -> Tensor:
+        return autolab.ops.kron(self, other)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        return autolab.ops.cross(self, other, dim)
+
+    def take(self, index: Tensor) -> Tensor:
+        return autolab.ops.take(self, index)
+
+    def repeat_interleave(self, repeats: Any = None, dim: int | None = None) -> Tensor:
+        return autolab.ops.repeat_interleave(self, repeats, dim)
+
     # ---- reductions --------------------------------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, keepdims: bool | None = None) -> Tensor:
         return autolab.ops.sum(self, dim, keepdim, dtype, keepdims=keepdims)

@@ -21,19 +21,34 @@ from .composite import (
     addcmul,
     addmm,
     addmv,
+    aminmax,
     baddbmm,
+    block_diag,
+    bucketize,
     cartesian_prod,
     cdist,
+    column_stack,
+    cross,
     diff,
     dist,
+    dstack,
     einsum,
+    frac,
     is_floating_point,
+    isin,
+    kron,
     lerp,
+    logit,
     meshgrid,
     mv,
     nan_to_num,
+    repeat_interleave,
+    searchsorted,
     std_mean,
+    take,
+    tensordot,
     var_mean,
+    xlogy,
 )
 from .conv import avg_pool2d, conv2d, max_pool2d
 from .index import gather, getitem, index_select, masked_fill, masked_select, scatter, scatter_add, select, tril, triu
@@ -106,7 +121,7 @@ from .shape import (
     unsqueeze,
     view,
 )
-from .trig import acos, arccos, arcsin, arctan, asin, atan, cosh, sinh, tan
+from .trig import acos, arccos, arcsin, arctan, arctan2, asin, atan, atan2, cosh, sinh, tan
 from .sorting import argsort, argwhere, bincount, count_nonzero, nonzero, sort, topk, unique
 from .softmax import log_softmax, softmax
 from .rounding import ceil, fix, floor, isfinite, isinf, isnan, round, trunc

@@ -8,10 +8,13 @@ matrix products, which is also how PyTorch computes it.
 from __future__ import annotations
 
 import string
+from builtins import max as builtins_max
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes
-from ..creation import tensor
+from ..creation import ones_like, tensor, zeros_like
 from ..tensor import Tensor
 from . import join, matmul, reduce, rounding, shape, unary
 
@@ -207,3 +210,132 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
 
 def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input * log(other)``, and 0 where ``input`` is 0 (even if ``other`` is 0 or NaN-free infinite)."""
+    x, y = (t if isinstance(t, Tensor) else tensor(t, dtype=dtypes.get_default_dtype()) for t in (input, other))
+    zero = x == 0
+    safe = join.where(zero & (y <= 0), ones_like(y), y)
+    return join.where(zero & ~rounding.isnan(y), zeros_like(x * safe), x * unary.log(safe))
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``, the inverse of sigmoid; with ``eps``, p is clamped to [eps, 1 - eps] first."""
+    p = input if eps is None else unary.clamp(input, eps, 1 - eps)
+    return unary.log(p / (1 - p))
+
+
+def frac(input: Tensor) -> Tensor:
+    """The fractional part, with the sign of ``input``: ``x - trunc(x)``."""
+    return input - rounding.trunc(input)
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    return reduce.amin(input, dim, keepdim), reduce.amax(input, dim, keepdim)
+
+
+# ---- assembling tensors --------------------------------------------------------------------------------------------
+def column_stack(tensors: Any) -> Tensor:
+    return join.hstack([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors])
+
+
+def dstack(tensors: Any) -> Tensor:
+    ts = [t.reshape(1, -1, 1) if t.ndim <= 1 else t.unsqueeze(-1) if t.ndim == 2 else t for t in tensors]
+    return join.cat(ts, dim=2)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The matrices on the diagonal of one larger matrix, zeros elsewhere."""
+    ms = [t.reshape(1, -1) if t.ndim < 2 else t for t in tensors]
+    cols = sum(m.shape[1] for m in ms)
+    rows, left = [], 0
+    for m in ms:
+        rows.append(shape.pad(m, (left, cols - left - m.shape[1])))
+        left += m.shape[1]
+    return join.cat(rows, dim=0)
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """The Kronecker product: every element of ``input`` times the whole of ``other``."""
+    n = builtins_max(input.ndim, other.ndim)
+    a = input.reshape(*([1] * (n - input.ndim)), *input.shape)
+    b = other.reshape(*([1] * (n - other.ndim)), *other.shape)
+    inter = [d for pair in zip(a.shape, b.shape) for d in pair]
+    a = a.reshape(*[d for s in a.shape for d in (s, 1)])
+    b = b.reshape(*[d for s in b.shape for d in (1, s)])
+    return (a * b).reshape(*[inter[2 * i] * inter[2 * i + 1] for i in range(n)])
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Sum of products over ``dims`` (the last n of ``a`` with the first n of ``b``, or two lists of dims)."""
+    if isinstance(dims, int):
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = [list(d) if isinstance(d, (list, tuple)) else [d] for d in dims]
+    letters = iter(string.ascii_letters)
+    ta = [next(letters) for _ in range(a.ndim)]
+    tb = [next(letters) for _ in range(b.ndim)]
+    for i, j in zip(da, db):
+        tb[j % b.ndim] = ta[i % a.ndim]
+    out = [c for c in ta if c not in tb] + [c for c in tb if c not in ta]
+    return einsum(f"{''.join(ta)},{''.join(tb)}->{''.join(out)}", a, b)
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (the first dim of size 3 if not given)."""
+    if dim is None:
+        dim = next(i for i, n in enumerate(input.shape) if n == 3)
+    a = [shape.narrow(input, dim, i, 1) for i in range(3)]
+    b = [shape.narrow(other, dim, i, 1) for i in range(3)]
+    parts = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    return join.cat(parts, dim=dim)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """Elements of the flattened ``input`` at ``index``, in ``index``'s shape."""
+    return input.reshape(-1)[index]
+
+
+def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None) -> Tensor:
+    """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [1, 2] -> [1, 1, 2, 2]."""
+    if repeats is None:  # repeat_interleave(counts): the index of each count, repeated
+        counts = input._data
+        return Tensor._wrap(np.repeat(np.arange(counts.size), counts).astype(np.int64))
+    x = input.reshape(-1) if dim is None else input
+    d = 0 if dim is None else dim % x.ndim
+    idx = np.repeat(np.arange(x.shape[d]), repeats._data if isinstance(repeats, Tensor) else repeats)
+    return x.index_select(d, Tensor._wrap(idx.astype(np.int64)))
+
+
+# ---- searching (integer or bool results, no gradient) --------------------------------------------------------------
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return Tensor._wrap(np.isin(e, t, invert=invert))
+
+
+def searchsorted(
+    sorted_sequence: Tensor, input: Any, *, out_int32: bool = False, right: bool = False, side: str | None = None
+) -> Tensor:
+    """Where each value would go in the sorted last dim to keep it sorted."""
+    side = side or ("right" if right else "left")
+    seq = sorted_sequence._data
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if seq.ndim == 1:
+        out = np.searchsorted(seq, values, side=side)
+    else:
+        out = np.stack(
+            [
+                np.searchsorted(s, v, side=side)
+                for s, v in zip(seq.reshape(-1, seq.shape[-1]), values.reshape(-1, values.shape[-1]))
+            ]
+        ).reshape(values.shape)
+    return Tensor._wrap(out.astype(np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    """The bucket of each value among 1-D ``boundaries`` (``right`` flips which side a boundary belongs to)."""
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    out = np.searchsorted(boundaries._data, values, side="right" if right else "left")
+    return Tensor._wrap(np.asarray(out).astype(np.int32 if out_int32 else np.int64))

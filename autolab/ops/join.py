@@ -10,7 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from . import arithmetic  # sibling op modules are imported whole and used at call time
+from . import arithmetic, sorting  # sibling op modules are imported whole and used at call time
 from ._dims import wrap_dim
 
 
@@ -89,7 +89,9 @@ class Where(Function):
         return ga, gb
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
+def where(condition: Any, a: Any = None, b: Any = None) -> Tensor | tuple[Tensor, ...]:
+    if a is None and b is None:  # where(cond) is nonzero(cond, as_tuple=True), as in PyTorch
+        return sorting.nonzero(condition, as_tuple=True)
     a, b = arithmetic.operands(a, b, "where")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:

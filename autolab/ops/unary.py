@@ -297,6 +297,11 @@ class Clamp(Function):
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if any(isinstance(v, Tensor) and v.numel() > 1 for v in (min, max)):
+        # element-wise bounds: where() sends the gradient to x inside, to the bound where it clipped (PyTorch's)
+        if min is not None:
+            x = join.where(x < min, min, x)
+        return x if max is None else join.where(x > max, max, x)
     lo = min.item() if isinstance(min, Tensor) else min
     hi = max.item() if isinstance(max, Tensor) else max
     if x._data.dtype.kind != "f" and any(isinstance(v, float) for v in (lo, hi)):

@@ -352,3 +352,55 @@ def test_small_tutorial_helpers():
         assert b.dtype == lib.float32 and 0.18 < b.mean().item() < 0.32
     with pytest.raises(RuntimeError, match="only supported on matrices"):
         _ = autolab.ones(2, 3, 4).H
+
+
+MORE = {
+    "atan2": (lambda lib, a, b: lib.atan2(a, b), [(3, 4), (3, 4)]),
+    "atan2_broadcast_method": (lambda lib, a, b: a.atan2(b), [(3, 4), (4,)]),
+    "xlogy": (lambda lib, a, b: lib.xlogy(a, b * b + 0.1), [(3, 4), (3, 4)]),
+    "logit": (lambda lib, a: (a.sigmoid() * 0.98 + 0.01).logit(), [(5,)]),
+    "logit_eps": (lambda lib, a: lib.logit(a.sigmoid(), eps=0.2), [(5,)]),
+    "frac": (lambda lib, a: lib.frac(a * 3), [(6,)]),
+    "aminmax": (lambda lib, a: lib.aminmax(a, dim=1), [(3, 4)]),
+    "column_stack": (lambda lib, a, b: lib.column_stack([a, b]), [(3,), (3, 2)]),
+    "dstack": (lambda lib, a, b: lib.dstack([a, b]), [(2, 3), (2, 3)]),
+    "block_diag": (lambda lib, a, b: lib.block_diag(a, b), [(2, 3), (1, 2)]),
+    "kron": (lambda lib, a, b: lib.kron(a, b), [(2, 3), (2, 2)]),
+    "kron_1d_2d": (lambda lib, a, b: a.kron(b), [(3,), (2, 2)]),
+    "tensordot": (lambda lib, a, b: lib.tensordot(a, b, dims=2), [(2, 3, 4), (3, 4, 5)]),
+    "tensordot_lists": (lambda lib, a, b: lib.tensordot(a, b, dims=([0, 2], [1, 0])), [(2, 3, 4), (4, 2)]),
+    "cross": (lambda lib, a, b: lib.cross(a, b, dim=1), [(4, 3), (4, 3)]),
+    "take": (lambda lib, a: lib.take(a, lib.tensor([[0, 5], [3, 3]])), [(2, 3)]),
+    "repeat_interleave": (lambda lib, a: a.repeat_interleave(2, dim=0), [(2, 3)]),
+    "repeat_interleave_flat": (lambda lib, a: lib.repeat_interleave(a, lib.tensor([1, 0, 2, 1, 1, 3])), [(2, 3)]),
+    "clamp_tensor_bounds": (lambda lib, a, lo: lib.clamp(a, min=lo, max=lo + 0.5), [(3, 4), (3, 4)]),
+    "tile_int": (lambda lib, a: a.tile(2), [(3,)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_functions_match_torch(name):
+    fn, shapes = MORE[name]
+    rng = np.random.default_rng(2)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    tv, tg = _grads(torch, fn, arrays)
+    av, ag = _grads(autolab, fn, arrays)
+    for a, t in zip(av + ag, tv + tg):
+        np.testing.assert_allclose(a, t, rtol=1e-10, atol=1e-12)
+
+
+def test_integer_results_match_torch():
+    for make in (
+        lambda lib: lib.where(lib.tensor([[True, False], [False, True]])),
+        lambda lib: lib.isin(lib.arange(6), lib.tensor([1, 4, 9])),
+        lambda lib: lib.isin(lib.arange(6), lib.tensor([1, 4]), invert=True),
+        lambda lib: lib.searchsorted(lib.tensor([1.0, 3.0, 5.0]), lib.tensor([0.0, 3.0, 6.0])),
+        lambda lib: lib.searchsorted(lib.tensor([[1.0, 3.0], [2.0, 4.0]]), lib.tensor([[3.0], [3.0]]), right=True),
+        lambda lib: lib.bucketize(lib.tensor([0.5, 3.0, 9.0]), lib.tensor([1.0, 3.0, 5.0])),
+        lambda lib: lib.bucketize(lib.tensor([3.0]), lib.tensor([1.0, 3.0]), right=True),
+        lambda lib: lib.repeat_interleave(lib.tensor([2, 0, 1])),
+    ):
+        t, a = make(torch), make(autolab)
+        for x, y in zip(t if isinstance(t, tuple) else (t,), a if isinstance(a, tuple) else (a,)):
+            assert str(y.dtype).split(".")[1] == str(x.dtype).split(".")[1]
+            np.testing.assert_array_equal(y.numpy(), x.numpy())

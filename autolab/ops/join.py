@@ -89,7 +89,7 @@ class Where(Function):
         return ga, gb
 
 
-def where(condition: Any, a: Any = None, b: Any = None) -> Tensor | tuple[Tensor, ...]:
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:  # a Tensor; a tuple for where(cond)
     if a is None and b is None:  # where(cond) is nonzero(cond, as_tuple=True), as in PyTorch
         return sorting.nonzero(condition, as_tuple=True)
     a, b = arithmetic.operands(a, b, "where")

@@ -13,6 +13,15 @@ from . import autograd, cuda
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd import is_inference_mode_enabled
 from .creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
     arange,
     as_tensor,
     bernoulli,
@@ -76,7 +85,8 @@ def numel(t: Tensor) -> _builtins.int:
     return t.numel()
 
 
-from .dtypes import finfo, get_default_dtype, iinfo, set_default_dtype  # noqa: E402
+from .dtypes import can_cast, finfo, get_default_dtype, iinfo, promote_types, set_default_dtype  # noqa: E402
+from ._format import set_printoptions  # noqa: E402
 
 
 def _lazy(name: str):

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import dtypes
 from .random import Generator, rng
-from .tensor import Tensor, _to_array, check_device
+from .tensor import Size, Tensor, _to_array, check_device
 
 
 def _size(size: tuple, name: str = "tensor") -> tuple:
@@ -284,3 +284,36 @@ def randint_like(input: Tensor, low: int, high: int | None = None, dtype: Any = 
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, **kwargs)
+
+
+# ---- PyTorch's legacy constructors: FloatTensor([1, 2]), LongTensor(3, 4), isinstance(x, FloatTensor) -------------
+class _LegacyType(type):
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype  # type: ignore[attr-defined]
+
+
+class _LegacyTensor(metaclass=_LegacyType):
+    """``torch.FloatTensor(data)`` is ``tensor(data, dtype=float32)``; ``FloatTensor(2, 3)`` a (2, 3) tensor of
+    zeros (PyTorch leaves its memory uninitialised; zeros keep runs repeatable)."""
+
+    dtype: dtypes.dtype
+
+    def __new__(cls, *args: Any) -> Tensor:  # type: ignore[misc]
+        if len(args) == 1 and not isinstance(args[0], int) and not isinstance(args[0], Size):
+            return tensor(args[0], dtype=cls.dtype)
+        return zeros(*args, dtype=cls.dtype)
+
+
+def _legacy(name: str, d: dtypes.dtype) -> type:
+    return _LegacyType(name, (_LegacyTensor,), {"dtype": d, "__doc__": f"``torch.{name}``: a tensor of {d}."})
+
+
+FloatTensor = _legacy("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy("HalfTensor", dtypes.float16)
+LongTensor = _legacy("LongTensor", dtypes.int64)
+IntTensor = _legacy("IntTensor", dtypes.int32)
+ShortTensor = _legacy("ShortTensor", dtypes.int16)
+CharTensor = _legacy("CharTensor", dtypes.int8)
+ByteTensor = _legacy("ByteTensor", dtypes.uint8)
+BoolTensor = _legacy("BoolTensor", dtypes.bool)

@@ -157,3 +157,20 @@ class iinfo:
 
     def __repr__(self) -> str:
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+# ---- promotion helpers: which dtype an op between two dtypes gives ------------------------------------------------
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The dtype an op on tensors of these two dtypes gives (PyTorch's rule: a float beats an integer)."""
+    a, b = to_dtype(type1).np, to_dtype(type2).np
+    if a.kind == "b" or b.kind == "b":
+        return from_numpy_dtype(b if a.kind == "b" else a)
+    return from_numpy_dtype(promote(a, b))
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether PyTorch's casting rules allow an in-place op to write ``from_`` into ``to``: not float into
+    integer, not a number into bool."""
+    f, t = to_dtype(from_).np.kind, to_dtype(to).np.kind
+    order = {"b": 0, "u": 1, "i": 1, "f": 2}
+    return order[f] <= order[t]

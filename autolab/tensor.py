@@ -147,6 +147,14 @@ class Tensor(TensorMethods, TensorShapeMethods):
 
     nelement = numel
 
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Steps in elements between neighbours along each dim (numpy's byte strides / the element size)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[dim]
+
+    def data_ptr(self) -> int:
+        return int(self._data.__array_interface__["data"][0])
+
     def element_size(self) -> int:
         return self._data.itemsize
 

@@ -43,6 +43,7 @@ from .composite import (
     mv,
     nan_to_num,
     repeat_interleave,
+    result_type,
     searchsorted,
     std_mean,
     take,

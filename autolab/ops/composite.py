@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes
 from ..creation import ones_like, tensor, zeros_like
 from ..tensor import Tensor
-from . import join, matmul, reduce, rounding, shape, unary
+from . import arithmetic, join, matmul, reduce, rounding, shape, unary
 
 
 # ---- einsum ------------------------------------------------------------------------------------------------------
@@ -339,3 +339,9 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right:
     values = input._data if isinstance(input, Tensor) else np.asarray(input)
     out = np.searchsorted(boundaries._data, values, side="right" if right else "left")
     return Tensor._wrap(np.asarray(out).astype(np.int32 if out_int32 else np.int64))
+
+
+def result_type(tensor: Any, other: Any) -> dtypes.dtype:
+    """The dtype ``tensor + other`` would have (PyTorch's promotion, with Python numbers as weak scalars)."""
+    a, b = arithmetic.operands(tensor, other, "result_type")
+    return dtypes.to_dtype(arithmetic.result_dtype(a, b))

@@ -404,3 +404,111 @@ def test_integer_results_match_torch():
         for x, y in zip(t if isinstance(t, tuple) else (t,), a if isinstance(a, tuple) else (a,)):
             assert str(y.dtype).split(".")[1] == str(x.dtype).split(".")[1]
             np.testing.assert_array_equal(y.numpy(), x.numpy())
+
+
+@pytest.mark.parametrize(
+    "options", [{"precision": 2}, {"sci_mode": True}, {"sci_mode": False, "precision": 6}, {"profile": "short"}]
+)
+def test_set_printoptions(options):
+    x = np.array([[1.23456789, 2.5, 1e-3], [4, 5, 6]])
+    shown = []
+    for lib in (torch, autolab):
+        lib.set_printoptions(**options)
+        try:
+            shown.append((repr(lib.tensor(x, dtype=lib.float32)), repr(lib.arange(8.0) / 3)))
+        finally:
+            lib.set_printoptions(profile="default", sci_mode=None)
+    assert shown[1] == shown[0]
+
+
+def test_repr_omits_the_default_dtype():
+    try:
+        for lib in (torch, autolab):
+            lib.set_default_dtype(lib.float64)
+            got = (repr(lib.tensor([1.5])), repr(lib.tensor([1.5], dtype=lib.float32)))
+            lib.set_default_dtype(lib.float32)
+            assert got[0] == "tensor([1.5000])"
+            assert got[1].replace("torch", "autolab") == "tensor([1.5000], dtype=autolab.float32)"
+    finally:
+        torch.set_default_dtype(torch.float32)
+        autolab.set_default_dtype(autolab.float32)
+
+
+def test_dtype_helpers_match_torch():
+    names = ["bool", "uint8", "int8", "int32", "int64", "float16", "float32", "float64"]
+    for a in names:
+        for b in names:
+            ta, tb, aa, ab = getattr(torch, a), getattr(torch, b), getattr(autolab, a), getattr(autolab, b)
+            assert str(autolab.promote_types(aa, ab)).split(".")[1] == str(torch.promote_types(ta, tb)).split(".")[1]
+            assert autolab.can_cast(aa, ab) == torch.can_cast(ta, tb), (a, b)
+    for make in (
+        lambda lib: (lib.ones(2, dtype=lib.int64), 1.5),
+        lambda lib: (lib.ones(2), lib.ones(2, dtype=lib.float64)),
+        lambda lib: (lib.ones(2, dtype=lib.int32), 3),
+        lambda lib: (lib.ones(2), lib.tensor(2.0, dtype=lib.float64)),
+    ):
+        want, got = torch.result_type(*make(torch)), autolab.result_type(*make(autolab))
+        assert str(got).split(".")[1] == str(want).split(".")[1]
+
+
+def test_legacy_tensor_types():
+    for lib in (torch, autolab):
+        x = lib.FloatTensor([1, 2])
+        assert x.dtype == lib.float32 and x.tolist() == [1.0, 2.0]
+        assert lib.LongTensor(2, 3).shape == (2, 3) and lib.LongTensor(2, 3).dtype == lib.int64
+        assert isinstance(x, lib.FloatTensor) and not isinstance(x, lib.LongTensor)
+        assert lib.DoubleTensor([1]).dtype == lib.float64 and lib.BoolTensor([1, 0]).dtype == lib.bool
+
+
+def test_memory_sharing_strides_and_numpy_as_torch():
+    for lib in (torch, autolab):
+        a = np.zeros(3)
+        t = lib.from_numpy(a)
+        t.add_(1)
+        a[0] = 5
+        assert t.tolist() == [5.0, 1.0, 1.0]  # the same memory both ways
+        n = t.numpy()
+        n[1] = 7
+        assert t[1].item() == 7.0
+        m = lib.zeros(2, 3, 4)
+        assert m.stride() == (12, 4, 1) and m.stride(1) == 4
+        assert m.transpose(0, 2).stride() == (1, 4, 12)
+        assert m.data_ptr() == m[0].data_ptr()
+    want, got = both(lambda lib: lib.ones(2, requires_grad=True).numpy())
+    assert got == want
+
+
+def test_tutorial_style_snippets_give_torch_results():
+    def snippet(torch):  # written as a tutorial writes it, run with torch = PyTorch or autolab
+        torch.manual_seed(0)
+        x = torch.linspace(-1, 1, 5)
+        y = torch.full_like(x, 2.0) * x.clip(-0.5, 0.5)
+        m = torch.eye(3)[torch.tril_indices(3, 3)[0]]
+        z = torch.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+        out = {
+            "item": y.sum().item(),
+            "tolist": y.tolist(),
+            "numel": torch.numel(m),
+            "type": z.type(torch.float64).dtype == torch.float64,
+            "masked_fill": z.masked_fill(z > 2, 0.0).tolist(),
+            "argmax": z.argmax(dim=1, keepdim=True).tolist(),
+            "allclose": torch.allclose(z, z + 1e-9),
+            "isclose": torch.isclose(z, z + 1e-3).tolist(),
+            "equal": torch.equal(z, z.clone()),
+            "T": z.T.shape == (3, 2),
+            "mT": torch.ones(4, 2, 3).mT.shape == (4, 3, 2),
+            "new_tensor": z.new_tensor([1, 2]).dtype == torch.float32,
+            "logspace": torch.logspace(0, 2, 3).tolist(),
+            "einsum": torch.einsum("ij,kj->ik", z, z).tolist(),
+            "format": f"{z.sum():.3f}",
+            "where": [t.tolist() for t in torch.where(z > 2)],
+            "diff": torch.diff(z, dim=1).tolist(),
+            "cdist": torch.cdist(z, z).round(decimals=4).tolist(),
+        }
+        with torch.no_grad():
+            w = torch.ones(2, requires_grad=True)
+            w.mul_(3).add_(1)
+        out["inplace"] = w.tolist()
+        return out
+
+    assert snippet(autolab) == snippet(torch)

@@ -315,6 +315,9 @@ class TensorMethods:
     def logit(self, eps: float | None = None) -> Tensor:
         return autolab.ops.logit(self, eps)
 
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return autolab.ops.cumprod(self, dim, dtype=dtype)
+
     def frac(self) -> Tensor:
         return autolab.ops.frac(self)
 

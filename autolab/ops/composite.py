@@ -345,3 +345,47 @@ def result_type(tensor: Any, other: Any) -> dtypes.dtype:
     """The dtype ``tensor + other`` would have (PyTorch's promotion, with Python numbers as weak scalars)."""
     a, b = arithmetic.operands(tensor, other, "result_type")
     return dtypes.to_dtype(arithmetic.result_dtype(a, b))
+
+
+# ---- scans and rotations ---------------------------------------------------------------------------------------------
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running products along ``dim``: [a, b, c] -> [a, ab, abc].
+
+    A log-depth scan (Hillis-Steele): each step multiplies by the running product ``shift`` places back, so
+    log2(n) multiplications give every prefix product. Exact with zeros (no division), and differentiable
+    twice, because it is only multiplications and padding.
+    """
+    x = input if dtype is None else input.type(dtype)
+    d = dim % x.ndim if x.ndim else 0
+    n = x.shape[d] if x.ndim else 1
+    out, shift = x, 1
+    while shift < n:
+        before = shape.narrow(out, d, 0, n - shift)  # out[i - shift], with 1 for the first `shift` positions
+        ones_shape = list(x.shape)
+        ones_shape[d] = shift
+        out = out * join.cat([before.new_ones(ones_shape), before], dim=d)
+        shift *= 2
+    return out
+
+
+def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+    """Rotate by 90 degrees ``k`` times in the plane of ``dims``, from the first towards the second."""
+    a, b = dims
+    k %= 4
+    if k == 1:
+        return shape.flip(input, [b]).transpose(a, b)
+    if k == 2:
+        return shape.flip(input, [a, b])
+    if k == 3:
+        return shape.flip(input, [a]).transpose(a, b)
+    return input
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    """Counts in ``bins`` equal bins between ``min`` and ``max`` (the data's own range when both are 0)."""
+    a = input._data
+    lo, hi = (float(a.min()), float(a.max())) if min == max == 0 and a.size else (min, max)
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    counts, _ = np.histogram(a[(a >= lo) & (a <= hi)], bins=bins, range=(lo, hi))
+    return Tensor._wrap(counts.astype(a.dtype))

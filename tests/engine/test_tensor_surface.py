@@ -512,3 +512,38 @@ def test_tutorial_style_snippets_give_torch_results():
         return out
 
     assert snippet(autolab) == snippet(torch)
+
+
+SCANS = {
+    "cumprod": (lambda lib, a: lib.cumprod(a, 0), [(7,)]),
+    "cumprod_dim1": (lambda lib, a: a.cumprod(dim=1), [(3, 5)]),
+    "cumprod_zeros": (
+        lambda lib, a: lib.cumprod(a * lib.tensor([1.0, 0.0, 1.0, 1.0, 0.0], dtype=lib.float64), -1),
+        [(2, 5)],
+    ),
+    "rot90": (lambda lib, a: lib.rot90(a), [(2, 3)]),
+    "rot90_k3_dims": (lambda lib, a: lib.rot90(a, 3, [1, 2]), [(2, 3, 4)]),
+    "rot90_k2": (lambda lib, a: lib.rot90(a, -2), [(2, 3)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCANS))
+def test_scans_and_rotations_match_torch(name):
+    fn, shapes = SCANS[name]
+    arrays = [
+        np.random.default_rng(4).uniform(0.5, 1.5, s) * np.where(np.arange(np.prod(s)) % 3, 1, -1).reshape(s)
+        for s in shapes
+    ]
+    tv, tg = _grads(torch, fn, arrays)
+    av, ag = _grads(autolab, fn, arrays)
+    for a, t in zip(av + ag, tv + tg):
+        np.testing.assert_allclose(a, t, rtol=1e-10, atol=1e-12)
+    x = autolab.tensor(arrays[0], requires_grad=True)
+    assert autolab.autograd.gradgradcheck(lambda t: fn(autolab, t), (x,))
+
+
+def test_histc_matches_torch():
+    data = np.random.default_rng(0).standard_normal(100)
+    for kw in ({"bins": 10}, {"bins": 4, "min": -1, "max": 1}):
+        want = torch.histc(torch.tensor(data), **kw).numpy()
+        np.testing.assert_array_equal(autolab.histc(autolab.tensor(data), **kw).numpy(), want)

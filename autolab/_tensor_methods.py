@@ -318,6 +318,12 @@ class TensorMethods:
     def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
         return autolab.ops.cumprod(self, dim, dtype=dtype)
 
+    def inverse(self) -> Tensor:
+        return autolab.ops.inv(self)
+
+    def det(self) -> Tensor:
+        return autolab.ops.det(self)
+
     def frac(self) -> Tensor:
         return autolab.ops.frac(self)
 

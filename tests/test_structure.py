@@ -150,6 +150,10 @@ MULTI_INPUT = {  # op: (function of the inputs, inputs)
         lambda x, w, b: autolab.nn.functional.batch_norm(x, None, None, w, b, training=True),
         (_t(4, 3), _t(3), _t(3)),
     ),
+    "Solve": (
+        lambda a, b: autolab.linalg.solve(a + 3 * autolab.eye(3, dtype=autolab.float64), b),
+        (_t(3, 3), _t(3, 2)),
+    ),
     "Atan2": (lambda y, x: autolab.atan2(y, x), (_t(2, 3), _t(2, 3, seed=1))),
     "ScatterAdd": (
         lambda x, s: x.scatter_add(0, autolab.tensor([[0, 1, 0]]), s),

@@ -126,6 +126,7 @@ from .shape import (
     view,
 )
 from .trig import acos, arccos, arcsin, arctan, arctan2, asin, atan, atan2, cosh, sinh, tan
+from .solve import det, inv, inv as inverse, slogdet, solve
 from .sorting import argsort, argwhere, bincount, count_nonzero, nonzero, sort, topk, unique
 from .softmax import log_softmax, softmax
 from .rounding import ceil, fix, floor, isfinite, isinf, isnan, round, trunc

@@ -547,3 +547,35 @@ def test_histc_matches_torch():
     for kw in ({"bins": 10}, {"bins": 4, "min": -1, "max": 1}):
         want = torch.histc(torch.tensor(data), **kw).numpy()
         np.testing.assert_array_equal(autolab.histc(autolab.tensor(data), **kw).numpy(), want)
+
+
+LINALG = {
+    "inv": (lambda lib, a: lib.linalg.inv(a), [(3, 3)]),
+    "inverse_batched_method": (lambda lib, a: a.inverse(), [(2, 3, 3)]),
+    "det": (lambda lib, a: lib.linalg.det(a), [(3, 3)]),
+    "det_batched": (lambda lib, a: lib.det(a), [(2, 4, 4)]),
+    "slogdet": (lambda lib, a: lib.linalg.slogdet(a)[1], [(3, 3)]),
+    "solve_matrix": (lambda lib, a, b: lib.linalg.solve(a, b), [(3, 3), (3, 2)]),
+    "solve_vector": (lambda lib, a, b: lib.linalg.solve(a, b), [(3, 3), (3,)]),
+    "solve_batched": (lambda lib, a, b: lib.linalg.solve(a, b), [(2, 3, 3), (2, 3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINALG))
+def test_linalg_matches_torch(name):
+    fn, shapes = LINALG[name]
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s) + (3 * np.eye(s[-1]) if i == 0 else 0) for i, s in enumerate(shapes)]
+    tv, tg = _grads(torch, fn, arrays)
+    av, ag = _grads(autolab, fn, arrays)
+    for a, t in zip(av + ag, tv + tg):
+        np.testing.assert_allclose(a, t, rtol=1e-9, atol=1e-11)
+    xs = [autolab.tensor(a, requires_grad=True) for a in arrays]
+    assert autolab.autograd.gradgradcheck(lambda *t: fn(autolab, *t), xs)
+
+
+def test_a_singular_matrix_is_an_error_that_says_so():
+    with pytest.raises(RuntimeError, match="singular"):
+        autolab.linalg.inv(autolab.zeros(2, 2))
+    with pytest.raises(RuntimeError, match="square matrices"):
+        autolab.linalg.det(autolab.zeros(2, 3))

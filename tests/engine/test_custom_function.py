@@ -399,3 +399,36 @@ def test_autograd_functional_matches_torch(what):
     for g, w in zip(got, want):
         assert g.shape == w.shape
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
+def test_variable_as_old_tutorials_use_it():
+    for lib in (torch, autolab):
+        Variable = lib.autograd.Variable
+        x = lib.ones(2)
+        v = Variable(x, requires_grad=True)
+        assert v is not x and v.requires_grad and not x.requires_grad
+        assert isinstance(x, Variable) and not Variable(x).requires_grad
+        (v * 3).sum().backward()
+        assert v.grad.tolist() == [3.0, 3.0]
+        with lib.no_grad():
+            v.add_(1)
+        assert x.tolist() == [2.0, 2.0]  # the same storage
+
+
+def test_distance_modules_match_torch():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    for make in (
+        lambda lib: lib.nn.CosineSimilarity(),
+        lambda lib: lib.nn.CosineSimilarity(dim=0, eps=1e-3),
+        lambda lib: lib.nn.PairwiseDistance(),
+        lambda lib: lib.nn.PairwiseDistance(p=1.0, keepdim=True),
+    ):
+        out = []
+        for lib in (torch, autolab):
+            x = lib.tensor(a, requires_grad=True)
+            y = make(lib)(x, lib.tensor(b))
+            y.sum().backward()
+            out.append((y.detach().numpy(), x.grad.numpy()))
+        for g, w in zip(out[1], out[0]):
+            np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)

@@ -324,6 +324,9 @@ class TensorMethods:
     def det(self) -> Tensor:
         return autolab.ops.det(self)
 
+    def erfinv(self) -> Tensor:
+        return autolab.ops.erfinv(self)
+
     def frac(self) -> Tensor:
         return autolab.ops.frac(self)
 

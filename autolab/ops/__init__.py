@@ -140,6 +140,7 @@ from .unary import (
     clone,
     cos,
     erf,
+    erfinv,
     exp,
     expm1,
     leaky_relu,

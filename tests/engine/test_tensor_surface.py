@@ -579,3 +579,18 @@ def test_a_singular_matrix_is_an_error_that_says_so():
         autolab.linalg.inv(autolab.zeros(2, 2))
     with pytest.raises(RuntimeError, match="square matrices"):
         autolab.linalg.det(autolab.zeros(2, 3))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_erfinv_matches_torch(dtype):
+    y = np.concatenate([np.linspace(-0.999999, 0.999999, 41), [-1.0, 1.0, 0.0, 1.5, np.nan]])
+    t = torch.tensor(y, dtype=getattr(torch, dtype), requires_grad=True)
+    a = autolab.tensor(y, dtype=getattr(autolab, dtype), requires_grad=True)
+    tv, av = torch.erfinv(t), a.erfinv()
+    tol = 1e-12 if dtype == "float64" else 2e-6
+    np.testing.assert_allclose(av.detach().numpy(), tv.detach().numpy(), rtol=tol, atol=tol)
+    tv[:41].sum().backward()
+    av[:41].sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=tol * 10, atol=tol)
+    x = autolab.tensor(np.linspace(-0.9, 0.9, 7), requires_grad=True)
+    assert autolab.autograd.gradgradcheck(autolab.erfinv, (x,))

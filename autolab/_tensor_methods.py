@@ -327,6 +327,9 @@ class TensorMethods:
     def erfinv(self) -> Tensor:
         return autolab.ops.erfinv(self)
 
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return autolab.ops.median(self, dim, keepdim)
+
     def frac(self) -> Tensor:
         return autolab.ops.frac(self)
 

@@ -536,6 +536,38 @@ class Tensor(TensorMethods, TensorShapeMethods):
         np.add.at(new, (slice(None),) * (dim % self._data.ndim) + (np.asarray(_raw(index)),), alpha * _raw(source))
         return self._set_(new)
 
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        new = self._data.copy()
+        idx: list[Any] = [slice(None)] * self._data.ndim
+        idx[dim] = np.asarray(_raw(index)).reshape(-1)
+        new[tuple(idx)] = _raw(source)
+        return self._set_(new)
+
+    def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        new = self._data.copy().reshape(-1)
+        (np.add.at if accumulate else np.put)(
+            new, np.asarray(_raw(index)).reshape(-1), np.asarray(_raw(source)).reshape(-1)
+        )
+        return self._set_(new.reshape(self._data.shape))
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return self._update_(autolab.ops.addmm, mat1, mat2, beta=beta, alpha=alpha)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, generator: Any = None) -> Tensor:
+        return self._set_(rng(generator).lognormal(mean, std, self._data.shape))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, generator: Any = None) -> Tensor:
+        return self._set_(median + sigma * rng(generator).standard_cauchy(self._data.shape))
+
+    def geometric_(self, p: float, generator: Any = None) -> Tensor:
+        return self._set_(rng(generator).geometric(p, self._data.shape))
+
+    def t_(self) -> Tensor:
+        """Transpose a matrix in place: the same tensor object takes the transposed view."""
+        self._check_inplace()
+        self._data = self._data.T if self._data.ndim == 2 else self._data
+        return self
+
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
         new = self._data.copy()
         np.fill_diagonal(new, fill_value, wrap=wrap)

@@ -41,6 +41,7 @@ from .composite import (
     kron,
     lerp,
     logit,
+    median,
     meshgrid,
     mv,
     nan_to_num,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import string
 from builtins import max as builtins_max
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..creation import ones_like, tensor, zeros_like
 from ..tensor import Tensor
-from . import arithmetic, join, matmul, reduce, rounding, shape, unary
+from . import arithmetic, join, matmul, reduce, rounding, shape, sorting, unary
 
 
 # ---- einsum ------------------------------------------------------------------------------------------------------
@@ -389,3 +390,21 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
         lo, hi = lo - 1, hi + 1
     counts, _ = np.histogram(a[(a >= lo) & (a <= hi)], bins=bins, range=(lo, hi))
     return Tensor._wrap(counts.astype(a.dtype))
+
+
+MedianResult = namedtuple("median", ["values", "indices"])
+
+
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The middle value (the lower of the two middle ones for an even count, as PyTorch); with ``dim``,
+    ``(values, indices)``. Through ``sort``, so the gradient goes to the element chosen."""
+    if dim is None:
+        flat = input.reshape(-1)
+        return sorting.sort(flat).values[(flat.numel() - 1) // 2]
+    d = dim % input.ndim if input.ndim else 0
+    values, indices = sorting.sort(input, d)
+    k = (input.shape[d] - 1) // 2 if input.ndim else 0
+    values, indices = shape.narrow(values, d, k, 1), shape.narrow(indices, d, k, 1)
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return MedianResult(values, indices)

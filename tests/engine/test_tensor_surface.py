@@ -594,3 +594,36 @@ def test_erfinv_matches_torch(dtype):
     np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=tol * 10, atol=tol)
     x = autolab.tensor(np.linspace(-0.9, 0.9, 7), requires_grad=True)
     assert autolab.autograd.gradgradcheck(autolab.erfinv, (x,))
+
+
+def test_more_inplace_updates_match_torch():
+    results = []
+    for lib in (torch, autolab):
+        x = lib.zeros(3, 4, dtype=lib.float64)
+        x.index_copy_(0, lib.tensor([2, 0]), lib.ones(2, 4, dtype=lib.float64) * lib.tensor([[1.0], [2.0]]))
+        x.put_(lib.tensor([1, 1, 5]), lib.tensor([3.0, 4.0, 5.0], dtype=lib.float64), accumulate=True)
+        x.addmm_(lib.ones(3, 2, dtype=lib.float64), lib.ones(2, 4, dtype=lib.float64), beta=0.5, alpha=2.0)
+        m = lib.arange(6.0).reshape(2, 3).t_()
+        results.append((x.numpy().copy(), m.shape, m.tolist()))
+    np.testing.assert_allclose(results[1][0], results[0][0])
+    assert results[1][1:] == results[0][1:]
+    autolab.manual_seed(0)
+    x = autolab.empty(20000, dtype=autolab.float64)
+    assert abs(x.geometric_(0.25).mean().item() - 4.0) < 0.15
+    assert abs(x.log_normal_(0.0, 0.5).log().mean().item()) < 0.02
+    assert abs(x.cauchy_(3.0, 1.0).median().item() - 3.0) < 0.05
+
+
+@pytest.mark.parametrize("args", [(), (0,), (1, True), (-1,)])
+def test_median_matches_torch(args):
+    data = np.random.default_rng(1).permutation(24).reshape(4, 6).astype(np.float64)
+    out = []
+    for lib in (torch, autolab):
+        x = lib.tensor(data, requires_grad=True)
+        r = x.median(*args)
+        values = r if not args else r.values
+        (values * lib.tensor(np.cos(np.arange(values.numel())).reshape(tuple(values.shape)))).sum().backward()
+        out.append((values.detach().numpy(), None if not args else r.indices.numpy(), x.grad.numpy()))
+    for g, w in zip(out[1], out[0]):
+        if w is not None:
+            np.testing.assert_allclose(g, w)

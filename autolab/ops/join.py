@@ -12,6 +12,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from . import arithmetic, sorting  # sibling op modules are imported whole and used at call time
 from ._dims import wrap_dim
+from ._out import accepts_out
 
 
 class Cat(Function):
@@ -29,6 +30,7 @@ class Cat(Function):
         )
 
 
+@accepts_out
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
@@ -52,6 +54,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
+@accepts_out
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:

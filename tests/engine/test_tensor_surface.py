@@ -627,3 +627,25 @@ def test_median_matches_torch(args):
     for g, w in zip(out[1], out[0]):
         if w is not None:
             np.testing.assert_allclose(g, w)
+
+
+def test_out_keyword_as_torchs_tensors_tutorial_uses_it():
+    for lib in (torch, autolab):
+        t = lib.ones(4, 4)
+        t[:, 1] = 0
+        y3 = lib.rand_like(t)
+        r = lib.matmul(t, t.T, out=y3)
+        assert r is y3 and y3.tolist() == (t @ t.T).tolist()
+        z3 = lib.rand_like(t)
+        assert lib.mul(t, t, out=z3) is z3 and z3.tolist() == (t * t).tolist()
+        s = lib.empty(0)
+        lib.add(t, 1, out=s)  # out takes the result's shape
+        assert s.shape == (4, 4) and s.sum().item() == 28.0
+        c = lib.zeros(8, 4)
+        lib.cat([t, t], out=c)
+        assert c.tolist() == lib.cat([t, t]).tolist()
+        assert lib.div(t, 2, out=lib.empty(4, 4)).sum().item() == 6.0
+        lib.stack([t[0], t[1]], out=c)
+        assert c.shape == (2, 4)
+    want, got = both(lambda lib: lib.mul(lib.ones(2, requires_grad=True), 2, out=lib.empty(2)))
+    assert got == want and want[0] == "RuntimeError"

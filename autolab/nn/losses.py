@@ -47,7 +47,6 @@ __all__ = [
     "triplet_margin_with_distance_loss",
     "pairwise_distance",
     "cosine_similarity",
-    "logsigmoid",
 ]
 
 

@@ -97,6 +97,8 @@ def __getattr__(name: str):
     # nn, optim, utils and vision load on first use, so `import autolab` stays fast.
     if name in ("nn", "optim", "utils", "vision", "training", "kernels", "course", "serialization", "linalg"):
         return _lazy(name)
+    if name in ("accelerator", "backends"):
+        return _lazy(name)
     if name in ("save", "load", "CheckpointError"):
         return getattr(_lazy("serialization"), name)
     raise AttributeError(f"module 'autolab' has no attribute '{name}'")

@@ -38,26 +38,48 @@ class Size(tuple):
 
 
 class device:
-    """``autolab.device("cpu")``. autolab computes on the CPU only; asking for CUDA says so clearly."""
+    """``autolab.device("cpu")``, ``device("cpu", 0)``, ``device("cuda:1")``: a type and an optional index, as in
+    PyTorch. autolab computes on the CPU; asking to move a tensor elsewhere says so clearly."""
 
     def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
-        name = type.type if isinstance(type, device) else str(type)
-        self.type = name.split(":")[0]
-        if self.type not in ("cpu", "cuda", "mps"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {name}")
+        if isinstance(type, device):
+            type, index = type.type, type.index if index is None else index
+        name = str(type)
+        kind, _, suffix = name.partition(":")
+        if kind not in ("cpu", "cuda", "mps", "meta"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta device type at start of device string: {name}")
+        if suffix:
+            if index is not None:
+                raise RuntimeError(
+                    f"type (string) must not include an index because index was passed explicitly: {name}"
+                )
+            if not suffix.isdigit():
+                raise RuntimeError(f"Invalid device string: '{name}'")
+            index = int(suffix)
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        self.type = kind
         self.index = index
 
     def __repr__(self) -> str:
-        return f"device(type='{self.type}')"
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
 
     def __str__(self) -> str:
-        return self.type
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other: object) -> bool:
-        return str(self) == str(other)
+        # As torch.device: device("cpu") != device("cpu", 0), and a device is never equal to a string.
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
-        return hash(self.type)
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return device, (self.type, self.index)
 
 
 def check_device(dev: Any) -> None:
@@ -264,17 +286,39 @@ class Tensor(TensorMethods, TensorShapeMethods):
         return autolab.ops.clone(self)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``x.to("cpu")``, ``x.to(autolab.float64)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``."""
+        """``x.to("cpu")``, ``x.to(autolab.float64)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``.
+
+        ``non_blocking`` and ``memory_format`` are accepted (a CPU copy is always synchronous); ``copy=True``
+        returns a new tensor even when nothing changes, as in PyTorch."""
         dtype = kwargs.pop("dtype", None)
         check_device(kwargs.pop("device", None))
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        flags = []
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
             elif isinstance(a, (str, device)):
                 check_device(a)
+            elif isinstance(a, bool):  # positional non_blocking, copy
+                flags.append(a)
             elif a is not None:
                 dtype = a
-        return self if dtype is None else self.type(dtype)
+        copy = copy or (len(flags) > 1 and flags[1])
+        out = self if dtype is None else self.type(dtype)
+        return autolab.ops.clone(out) if copy and out is self else out
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        """Page-locked memory is for fast copies to a GPU. As CPU-only PyTorch, this fails without one."""
+        if not autolab.cuda.is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        return self
+
+    def is_pinned(self, device: Any = None) -> bool:
+        return False
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:  # PyTorch's legacy name, "torch.FloatTensor"

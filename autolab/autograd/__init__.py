@@ -1,13 +1,17 @@
 """Automatic differentiation: the graph of Functions, backpropagation, grad modes and gradient checks."""
 
 from .engine import topological_order
-from .function import AccumulateGrad, Function
+from . import function
+from .function import AccumulateGrad, Function, FunctionCtx, once_differentiable
 from .functional import backward, grad
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
     "Function",
+    "FunctionCtx",
+    "function",
+    "once_differentiable",
     "AccumulateGrad",
     "backward",
     "grad",

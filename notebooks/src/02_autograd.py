@@ -14,7 +14,8 @@
 # - explain why a tensor used twice gets the *sum* of its gradients;
 # - explain why backward visits nodes in topological order, and write that order yourself;
 # - use gradient accumulation, `zero_grad`, and `no_grad` on purpose;
-# - add a new op with its own `backward`, and verify it with `gradcheck`;
+# - add a new op with its own `backward`, as PyTorch does it (`torch.autograd.Function`), and check it with
+#   `gradcheck`;
 # - take a gradient of a gradient.
 
 # %% id=setup locked
@@ -246,42 +247,82 @@ print("detach() also cuts the graph:", z.detach().requires_grad)
 # %% [markdown] id=a-new-op
 # ## A new op, with its own backward
 #
-# Every op in autolab is a `Function` with two methods side by side: `forward` computes on numpy arrays,
-# `backward` receives `dL/d(output)` as a tensor and returns `dL/d(input)` for each input. Here is `Exp`:
+# You can add an op to autograd yourself, the way PyTorch does it: subclass `torch.autograd.Function` and write
+# two static methods side by side. `forward(ctx, ...)` computes the result from tensors (nothing inside it is
+# recorded); `backward(ctx, grad)` receives `dL/d(output)` and returns `dL/d(input)`, one gradient per argument
+# of `forward`. The `ctx` carries what backward needs: `ctx.save_for_backward(...)` in forward,
+# `ctx.saved_tensors` in backward. You call the op with `.apply`. Here is `Exp`, which saves its output because
+# `d exp(x)/dx = exp(x)`:
 
 
 # %% id=a-new-op-code
 class Exp(Function):
-    def forward(self, x):
-        return np.exp(x)
+    @staticmethod
+    def forward(ctx, x):
+        y = x.exp()
+        ctx.save_for_backward(y)
+        return y
 
-    def backward(self, grad):
-        (x,) = self.inputs
-        return grad * x.exp()  # d exp(x)/dx = exp(x)
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y  # d exp(x)/dx = exp(x)
 
 
 t = torch.tensor([0.0, 1.0], requires_grad=True)
-Exp.apply(t).sum().backward()
+y = Exp.apply(t)
+print(y.grad_fn.name())
+y.sum().backward()
 print(t.grad)
+
+# %% [markdown] id=ctx-more
+# This code runs unchanged on PyTorch. A few more things `ctx` does:
+# - `ctx.needs_input_grad[i]` says whether input `i` needs a gradient, so backward can skip work (return `None`);
+# - an argument that is not a tensor (a number, a flag) gets `None` as its gradient;
+# - with several outputs, `backward` receives one gradient per output;
+# - `ctx.mark_non_differentiable(idx)` marks an output such as indices that has no gradient.
+#
+# autolab's own ops (in `autolab/ops/`) are written in an older form that works one level lower, on numpy
+# arrays, with `self` instead of `ctx`. You may read them; write your own ops in PyTorch's form, as here.
+
+
+# %% id=ctx-more-code
+class ScaleBy(Function):
+    @staticmethod
+    def forward(ctx, x, k):  # k is a plain number
+        ctx.k = k
+        return x * k
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.k, None  # one gradient per forward argument; None for the number
+
+
+t = torch.tensor([1.0, 2.0], requires_grad=True)
+ScaleBy.apply(t, 3.0).sum().backward()
+print(t.grad, ScaleBy.apply(t, 3.0).grad_fn.name())
 
 # %% [markdown] id=hypot-task
 # ### Your turn: `Hypot`
-# `hypot(a, b) = sqrt(a**2 + b**2)`, element-wise. Write its `forward` (numpy) and its `backward` (tensor ops;
-# return a tuple with one gradient per input). The check compares your gradients with finite differences in
-# float64.
+# `hypot(a, b) = sqrt(a**2 + b**2)`, element-wise. Write its `forward` (save what backward needs) and its
+# `backward` (return a tuple with one gradient per input). The check compares your gradients with finite
+# differences in float64.
 
 
 # %% id=hypot solution
 class Hypot(Function):
-    def forward(self, a, b):
+    @staticmethod
+    def forward(ctx, a, b):
         ### BEGIN SOLUTION
-        return np.sqrt(a * a + b * b)
+        h = (a * a + b * b).sqrt()
+        ctx.save_for_backward(a, b, h)
+        return h
         ### END SOLUTION
 
-    def backward(self, grad):
+    @staticmethod
+    def backward(ctx, grad):
         ### BEGIN SOLUTION
-        a, b = self.inputs
-        h = (a * a + b * b).sqrt()
+        a, b, h = ctx.saved_tensors
         return grad * a / h, grad * b / h
         ### END SOLUTION
 
@@ -321,6 +362,7 @@ if checks.passed(Hypot):
 #
 # `backward` is written with tensor ops, so with `create_graph=True` the backward pass is itself recorded, and
 # can be differentiated again. For `y = x**3`: `dy/dx = 3x**2 = 27` and `d2y/dx2 = 6x = 18` at `x = 3`.
+# Your own `Function`s too, when their `backward` is written with tensor ops, as `Exp`'s is.
 
 # %% id=a-gradient-of-a-gradient-code
 x = torch.tensor(3.0, requires_grad=True)
@@ -330,6 +372,11 @@ y = x**3
 print("dy/dx =", dy_dx.item(), " d2y/dx2 =", d2y_dx2.item())
 widgets.graph(dy_dx)  # the graph of the gradient itself: the ops backward recorded
 
+x = torch.tensor(1.0, requires_grad=True)
+(g,) = torch.autograd.grad(Exp.apply(x), x, create_graph=True)
+(gg,) = torch.autograd.grad(g, x)
+print("through your Exp: first", g.item(), "second", gg.item())  # both e = 2.718...
+
 # %% [markdown] id=summary
 # ## Summary
 #
@@ -338,7 +385,8 @@ widgets.graph(dy_dx)  # the graph of the gradient itself: the ops backward recor
 # - A tensor used twice gets the sum of its gradients; `.grad` accumulates across `backward()` calls too, so
 #   clear it each step (`zero_grad`).
 # - `no_grad()` and `detach()` compute without recording.
-# - A new op is a `Function`: `forward` on arrays, `backward` on tensors; `gradcheck` verifies it.
+# - A new op is a `torch.autograd.Function` with static `forward(ctx, ...)` and `backward(ctx, grad)`, as in
+#   PyTorch; `ctx.save_for_backward` keeps what backward needs; `gradcheck` verifies it.
 # - `create_graph=True` makes gradients differentiable, for higher-order derivatives.
 #
 # Next: **3. Modules**, which package parameters and computation into reusable layers.

@@ -231,6 +231,40 @@ def test_backward_against_finite_differences(capsys):
     assert not passes(capsys, checks.backward(_hypot(one_grad), (3, 4), (3, 4)))
 
 
+def _hypot_ctx(backward):
+    """The notebook's exercise as it is now written: PyTorch's form, a ctx and static methods."""
+    from autolab.autograd import Function
+
+    class Hypot(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            h = (a * a + b * b).sqrt()
+            ctx.save_for_backward(a, b, h)
+            return h
+
+    Hypot.backward = staticmethod(backward)
+    return Hypot
+
+
+def test_backward_check_takes_pytorchs_form(capsys):
+    def right(ctx, g):
+        a, b, h = ctx.saved_tensors
+        return g * a / h, g * b / h
+
+    def swapped(ctx, g):
+        a, b, h = ctx.saved_tensors
+        return g * b / h, g * a / h
+
+    def one_grad(ctx, g):
+        a, b, h = ctx.saved_tensors
+        return g * a / h
+
+    assert passes(capsys, checks.backward(_hypot_ctx(right), (3, 4), (3, 4), reference=np.hypot))
+    assert not passes(capsys, checks.backward(_hypot_ctx(swapped), (3, 4), (3, 4), reference=np.hypot))
+    assert not checks.backward(_hypot_ctx(one_grad), (3, 4), (3, 4))
+    assert "HypotBackward returned an incorrect number of gradients (expected 2, got 1)" in capsys.readouterr().out
+
+
 def test_mse_and_sgd_step(capsys):
     import autolab
 

@@ -167,3 +167,23 @@ def test_nested_modules_open_one_level_at_a_time():
     labels, _ = node_labels(graph, {graph.model_path, "0"})
     assert {"0.0: Linear", "0.1: ReLU", "1: Linear"} <= set(labels) and "0: Sequential" not in labels
     assert "subgraph cluster_0 {" in to_dot(graph, {graph.model_path, "0"})
+
+
+def test_a_custom_function_in_pytorchs_form_shows_the_users_backward():
+    class Exp(autolab.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y  # the line the graph view must show
+
+    y = Exp.apply(autolab.ones(2, requires_grad=True))
+    graph = capture(y.sum(), values=True)
+    (op,) = [op for op in graph.ops.values() if op.name.startswith("Exp")]
+    assert "the line the graph view must show" in op.source
+    assert op.where.startswith("test_graph.py:")

@@ -153,11 +153,16 @@ def _source(cls: type) -> tuple[str | None, str | None]:
     return "".join(lines), short
 
 
+def _owner(fn: Any) -> type:
+    # a custom Function in PyTorch's form: the node is generated, the backward to show is the user's class's
+    return getattr(type(fn), "_forward_cls", type(fn))
+
+
 def backward_source(fn: Any) -> str | None:
     """The source of the op's ``backward`` (yours too, for an op you wrote in a notebook)."""
-    return _source(type(fn))[0]
+    return _source(_owner(fn))[0]
 
 
 def source_location(fn: Any) -> str | None:
     """``autolab/ops/arithmetic.py:52``: where to read the op's backward."""
-    return _source(type(fn))[1]
+    return _source(_owner(fn))[1]

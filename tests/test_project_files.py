@@ -25,7 +25,8 @@ def test_the_version_has_one_source():
 
 
 def test_the_licence_file_is_the_one_pyproject_declares():
-    assert 'license = { text = "MIT" }' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'license = "MIT"' in text and 'license-files = ["LICENSE"]' in text
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
 
 

@@ -116,7 +116,7 @@ def test_walk_explains_a_tensor_used_twice():
     assert frames[0]["phase"] == "forward" and frames[view.backward_start]["phase"] == "backward"
     assert view.step == view.backward_start - 1  # drawn before backward: waits after the forward pass
     adding = [f for f in frames if any("used more than once" in line for line in f["lines"])]
-    assert len(adding) == 1 and "-24.0 + 0.4 = -23.6" in " ".join(adding[0]["lines"])
+    assert len(adding) == 1 and "0.4 + -24.0 = -23.6" in " ".join(adding[0]["lines"])
     assert view.shown(view.backward_start)["w"]["grad"] == "grad ?"
     last = view.shown(len(frames) - 1)
     loss.backward()

@@ -1,6 +1,6 @@
 """Backward, step by step, in the engine's own order, with the engine's own rules.
 
-The order comes from ``autolab.autograd.engine.topological_order``, the function ``backward()`` itself walks;
+The order comes from ``autolab.autograd.engine.ready_order``, the order ``backward()`` itself walks;
 each step calls the op's real ``backward`` on the gradient summed so far, and sums what arrives at a tensor in
 the order the engine does (``pending + g``). So every number the walk shows is the number ``loss.backward()``
 computes (tests compare them); the walk only *records* what happens in between: the gradient arriving at each
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import autolab
-from autolab.autograd.engine import topological_order
+from autolab.autograd.engine import ready_order
 
 from .model import Graph
 from .summary import Summary, summarize
@@ -70,7 +70,7 @@ def walk(root: Any, graph: Graph) -> Walk:
         return Walk(graph.forward_order, [], {}, root.numel() != 1)
     # Without create_graph the engine runs the backward rules with grad mode off: so does the walk.
     with autolab.no_grad():
-        for t in topological_order([root]):
+        for t in ready_order([root]):
             g = pending.pop(id(t), None)
             if g is None:
                 continue

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import dtypes
 from .random import Generator, rng
-from .tensor import Tensor, _to_array, check_device
+from .tensor import Tensor, _to_array, check_device, to_cuda_array
 
 
 def _size(size: tuple, name: str = "tensor") -> tuple:
@@ -31,9 +31,10 @@ def _size(size: tuple, name: str = "tensor") -> tuple:
 
 
 def _finish(arr: np.ndarray, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
-    check_device(device)
     if dtype is not None:
         arr = arr.astype(dtypes.to_dtype(dtype).np, copy=False)
+    if device is not None and check_device(device):
+        arr = to_cuda_array(arr)  # made on the host (its random numbers too), then copied to the GPU
     return Tensor._wrap(arr).requires_grad_(requires_grad) if requires_grad else Tensor._wrap(arr)
 
 

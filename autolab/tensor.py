@@ -37,35 +37,65 @@ class Size(tuple):
 
 
 class device:
-    """``autolab.device("cpu")``. autolab computes on the CPU only; asking for CUDA says so clearly."""
+    """``autolab.device("cpu")``, ``autolab.device("cuda")``, ``autolab.device("cuda:0")``.
+
+    CUDA runs through numba (``autolab.cuda``; on a CPU-only machine, numba's simulator); asking for it where
+    it cannot run raises an error that says why. ``"mps"`` is recognised and refused."""
 
     def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
-        name = type.type if isinstance(type, device) else str(type)
-        self.type = name.split(":")[0]
+        if isinstance(type, device):
+            type, index = type.type, type.index if index is None else index
+        name = str(type)
+        self.type, _, idx = name.partition(":")
         if self.type not in ("cpu", "cuda", "mps"):
             raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {name}")
-        self.index = index
+        self.index = int(idx) if idx else index
 
     def __repr__(self) -> str:
-        return f"device(type='{self.type}')"
+        return (
+            f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+        )
 
     def __str__(self) -> str:
-        return self.type
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other: object) -> bool:
         return str(self) == str(other)
 
     def __hash__(self) -> int:
-        return hash(self.type)
+        return hash(str(self))
 
 
-def check_device(dev: Any) -> None:
-    if dev is not None and device(dev).type != "cpu":
+def check_device(dev: Any) -> bool:
+    """True for a CUDA device that can be used, False for the CPU (or None); raises for anything else."""
+    if dev is None:
+        return False
+    d = device(dev)
+    if d.type == "cpu":
+        return False
+    if d.type == "cuda":
+        if d.index not in (None, 0):
+            raise RuntimeError(f"CUDA error: invalid device ordinal (autolab uses one GPU, cuda:0; got {d})")
+        why = autolab.kernels.cuda.why_unavailable()
+        if why is None:
+            return True
         raise RuntimeError(
-            f"autolab runs on the CPU only, so it cannot move a tensor to '{dev}' "
-            "(autolab.cuda.is_available() is False). Use device='cpu', or write "
+            f"autolab cannot move a tensor to '{dev}': {why}. Use device='cpu', or write "
             "`device = autolab.device('cuda' if autolab.cuda.is_available() else 'cpu')`."
         )
+    raise RuntimeError(f"autolab computes on the CPU or, through numba, on CUDA GPUs; it cannot use '{dev}'.")
+
+
+def to_cuda_array(a: np.ndarray) -> Any:
+    """A numpy array copied to the GPU (``autolab.kernels.cuda.array.CudaArray``)."""
+    from .kernels.cuda.array import CudaArray  # lazy: it imports numba
+
+    return CudaArray.from_host(a)
+
+
+_CUDA_TO_NUMPY = (
+    "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first."
+)
 
 
 def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -114,7 +144,8 @@ class Tensor(TensorMethods, TensorShapeMethods):
     def _wrap(cls, array: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap an array without copying or converting it (the fast path used by every op)."""
         t = cls.__new__(cls)
-        t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        # a CudaArray (autolab.kernels.cuda) is kept as it is; the ndarray test comes first, so CPU pays nothing
+        t._data = array if isinstance(array, np.ndarray) or hasattr(array, "_autolab_cuda") else np.asarray(array)
         t.grad = None
         t.grad_fn = None
         t.requires_grad = requires_grad
@@ -151,11 +182,11 @@ class Tensor(TensorMethods, TensorShapeMethods):
 
     @property
     def device(self) -> device:
-        return device("cpu")
+        return device("cpu") if isinstance(self._data, np.ndarray) else device("cuda", 0)
 
     @property
     def is_cuda(self) -> bool:
-        return False
+        return not isinstance(self._data, np.ndarray)
 
     @property
     def is_leaf(self) -> bool:
@@ -238,9 +269,13 @@ class Tensor(TensorMethods, TensorShapeMethods):
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if not isinstance(self._data, np.ndarray):
+            raise TypeError(_CUDA_TO_NUMPY)
         return self._data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if not isinstance(self._data, np.ndarray):
+            raise TypeError(_CUDA_TO_NUMPY)
         return self._data if dtype is None else self._data.astype(dtype)
 
     def item(self) -> Any:
@@ -255,17 +290,19 @@ class Tensor(TensorMethods, TensorShapeMethods):
         return autolab.ops.clone(self)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``x.to("cpu")``, ``x.to(autolab.float64)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``."""
-        dtype = kwargs.pop("dtype", None)
-        check_device(kwargs.pop("device", None))
+        """``x.to("cuda")``, ``x.to(autolab.float64)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``."""
+        dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
         for a in args:
             if isinstance(a, Tensor):
-                dtype = a.dtype
+                dtype, dev = a.dtype, a.device
             elif isinstance(a, (str, device)):
-                check_device(a)
+                dev = a
             elif a is not None:
                 dtype = a
-        return self if dtype is None else self.type(dtype)
+        out = self if dtype is None else self.type(dtype)
+        if dev is None:
+            return out
+        return autolab.ops.device.to_device(out, "cuda" if check_device(dev) else "cpu")
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
@@ -273,11 +310,11 @@ class Tensor(TensorMethods, TensorShapeMethods):
         return autolab.ops.cast(self, dtypes.to_dtype(dtype))
 
     def cpu(self) -> Tensor:
-        return self
+        return autolab.ops.device.to_device(self, "cpu")
 
-    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        check_device("cuda")
-        return self
+    def cuda(self, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> Tensor:
+        check_device("cuda" if device is None else device)
+        return autolab.ops.device.to_device(self, "cuda")
 
     def float(self) -> Tensor:
         return self.type(dtypes.float32)

@@ -28,6 +28,8 @@ def _seed_grads(outputs: list, grad_outputs: list | None) -> list:
                     "out.backward(autolab.ones_like(out)), or reduce it first with .sum()"
                 )
             g = Tensor._wrap(np.ones(out.shape, out._data.dtype))
+            if not isinstance(out._data, np.ndarray):  # the seed lives where the output does (a GPU)
+                g = g.to(out.device)
         elif not isinstance(g, Tensor):
             g = Tensor._wrap(np.asarray(g, out._data.dtype))
         elif g._data.dtype != out._data.dtype:

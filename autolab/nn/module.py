@@ -209,22 +209,37 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``model.to("cpu")`` or ``model.to(autolab.float64)``. ``"cuda"`` raises a clear error."""
-        check_device(kwargs.get("device"))
-        dtype = kwargs.get("dtype")
+        """``model.to("cuda")``, ``model.to(device)`` or ``model.to(autolab.float64)``: in place, as PyTorch."""
+        dev, dtype = kwargs.get("device"), kwargs.get("dtype")
         for a in args:
             if isinstance(a, str) or type(a).__name__ == "device":
-                check_device(a)
+                dev = a
             elif a is not None:
                 dtype = a
-        return self if dtype is None else self._cast(dtypes.to_dtype(dtype).np)
+        if dtype is not None:
+            self._cast(dtypes.to_dtype(dtype).np)
+        return self if dev is None else self._move("cuda" if check_device(dev) else "cpu")
+
+    def _move(self, where: str) -> Module:
+        """Every parameter and buffer (and gradient) moved to ``where``, keeping the same tensor objects, so an
+        optimizer made before the move still holds them."""
+        from ..ops.device import _move  # lazy: ops import nn's neighbours
+
+        for m in self.modules():
+            for store in (m._parameters, m._buffers):
+                for t in store.values():
+                    if t is not None:
+                        t._data = _move(t._data, where)
+                        if t.grad is not None:
+                            t.grad._data = _move(t.grad._data, where)
+        return self
 
     def cpu(self) -> Module:
-        return self
+        return self._move("cpu")
 
     def cuda(self, device: Any = None) -> Module:
-        check_device("cuda")
-        return self
+        check_device("cuda" if device is None else device)
+        return self._move("cuda")
 
     def float(self) -> Module:
         return self._cast(np.float32)

@@ -68,9 +68,9 @@ class CrossEntropy(Function):
     def forward(self, x, target, reduction):
         self.target, self.reduction = target, reduction
         losses, self.probs = kernels.softmax_cross_entropy_forward(x, target)
-        if reduction == "mean":
-            return np.asarray(losses.mean(), dtype=x.dtype)
-        return np.asarray(losses.sum(), dtype=x.dtype) if reduction == "sum" else losses
+        if reduction == "mean":  # (a number of x's dtype: losses.mean() keeps float32, on a GPU too)
+            return losses.mean()
+        return losses.sum() if reduction == "sum" else losses
 
     def backward(self, grad):
         n = self.probs.shape[0]

@@ -40,6 +40,10 @@ class Adam(Optimizer):
         )
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
+        if not isinstance(grad, np.ndarray):  # on the GPU: one fused kernel, autolab/kernels/cuda/optim.py
+            from ..kernels.cuda import backend
+
+            return backend.adam_update(p._data, grad, group, state, self.decoupled)
         g = -grad if group["maximize"] else grad
         lr, (b1, b2), wd = group["lr"], group["betas"], group["weight_decay"]
         if wd:

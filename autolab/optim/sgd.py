@@ -47,6 +47,10 @@ class SGD(Optimizer):
         )
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
+        if not isinstance(grad, np.ndarray):  # on the GPU: one fused kernel, autolab/kernels/cuda/optim.py
+            from ..kernels.cuda import backend
+
+            return backend.sgd_update(p._data, grad, group, state)
         d = -grad if group["maximize"] else grad
         if group["weight_decay"]:
             d = d + group["weight_decay"] * p._data

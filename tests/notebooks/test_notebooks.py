@@ -27,6 +27,7 @@ EXPECTED = [
     "07_cifar10_cnn",
     "08_debugging",
     "09_under_the_hood",
+    "10_gpu",
     "11_parallel",
 ]
 

@@ -6,12 +6,13 @@ Grouped by notebook; every check is also importable from here, e.g. ``checks.lin
 ``CheckFailed`` after printing its ✗ line; later cells ask ``checks.passed(answer)`` instead of keeping the result.
 """
 
-from . import autograd, cnn, data, debugging, kernels, losses, modules, parallel, regression, tensors
+from . import autograd, cnn, data, debugging, gpu, kernels, losses, modules, parallel, regression, tensors
 from ._core import FAIL, PASS, CheckFailed, Result, fail, grading, ok, passed, to_numpy
 from .autograd import backward, chain_rule, topo_sort, used_twice, which_ops_quiz
 from .cnn import accuracy, confusion_matrix, conv_output_size, leakage_quiz
 from .data import batches_quiz, collate, csv_dataset, folder_dataset, loader, mean_std, workers_quiz
 from .debugging import dead_fraction, diagnosis, train_step
+from .gpu import block_sum, saxpy, tiled_matmul
 from .kernels import conv_im2col, im2col, im2col_copies_quiz, matmul
 from .losses import adam, cross_entropy, log_softmax_quiz, lr_limit_quiz, sgd
 from .modules import count_parameters, init_scale_quiz, linear, mlp
@@ -35,6 +36,10 @@ __all__ = [
     "regression",
     "cnn",
     "kernels",
+    "gpu",
+    "saxpy",
+    "block_sum",
+    "tiled_matmul",
     "broadcast_shape",
     "pairwise_sq_distances",
     "chain_rule",

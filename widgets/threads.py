@@ -42,7 +42,11 @@ class Trace:
         for n, k, flat, b, t, _step in self.events:
             if n == name and k == kind:
                 block_id = (b[2] * gy + b[1]) * gx + b[0]
-                owner[flat] = block_id if by == "block" else block_id * (bx * by_ * self.block[2]) + (t[2] * by_ + t[1]) * bx + t[0]
+                owner[flat] = (
+                    block_id
+                    if by == "block"
+                    else block_id * (bx * by_ * self.block[2]) + (t[2] * by_ + t[1]) * bx + t[0]
+                )
         return owner.reshape(self.shapes[name])
 
     def steps(self, name: str, kind: str = "read", threads: int = 8) -> np.ndarray:

@@ -107,6 +107,23 @@ assert np.array_equal(out, x + y)
 display(threads.thread_map(trace_add, "out"))
 display(threads.thread_map(trace_add, "out", by="block"))
 
+# %% [markdown] id=grid-stride-quiz
+# ### Predict: how many elements per thread?
+#
+# A grid-stride loop over 1000 elements, launched on 3 blocks of 128 threads. How many elements does thread 0
+# handle? Make `grid_stride_answer()` return the number.
+
+
+# %% id=grid-stride-answer solution
+def grid_stride_answer():
+    ### BEGIN SOLUTION
+    return 3
+    ### END SOLUTION
+
+
+# %% id=grid-stride-check test points=1
+checks.grid_stride_quiz(grid_stride_answer)
+
 # %% [markdown] id=coalescing
 # ### Coalesced and strided access
 #

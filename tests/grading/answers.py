@@ -133,6 +133,16 @@ def im2col(x, kh, kw):
     return cols.reshape(n, c * kh * kw, ho * wo)
 """,
     },
+    "10_gpu": {
+        # One element per thread: right only when the grid has a thread for every element.
+        "saxpy": """\
+@cuda.jit
+def saxpy(a, x, y, out):
+    i = cuda.grid(1)
+    if i < out.size:
+        out[i] = a * x[i] + y[i]
+""",
+    },
     "11_parallel": {
         # Sums over the ranks and forgets to divide: N times the average.
         "average-gradients": """\
@@ -154,6 +164,7 @@ FAILS: dict[str, set[str]] = {
     "07_cifar10_cnn": {"conv-output-size-check"},
     "08_debugging": {"train-step-check", "run2-check"},
     "09_under_the_hood": {"im2col-check"},
+    "10_gpu": {"saxpy-check"},
     "11_parallel": {"average-gradients-check"},
 }
 

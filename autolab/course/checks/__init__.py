@@ -12,7 +12,7 @@ from .autograd import backward, chain_rule, topo_sort, used_twice, which_ops_qui
 from .cnn import accuracy, confusion_matrix, conv_output_size, leakage_quiz
 from .data import batches_quiz, collate, csv_dataset, folder_dataset, loader, mean_std, workers_quiz
 from .debugging import dead_fraction, diagnosis, train_step
-from .gpu import block_sum, saxpy, tiled_matmul
+from .gpu import block_sum, grid_stride_quiz, saxpy, tiled_matmul
 from .kernels import conv_im2col, im2col, im2col_copies_quiz, matmul
 from .losses import adam, cross_entropy, log_softmax_quiz, lr_limit_quiz, sgd
 from .modules import count_parameters, init_scale_quiz, linear, mlp
@@ -40,6 +40,7 @@ __all__ = [
     "saxpy",
     "block_sum",
     "tiled_matmul",
+    "grid_stride_quiz",
     "broadcast_shape",
     "pairwise_sq_distances",
     "chain_rule",

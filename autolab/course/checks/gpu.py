@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._core import Result, exercise, fail, ok, worst
+from ._quiz import Number
 
 
 def _unwrap(e: BaseException) -> BaseException:
@@ -36,7 +37,7 @@ def _launch(kernel: Any, grid: Any, block: Any, *args: Any) -> None:
 def saxpy(kernel: Any, seed: int | None = None) -> Result:
     """``kernel[grid, block](a, x, y, out)`` must compute ``out = a * x + y`` for any grid (grid-stride loop)."""
     rng = np.random.default_rng(21 if seed is None else seed)
-    for n, grid, block in ((37, 2, 4), (5, 3, 8), (int(rng.integers(1, 60)), 1, 1)):
+    for n, grid, block in ((5, 3, 8), (37, 2, 4), (int(rng.integers(1, 60)), 1, 1)):
         x = rng.standard_normal(n).astype(np.float32)
         y = rng.standard_normal(n).astype(np.float32)
         out = np.zeros(n, np.float32)
@@ -91,3 +92,22 @@ def tiled_matmul(kernel: Any, tile: int, seed: int | None = None) -> Result:
         if not np.allclose(c, a @ b, rtol=1e-4, atol=1e-4):
             return fail(f"({m}x{k}) @ ({k}x{n}): {worst(c, a @ b)}. Check the edges, and both syncthreads().")
     return ok("your tiled matmul is right, edges included.")
+
+
+@exercise
+def grid_stride_quiz(answer: Any) -> Result:
+    """A grid-stride loop over 1000 elements on 3 blocks of 128 threads: how many elements does thread 0 handle?"""
+    return Number(
+        right=3,
+        rtol=0,
+        atol=0.01,
+        why=(
+            "The grid has 3 x 128 = 384 threads, so thread 0 handles elements 0, 384 and 768; the next, 1152, is "
+            "past the end. Threads 232 and up handle only 2: the work is as even as it can be."
+        ),
+        near_misses=(
+            (8, "that is 1000 / 128: the stride is the whole grid (all blocks), cuda.gridsize(1), not one block."),
+            (1, "one element per thread would need 1000 threads; the grid has fewer, so each thread loops."),
+            (2.6, "a thread handles a whole number of elements: count 0, 384, 768, ... below 1000."),
+        ),
+    ).check(answer)

@@ -150,6 +150,10 @@ MULTI_INPUT = {  # op: (function of the inputs, inputs)
         lambda x, w, b: autolab.nn.functional.batch_norm(x, None, None, w, b, training=True),
         (_t(4, 3), _t(3), _t(3)),
     ),
+    "ConvTranspose2d": (
+        lambda x, w: autolab.nn.functional.conv_transpose2d(x, w, stride=2),
+        (_t(1, 2, 3, 3), _t(2, 3, 2, 2)),
+    ),
     "ScatterAdd": (
         lambda x, s: x.scatter_add(0, autolab.tensor([[0, 1, 0]]), s),
         (_t(2, 3), _t(1, 3)),

@@ -8,13 +8,26 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ..ops.conv import avg_pool2d, conv2d, max_pool2d
+from ..ops.conv import avg_pool2d, max_pool2d
 from ..ops.normalization import batch_norm as fused_batch_norm
 from ..ops.shape import pad as _pad
 from ..ops.softmax import cross_entropy_fused, log_softmax, softmax
 from ..ops.unary import leaky_relu, relu, sigmoid, tanh
 from ..random import rng
 from ..tensor import Tensor
+from .fn.activation import *  # noqa: F403  (elu, gelu, silu, softplus, ...: the layers' functions, by family)
+from .fn.activation import __all__ as _activation_all
+from .fn.attention import scaled_dot_product_attention
+from .fn.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .fn.dropout import *  # noqa: F403
+from .fn.dropout import __all__ as _dropout_all
+from .fn.normalization import *  # noqa: F403
+from .fn.normalization import __all__ as _normalization_all
+from .fn.pooling import *  # noqa: F403
+from .fn.pooling import __all__ as _pooling_all
+from .fn.sparse import embedding
+from .fn.upsampling import *  # noqa: F403
+from .fn.upsampling import __all__ as _upsampling_all
 
 __all__ = [
     "linear",
@@ -38,10 +51,10 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "relu_",
-    "softplus",
-    "gelu",
     "pad",
 ]
+__all__ += _activation_all + _normalization_all + _dropout_all + ["scaled_dot_product_attention", "embedding"]
+__all__ += ["conv1d", "conv_transpose1d", "conv_transpose2d"] + _pooling_all + _upsampling_all
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -64,18 +77,6 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
 
 def relu_(input: Tensor) -> Tensor:
     return relu(input)
-
-
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    # log(1 + e^x) computed as max(x, 0) + log(1 + e^-|x|) so large inputs don't overflow
-    x = input * beta
-    return (relu(x) + ops.log(1 + ops.exp(-ops.abs(x)))) / beta
-
-
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    if approximate != "tanh":
-        raise NotImplementedError("gelu: autolab implements approximate='tanh' only")
-    return 0.5 * input * (1 + tanh(0.7978845608028654 * (input + 0.044715 * input**3)))
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -205,3 +205,44 @@ def avg_pool2d(
     kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
     out = AvgPool2d.apply(x, kernel=kernel, stride=stride, padding=padding)
     return out.squeeze(0) if unbatched else out
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of Conv2d, from the same kernels: its forward is conv2d's input gradient (each input pixel
+    scatters a copy of the kernel into the output), its input gradient is a plain conv2d, and its weight
+    gradient is conv2d's weight gradient with the roles of input and output swapped. Weight (in, out, kh, kw)."""
+
+    def forward(self, x, w, *, stride, padding, out_hw):
+        self.stride, self.padding = stride, padding
+        return kernels.conv2d_backward_input(x, w, (x.shape[0], w.shape[1], *out_hw), stride, padding)
+
+    def backward(self, grad):
+        _no_double_backward(grad, "conv_transpose2d", always=True)
+        x, w = self.inputs
+        need, gy = self.needs_input_grad, grad._data
+        gx = kernels.conv2d_forward(gy, w._data, None, self.stride, self.padding) if need[0] else None
+        gw = kernels.conv2d_backward_weight(x._data, gy, w.shape, self.stride, self.padding) if need[1] else None
+        return tuple(None if g is None else Tensor._wrap(g) for g in (gx, gw))
+
+
+def conv_transpose2d_kernel(input: Tensor, weight: Tensor, stride: Any, padding: Any, output_padding: Any) -> Tensor:
+    """conv_transpose2d for groups=1, dilation=1, without bias (nn.functional adds it and handles the rest)."""
+    x, unbatched = _batched(input, "conv_transpose2d")
+    if x._data.dtype != weight._data.dtype:
+        raise RuntimeError(
+            f"conv_transpose2d: input dtype {x.dtype} and weight dtype {weight.dtype} should be the same"
+        )
+    stride, padding, out_pad = (
+        _pair(stride, "stride"),
+        _pair(padding, "padding"),
+        _pair(output_padding, "output_padding"),
+    )
+    out_hw = tuple(
+        (n - 1) * s - 2 * p + k + op for n, s, p, k, op in zip(x.shape[2:], stride, padding, weight.shape[2:], out_pad)
+    )
+    if min(out_hw) <= 0:
+        raise RuntimeError(
+            f"conv_transpose2d: the output would be {out_hw}, which is too small (input {tuple(input.shape)})"
+        )
+    out = ConvTranspose2d.apply(x, weight, stride=stride, padding=padding, out_hw=out_hw)
+    return out.squeeze(0) if unbatched else out

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_implementation_flags, check_range
 
 
 class SGD(Optimizer):
@@ -27,13 +27,16 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        if lr < 0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
+        check_range("learning rate", lr, lr >= 0)
+        check_range("momentum value", momentum, momentum >= 0)
+        check_range("weight_decay value", weight_decay, weight_decay >= 0)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        check_implementation_flags("SGD", foreach=foreach, fused=fused, differentiable=differentiable)
         super().__init__(
             params,
             dict(
@@ -43,6 +46,9 @@ class SGD(Optimizer):
                 weight_decay=weight_decay,
                 nesterov=nesterov,
                 maximize=maximize,
+                foreach=foreach,
+                differentiable=differentiable,
+                fused=fused,
             ),
         )
 
@@ -53,14 +59,14 @@ class SGD(Optimizer):
             return backend.sgd_update(p._data, grad, group, state)
         d = -grad if group["maximize"] else grad
         if group["weight_decay"]:
-            d = d + group["weight_decay"] * p._data
+            d = d + group["weight_decay"] * p._data  # L2 penalty: its gradient is weight_decay * p
         mu = group["momentum"]
         if mu:
             buf = state.get("momentum_buffer")
-            if buf is None:
+            if buf is None:  # the first step starts the velocity at the gradient itself
                 buf = state["momentum_buffer"] = np.array(d, copy=True)
-            else:
+            else:  # v = mu * v + (1 - dampening) * g
                 buf *= mu
-                buf += (1 - group["dampening"]) * d
-            d = d + mu * buf if group["nesterov"] else buf
+                buf += (1 - group["dampening"]) * d if group["dampening"] else d  # no temporary when 1 * g
+            d = d + mu * buf if group["nesterov"] else buf  # Nesterov looks one velocity step ahead
         p._data -= (group["lr"] * d).astype(p._data.dtype, copy=False)

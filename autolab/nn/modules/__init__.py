@@ -6,3 +6,25 @@ from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .pooling import AvgPool2d, MaxPool2d
+from .activation import CELU, ELU, GELU, GLU, PReLU, ReLU6, RReLU, SELU, SiLU, Mish, Softplus, Softsign, Hardtanh
+from .activation import Hardsigmoid, Hardswish, Softmin, Softmax2d, LogSigmoid, Tanhshrink, Softshrink, Hardshrink
+from .activation import Threshold
+from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase
+from .attention import MultiheadAttention
+from .transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .sparse import Embedding
+from .container import ParameterDict, ParameterList
+from .linear import Unflatten
+from .conv import Conv1d, ConvTranspose1d, ConvTranspose2d
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, MaxPool1d
+from .upsampling import PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .padding import CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d
+from .padding import ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d

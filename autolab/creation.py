@@ -204,13 +204,20 @@ def multinomial(
 
 
 def normal(
-    mean: Any = 0.0,
+    mean: Any,
     std: Any = 1.0,
     size: Any = None,
     generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
 ) -> Tensor:
+    """Normal draws: ``normal(mean_tensor, std)``, or ``normal(mean, std, size)`` for numbers. ``mean`` has no
+    default, as in PyTorch: ``normal(std=0.1)`` raises TypeError (write ``randn(size) * 0.1``)."""
+    if size is None and not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        raise TypeError(
+            "normal() received an invalid combination of arguments: with a number mean and std it needs size= "
+            "(normal(0.0, 0.1, size=(3,))), as PyTorch's does"
+        )
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))

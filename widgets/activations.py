@@ -15,6 +15,7 @@ import ipywidgets as W
 import numpy as np
 
 from autolab import nn
+from autolab.course.i18n import tr
 
 from .svgplot import COLORS, Series, line_chart
 from .throttle import Refresher
@@ -94,13 +95,13 @@ class ActivationView(W.VBox):
             idle = {k: np.array(v) for k, v in self.idle.items()}
         colors = {k: COLORS[i % len(COLORS)] for i, k in enumerate(std)}
         spread = line_chart(
-            [Series(steps, v, colors[k], k) for k, v in std.items()], "output std per activation layer", "step",
+            [Series(steps, v, colors[k], k) for k, v in std.items()], tr("output std per activation layer"), tr("step"),
             log_y=True, legend=False,
         )  # fmt: skip
         idle_chart = line_chart(
             [Series(steps, v, colors[k], k) for k, v in idle.items()],
-            "idle units, % (dead ReLU / saturated)",
-            "step",
+            tr("idle units, % (dead ReLU / saturated)"),
+            tr("step"),
             ylim=(-2, 102),
             legend=False,
         )

@@ -8,6 +8,7 @@ import ipywidgets as W
 import numpy as np
 
 import autolab
+from autolab.course.i18n import plot_text, tr
 from autolab.training import stats
 
 from ._figure import new_figure, set_image, to_png
@@ -53,7 +54,7 @@ def conv_filters(layer: Any, cols: int = 8) -> W.Image:
     w = layer.weight.detach().numpy()
     out_c, in_c = w.shape[:2]
     if in_c == 3:
-        images, titles = [_image(f) for f in w], [f"filter {i}" for i in range(out_c)]
+        images, titles = [_image(f) for f in w], [plot_text("filter {i}", i=i) for i in range(out_c)]
     else:
         images = [_normalize(w[o, c]) for o in range(out_c) for c in range(in_c)]
         titles = [f"{o}:{c}" for o in range(out_c) for c in range(in_c)]
@@ -90,9 +91,9 @@ def feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None, cols: 
         seen[n] = seen.get(n, 0) + 1
         if out.ndim == 4:  # feature maps: (1, C, H, W)
             outputs[n if counts[n] == 1 else f"{n} #{seen[n]}"] = out
-    choice = W.Dropdown(options=list(outputs), description="layer")
+    choice = W.Dropdown(options=list(outputs), description=tr("layer"))
     image = W.Image(format="png")
-    source = W.Image(value=_grid([_image(x.numpy()[0])], ["input"], cols=1, size=1.6), format="png")
+    source = W.Image(value=_grid([_image(x.numpy()[0])], [plot_text("input")], cols=1, size=1.6), format="png")
 
     def show(_: Any = None) -> None:
         if choice.value is not None:
@@ -133,9 +134,9 @@ def confusion_matrix(model: Any, loader: Any, classes: Sequence[str]) -> W.Image
         ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color="white" if v > m.max() / 2 else "black")
     ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(len(classes)), classes, fontsize=8)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(f"accuracy {np.trace(m) / max(m.sum(), 1):.1%}", fontsize=10)
+    ax.set_xlabel(plot_text("predicted"))
+    ax.set_ylabel(plot_text("true"))
+    ax.set_title(plot_text("accuracy {acc:.1%}", acc=np.trace(m) / max(m.sum(), 1)), fontsize=10)
     fig.tight_layout()
     img = W.Image(value=to_png(fig), format="png")
     img.add_class("autolab-confusion")

@@ -12,6 +12,8 @@ from typing import Any
 
 import ipywidgets as W
 
+from autolab.course.i18n import tr
+
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 
 # Which buttons make sense in which trainer state.
@@ -36,7 +38,7 @@ class Controls(W.VBox):
             min=-5,
             max=1,
             step=0.1,
-            description="learning rate",
+            description=tr("learning rate"),
             readout_format=".1e",
             continuous_update=False,
             style=style,
@@ -46,7 +48,7 @@ class Controls(W.VBox):
             min=0.0,
             max=0.99,
             step=0.01,
-            description="momentum",
+            description=tr("momentum"),
             continuous_update=False,
             style=style,
             disabled="momentum" not in hp,
@@ -57,7 +59,7 @@ class Controls(W.VBox):
             max=0.01,
             step=1e-4,
             readout_format=".4f",
-            description="weight decay",
+            description=tr("weight decay"),
             continuous_update=False,
             style=style,
             disabled="weight_decay" not in hp,
@@ -66,23 +68,24 @@ class Controls(W.VBox):
         self.batch_size = W.SelectionSlider(
             options=sizes,
             value=hp.get("batch_size") or 64,
-            description="batch size",
+            description=tr("batch size"),
             continuous_update=False,
             style=style,
         )
-        for slider in (self.lr, self.momentum, self.weight_decay, self.batch_size):
-            slider.add_class("autolab-" + slider.description.replace(" ", "-"))
+        names = ("learning-rate", "momentum", "weight-decay", "batch-size")  # CSS classes: the same in every language
+        for slider, name in zip((self.lr, self.momentum, self.weight_decay, self.batch_size), names):
+            slider.add_class("autolab-" + name)
         self.lr.observe(lambda c: trainer.set_hparams(lr=c["new"]), "value")
         self.momentum.observe(lambda c: trainer.set_hparams(momentum=c["new"]), "value")
         self.weight_decay.observe(lambda c: trainer.set_hparams(weight_decay=c["new"]), "value")
         self.batch_size.observe(lambda c: trainer.set_batch_size(c["new"]), "value")
 
         self.buttons = {
-            "start": W.Button(description="Start", icon="play", button_style="success"),
-            "pause": W.Button(description="Pause", icon="pause"),
-            "resume": W.Button(description="Resume", icon="play"),
-            "stop": W.Button(description="Stop", icon="stop", button_style="danger"),
-            "reset": W.Button(description="Reset", icon="undo", button_style="warning"),
+            "start": W.Button(description=tr("Start"), icon="play", button_style="success"),
+            "pause": W.Button(description=tr("Pause"), icon="pause"),
+            "resume": W.Button(description=tr("Resume"), icon="play"),
+            "stop": W.Button(description=tr("Stop"), icon="stop", button_style="danger"),
+            "reset": W.Button(description=tr("Reset"), icon="undo", button_style="warning"),
         }
         # A button's callback runs in the kernel, where an exception would only reach the log: report it instead.
         self.on_error: Callable[[str, BaseException], None] | None = None
@@ -103,6 +106,7 @@ class Controls(W.VBox):
                 W.HBox([W.VBox([self.lr, self.momentum]), W.VBox([self.weight_decay, self.batch_size])]),
             ]
         )
+        self.add_class("autolab-controls")
         self.update_state(trainer.state)
 
     def _press(self, name: str, action: Callable[[], Any]) -> None:

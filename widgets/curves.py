@@ -7,6 +7,8 @@ import threading
 import ipywidgets as W
 import numpy as np
 
+from autolab.course.i18n import tr
+
 from .svgplot import COLORS, Series, line_chart
 from .throttle import Refresher
 
@@ -34,9 +36,9 @@ class LossCurves(W.VBox):
 
     def __init__(self, refresh: float = 1.0, smoothing: float = 0.6, log_scale: bool = False) -> None:
         self.smoothing = W.FloatSlider(
-            value=smoothing, min=0.0, max=0.99, step=0.01, description="Smoothing", continuous_update=False
+            value=smoothing, min=0.0, max=0.99, step=0.01, description=tr("Smoothing"), continuous_update=False
         )
-        self.log_scale = W.Checkbox(value=log_scale, description="Log scale", indent=False)
+        self.log_scale = W.Checkbox(value=log_scale, description=tr("Log scale"), indent=False)
         self.plot = W.HTML()
         self.plot.add_class("autolab-loss-plot")
         super().__init__([W.HBox([self.smoothing, self.log_scale]), self.plot])
@@ -86,19 +88,19 @@ class LossCurves(W.VBox):
         keep = slice(None, None, max(1, len(steps) // MAX_POINTS))  # a chart 320 px wide needs no more points
         loss_series = [
             Series(steps[keep], losses[keep], COLORS[0], opacity=0.25, width=1),
-            Series(steps[keep], ema(losses, s)[keep], COLORS[0], "train"),
+            Series(steps[keep], ema(losses, s)[keep], COLORS[0], tr("train")),
         ]
         acc_series = []
         if np.isfinite(acc).any():
-            acc_series.append(Series(steps[keep], ema(np.nan_to_num(acc), s)[keep], COLORS[0], "train"))
+            acc_series.append(Series(steps[keep], ema(np.nan_to_num(acc), s)[keep], COLORS[0], tr("train")))
         if len(vsteps):
-            loss_series.append(Series(vsteps, vlosses, COLORS[1], "validation", markers=True))
+            loss_series.append(Series(vsteps, vlosses, COLORS[1], tr("validation"), markers=True))
             if np.isfinite(vacc).any():
-                acc_series.append(Series(vsteps, vacc, COLORS[1], "validation", markers=True))
+                acc_series.append(Series(vsteps, vacc, COLORS[1], tr("validation"), markers=True))
         return (
             "<div style='display:flex;gap:8px'>"
-            + line_chart(loss_series, "loss", "step", log_y=self.log_scale.value)
-            + line_chart(acc_series, "accuracy", "step", ylim=(0.0, 1.0))
+            + line_chart(loss_series, tr("loss"), tr("step"), log_y=self.log_scale.value)
+            + line_chart(acc_series, tr("accuracy"), tr("step"), ylim=(0.0, 1.0))
             + "</div>"
         )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from autolab.course.i18n import tr, translate
 from autolab.training import Trainer
 
 from .compat import colab_note
@@ -43,7 +44,9 @@ class Dashboard(W.VBox):
         self.last_step: Any = None  # the latest StepEvent, for tests and curious users
         self._speed = (time.perf_counter(), 0)
         children: list[W.Widget] = [self.controls, self.status, self.progress, self.curves]
-        tabs = [(w, title) for w, title in ((self.graph, "Graph"), (self.gradients, "Gradients")) if w is not None]
+        tabs = [
+            (w, title) for w, title in ((self.graph, tr("Graph")), (self.gradients, tr("Gradients"))) if w is not None
+        ]
         for view, title in tabs:
             children += [W.HTML(f"<h4 style='margin:8px 0 2px'>{title}</h4>"), view]
         note = colab_note()
@@ -54,7 +57,7 @@ class Dashboard(W.VBox):
             if view is not None:
                 view.refresher.on_error = self._display_error
         self.controls.on_error = self._control_failed
-        self._set_status("idle", "Ready: press Start.")
+        self._set_status("idle", tr("Ready: press Start."))
         self._unsubscribe = trainer.subscribe(self.on_event)
 
     def on_event(self, event: Any) -> None:
@@ -83,20 +86,26 @@ class Dashboard(W.VBox):
 
     def _show_progress(self, event: Any, rate: float | None) -> None:
         hp = ", ".join(f"{k}={v:.3g}" for k, v in event.hparams.items())
-        speed = f" · {rate:.1f} steps/s" if rate is not None else ""
-        self.progress.value = (
-            f"epoch {event.epoch} · step {event.step} · loss {event.loss:.4f}{speed} · batch {event.batch_size} · {hp}"
+        speed = " · " + tr("{rate:.1f} steps/s", rate=rate) if rate is not None else ""
+        self.progress.value = tr(
+            "epoch {epoch} · step {step} · loss {loss:.4f}{speed} · batch {batch} · {hp}",
+            epoch=event.epoch,
+            step=event.step,
+            loss=event.loss,
+            speed=speed,
+            batch=event.batch_size,
+            hp=hp,
         )
 
     def _set_status(self, state: str, message: str, tb: str = "") -> None:
         color = _COLORS.get(state, "#555555")
         text = (
-            f"<span style='color:{color};font-weight:bold'>{state}</span> "
-            f"<span class='autolab-message'>{html.escape(message)}</span>"
+            f"<span style='color:{color};font-weight:bold'>{html.escape(tr(state))}</span> "
+            f"<span class='autolab-message'>{html.escape(translate(message))}</span>"
         )
         if tb:
             text += (
-                "<details open><summary>traceback</summary><pre class='autolab-traceback' "
+                f"<details open><summary>{tr('traceback')}</summary><pre class='autolab-traceback' "
                 f"style='font-size:11px;max-height:240px;overflow:auto'>{html.escape(tb)}</pre></details>"
             )
         self.status.value = text
@@ -105,11 +114,17 @@ class Dashboard(W.VBox):
         """A button's action raised (e.g. Start while another Trainer trains this model): show it, with the
         traceback, where the student is looking."""
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        self._set_status(self.trainer.state, f"{button.capitalize()} failed: {type(exc).__name__}: {exc}", tb)
+        self._set_status(
+            self.trainer.state,
+            tr("{button} failed: {error}", button=tr(button.capitalize()), error=f"{type(exc).__name__}: {exc}"),
+            tb,
+        )
 
     def _display_error(self, exc: BaseException) -> None:
         """A view failed to draw: say so under the status line; training goes on."""
-        self.progress.value = f"<span style='color:#c62828'>a view failed to draw: {html.escape(repr(exc))}</span>"
+        self.progress.value = (
+            f"<span style='color:#c62828'>{html.escape(tr('a view failed to draw: {error}', error=repr(exc)))}</span>"
+        )
 
     def flush(self) -> None:
         """Draw every view now (training ended: the last state should show without waiting)."""

@@ -10,6 +10,7 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
+from autolab.course.i18n import tr
 from autolab.training import stats
 
 from .svgplot import COLORS, Series, histogram, line_chart
@@ -25,7 +26,7 @@ class GradientView(W.VBox):
         self.series = W.HTML()
         self.histograms = W.HTML()
         self.series.add_class("autolab-gradient-plot")
-        self.show_histograms = W.Checkbox(value=True, description="Histograms", indent=False)
+        self.show_histograms = W.Checkbox(value=True, description=tr("Histograms"), indent=False)
         super().__init__([self.series, self.show_histograms, self.histograms])
         self._lock = threading.Lock()
         self.steps: list[int] = []
@@ -55,17 +56,17 @@ class GradientView(W.VBox):
         colors = {name: COLORS[i % len(COLORS)] for i, name in enumerate(norms)}
         norm_chart = line_chart(
             [Series(steps, v, colors[k], width=1) for k, v in norms.items()],
-            "gradient norm per parameter",
-            "step",
+            tr("gradient norm per parameter"),
+            tr("step"),
             log_y=True,
             legend=False,
         )
         ratio_chart = line_chart(
             [Series(steps, v, colors.get(k, "#888"), width=1) for k, v in ratios.items()],
-            "update / weight ratio",
-            "step",
+            tr("update / weight ratio"),
+            tr("step"),
             log_y=True,
-            hline=(1e-3, "1e-3 healthy"),
+            hline=(1e-3, tr("1e-3 healthy")),
         )
         legend = "".join(
             f"<span style='color:{c};margin-right:8px'>&#9632; {html.escape(k)}</span>" for k, c in colors.items()
@@ -78,14 +79,14 @@ class GradientView(W.VBox):
     def histograms_svg(self) -> str:
         """One row per parameter: the histogram of its weights and of its gradient, each with its range."""
         rows = [
-            "<table style='font-size:10px;border-collapse:collapse'><tr><th></th><th>weights</th>"
-            "<th>gradients</th></tr>"
+            "<table style='font-size:10px;border-collapse:collapse'><tr><th></th>"
+            f"<th>{tr('weights')}</th><th>{tr('gradients')}</th></tr>"
         ]
         for name, p in self.model.named_parameters():
             cells = []
             for t, color in ((p, COLORS[0]), (p.grad, COLORS[3])):
                 if t is None:
-                    cells.append("<td style='color:#888'>no gradient yet</td>")
+                    cells.append(f"<td style='color:#888'>{tr('no gradient yet')}</td>")
                     continue
                 counts, edges = stats.histogram(t, self.bins)
                 note = f"[{edges[0]:.2g}, {edges[-1]:.2g}]"

@@ -15,6 +15,8 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
+from autolab.course.i18n import tr
+
 from .race import SURFACES, Race, Racer, contour_lines, default_racers
 from .svgplot import Series, line_chart, nice_ticks
 from .throttle import Refresher
@@ -35,27 +37,27 @@ class OptimizerRace(W.VBox):
         style = {"description_width": "110px"}
         wide = W.Layout(width="380px")
         self.surface = W.ToggleButtons(
-            options=[(v.title.split(" (")[0], k) for k, v in SURFACES.items()],
+            options=[(tr(v.title.split(" (")[0]), k) for k, v in SURFACES.items()],
             value=surface,
             style={"button_width": "200px"},
         )
         self.lr = W.FloatLogSlider(
-            value=s.lr, base=10, min=-4, max=0, step=0.05, description="learning rate", layout=wide, readout_format=".2g",
+            value=s.lr, base=10, min=-4, max=0, step=0.05, description=tr("learning rate"), layout=wide, readout_format=".2g",
             continuous_update=False, style=style,
         )  # fmt: skip
         self.momentum = W.FloatSlider(
-            value=s.momentum, min=0.0, max=0.99, step=0.01, description="momentum", layout=wide, continuous_update=False,
+            value=s.momentum, min=0.0, max=0.99, step=0.01, description=tr("momentum"), layout=wide, continuous_update=False,
             style=style,
         )  # fmt: skip
         self.adam_lr = W.FloatLogSlider(
-            value=s.adam_lr, base=10, min=-3, max=0.5, step=0.05, description="Adam's lr", layout=wide, readout_format=".2g",
+            value=s.adam_lr, base=10, min=-3, max=0.5, step=0.05, description=tr("Adam's lr"), layout=wide, readout_format=".2g",
             continuous_update=False, style=style,
         )  # fmt: skip
-        for slider in (self.lr, self.momentum, self.adam_lr):
-            slider.add_class("autolab-race-" + slider.description.replace(" ", "-").replace("'", ""))
-        self.step_button = W.Button(description="Step ×10", icon="step-forward")
-        self.run_button = W.ToggleButton(description="Run", icon="play")
-        self.reset_button = W.Button(description="Reset", icon="undo")
+        for slider, name in ((self.lr, "learning-rate"), (self.momentum, "momentum"), (self.adam_lr, "Adams-lr")):
+            slider.add_class("autolab-race-" + name)  # the same in every language
+        self.step_button = W.Button(description=tr("Step ×10"), icon="step-forward")
+        self.run_button = W.ToggleButton(description=tr("Run"), icon="play")
+        self.reset_button = W.Button(description=tr("Reset"), icon="undo")
         self.plot = W.HTML()
         self.plot.add_class("autolab-race-plot")
         self.table = W.HTML()
@@ -137,7 +139,7 @@ class OptimizerRace(W.VBox):
         out = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{PLOT_W}" height="{PLOT_H}" font-family="sans-serif" '
             'font-size="10">',
-            f'<text x="{PLOT_W / 2}" y="16" text-anchor="middle" font-size="12">{html.escape(s.title)}</text>',
+            f'<text x="{PLOT_W / 2}" y="16" text-anchor="middle" font-size="12">{html.escape(tr(s.title))}</text>',
             f'<rect x="{MARGIN}" y="{MARGIN}" width="{pw}" height="{ph}" fill="#fcfcfc" stroke="#888"/>',
         ]
         for t in nice_ticks(x0, x1):
@@ -172,9 +174,9 @@ class OptimizerRace(W.VBox):
         sx, sy = px(s.start[0]), py(s.start[1])
         out.append(f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="4" fill="none" stroke="#000"/></svg></svg>')
         curves = line_chart(
-            [Series(np.arange(len(losses)), losses, color, name) for name, color, _, losses, _ in runs],
-            "loss above the minimum",
-            "step",
+            [Series(np.arange(len(losses)), losses, color, tr(name)) for name, color, _, losses, _ in runs],
+            tr("loss above the minimum"),
+            tr("step"),
             log_y=True,
             width=380,
             height=PLOT_H,
@@ -187,16 +189,17 @@ class OptimizerRace(W.VBox):
             badge = {"diverged": "#c62828", "converged": "#2e7d32"}.get(status, "#555")
             x, y = path[-1]
             rows.append(
-                f"<tr><td><span style='color:{color}'>&#9632;</span> {html.escape(name)}</td>"
+                f"<tr><td><span style='color:{color}'>&#9632;</span> {html.escape(tr(name))}</td>"
                 f"<td style='text-align:right'>{len(path) - 1}</td><td style='text-align:right'>{losses[-1]:.3g}</td>"
-                f"<td>({x:.3g}, {y:.3g})</td><td style='color:{badge}'>{status}</td></tr>"
+                f"<td>({x:.3g}, {y:.3g})</td><td style='color:{badge}'>{tr(status)}</td></tr>"
             )
         hp = self.race.hparams
         using = (
-            f"<div class='autolab-race-hparams' style='font-size:12px;margin:4px 0'>learning rate {hp['lr']:.3g} · "
-            f"momentum {hp['momentum']:.2f} · Adam's lr {hp['adam_lr']:.3g}</div>"
+            "<div class='autolab-race-hparams' style='font-size:12px;margin:4px 0'>"
+            + tr("learning rate {lr:.3g} · momentum {momentum:.2f} · Adam's lr {adam_lr:.3g}", **hp)
+            + "</div>"
         )
-        head = "<tr><th></th><th>steps</th><th>loss − min</th><th>at</th><th></th></tr>"
+        head = "<tr><th></th>" + "".join(f"<th>{tr(h)}</th>" for h in ("steps", "loss − min", "at")) + "<th></th></tr>"
         cell = "style='padding:1px 10px 1px 0'"
         table = f"<table class='autolab-race-table' style='font-size:12px'>{head}{''.join(rows)}</table>"
         return using + table.replace("<td", f"<td {cell}").replace("<th", f"<th {cell}")

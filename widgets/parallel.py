@@ -19,6 +19,8 @@ import threading
 import ipywidgets as W
 import numpy as np
 
+from autolab.course.i18n import tr
+
 from .svgplot import COLORS, Series, line_chart, nice_ticks
 from .throttle import Refresher
 
@@ -36,9 +38,11 @@ class ParallelDashboard(W.VBox):
         self.charts.add_class("autolab-parallel-charts")
         self.timeline = W.HTML()
         self.timeline.add_class("autolab-bucket-timeline")
-        self.rank = W.Dropdown(options=list(range(world_size)), value=0, description="Rank", layout={"width": "150px"})
-        self.step = W.IntSlider(value=0, min=0, max=0, description="Step", continuous_update=True)
-        self.follow = W.Checkbox(value=True, description="follow the latest step", indent=False)
+        self.rank = W.Dropdown(
+            options=list(range(world_size)), value=0, description=tr("Rank"), layout={"width": "150px"}
+        )
+        self.step = W.IntSlider(value=0, min=0, max=0, description=tr("Step"), continuous_update=True)
+        self.follow = W.Checkbox(value=True, description=tr("follow the latest step"), indent=False)
         controls = W.HBox([self.rank, self.step, self.follow])
         super().__init__([self.header, self.charts, controls, self.timeline])
         self._lock = threading.Lock()
@@ -132,8 +136,10 @@ class ParallelDashboard(W.VBox):
             comm.append(Series(x, y, color, "", dash="3,2", width=1))
         return (
             "<div style='display:flex;gap:8px'>"
-            + line_chart(loss, "loss of each rank's batch", "step", width=360)
-            + line_chart(comm, "all-reduce per step, ms (dashed: not overlapped)", "step", log_y=True, width=360)
+            + line_chart(loss, tr("loss of each rank's batch"), tr("step"), width=360)
+            + line_chart(
+                comm, tr("all-reduce per step, ms (dashed: not overlapped)"), tr("step"), log_y=True, width=360
+            )
             + "</div>"
         )
 

@@ -13,6 +13,7 @@ import ipywidgets as W
 import numpy as np
 
 import autolab
+from autolab.course.i18n import plot_text, tr
 
 from ._figure import new_figure, set_image, to_png
 from .throttle import Refresher
@@ -41,17 +42,17 @@ class LinearRegressionPlayground(W.VBox):
             min=-3,
             max=0.3,
             step=0.05,
-            description="learning rate",
+            description=tr("learning rate"),
             readout_format=".3f",
             continuous_update=False,
         )
         self.noise = W.FloatSlider(
-            value=noise, min=0.0, max=3.0, step=0.1, description="noise", continuous_update=False
+            value=noise, min=0.0, max=3.0, step=0.1, description=tr("noise"), continuous_update=False
         )
-        self.n_points = W.IntSlider(value=n_points, min=2, max=500, description="points", continuous_update=False)
-        self.step_button = W.Button(description="Step", icon="step-forward")
-        self.run_button = W.ToggleButton(description="Run", icon="play")
-        self.reset_button = W.Button(description="Reset", icon="undo")
+        self.n_points = W.IntSlider(value=n_points, min=2, max=500, description=tr("points"), continuous_update=False)
+        self.step_button = W.Button(description=tr("Step"), icon="step-forward")
+        self.run_button = W.ToggleButton(description=tr("Run"), icon="play")
+        self.reset_button = W.Button(description=tr("Reset"), icon="undo")
         self.info = W.HTML()
         self.image = W.Image(format="png", layout=W.Layout(width="800px"))
         self.image.add_class("autolab-playground-plot")
@@ -127,10 +128,10 @@ class LinearRegressionPlayground(W.VBox):
         ax_fit.scatter(x, y, s=12, alpha=0.7)
         xs = np.array([-2.2, 2.2])
         ax_fit.plot(xs, w * xs + b, color="C3", label=f"y = {w:.2f} x + {b:.2f}")
-        ax_fit.plot(xs, TRUE_W * xs + TRUE_B, "k:", linewidth=1, label="true line")
+        ax_fit.plot(xs, TRUE_W * xs + TRUE_B, "k:", linewidth=1, label=plot_text("true line"))
         ax_fit.set_ylim(-8, 8)
         ax_fit.legend(loc="upper left", fontsize=8)
-        ax_fit.set_title(f"step {len(path) - 1}, loss {losses[-1]:.4g}", fontsize=10)
+        ax_fit.set_title(plot_text("step {step}, loss {loss:.4g}", step=len(path) - 1, loss=losses[-1]), fontsize=10)
         ws, bs = np.linspace(*W_RANGE, 80), np.linspace(*B_RANGE, 80)
         if self._surface is None:
             self._surface = loss_surface(x, y, ws, bs)
@@ -142,7 +143,7 @@ class LinearRegressionPlayground(W.VBox):
         ax_surface.set_ylim(*B_RANGE)
         ax_surface.set_xlabel("w")
         ax_surface.set_ylabel("b")
-        ax_surface.set_title("loss surface (log scale) and the descent path", fontsize=10)
+        ax_surface.set_title(plot_text("loss surface (log scale) and the descent path"), fontsize=10)
         fig.tight_layout()
         return fig
 
@@ -150,7 +151,9 @@ class LinearRegressionPlayground(W.VBox):
         set_image(self.image, to_png(self.figure()))
         w, b = self.path[-1]
         diverging = len(self.losses) > 3 and self.losses[-1] > self.losses[-2] > self.losses[-3]
-        hint = " <b style='color:#c62828'>the loss grows: the learning rate is too large</b>" if diverging else ""
+        hint = (
+            f" <b style='color:#c62828'>{tr('the loss grows: the learning rate is too large')}</b>" if diverging else ""
+        )
         self.info.value = f"w = {w:.3f}, b = {b:.3f}{hint}"
 
     def close(self) -> None:

@@ -13,6 +13,8 @@ import math
 import ipywidgets as W
 import numpy as np
 
+from autolab.course.i18n import tr
+
 CHUNK_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
 
 
@@ -55,22 +57,27 @@ def ring_states(n: int) -> list[dict]:
 def caption(state: dict, n: int, index: int) -> str:
     sent = f"{index}/{n}" if index else "0"
     if state["phase"] == "start":
-        text = (
-            f"Each of the {n} ranks holds its own gradient, cut into {n} chunks (colours). Goal: every rank ends "
-            f"with the sum. Press play, or step with the slider."
+        text = tr(
+            "Each of the {n} ranks holds its own gradient, cut into {n} chunks (colours). Goal: every rank ends "
+            "with the sum. Press play, or step with the slider.",
+            n=n,
         )
     elif state["phase"] == "reduce-scatter":
-        text = (
-            f"Reduce-scatter, step {state['step']} of {n - 1}: every rank sends one chunk to its right neighbour, "
-            "which adds it to its own."
-            + (" Now each rank holds the complete sum of one chunk (thick border)." if state["step"] == n - 1 else "")
-        )
+        text = tr(
+            "Reduce-scatter, step {step} of {steps}: every rank sends one chunk to its right neighbour, "
+            "which adds it to its own.",
+            step=state["step"],
+            steps=n - 1,
+        ) + (tr(" Now each rank holds the complete sum of one chunk (thick border).") if state["step"] == n - 1 else "")
     else:
-        text = (
-            f"All-gather, step {state['step']} of {n - 1}: the finished chunks travel round the ring, replacing "
-            "the partial sums." + (" Done: every rank holds the whole sum." if state["step"] == n - 1 else "")
-        )
-    return f"{text} <br><small>Sent by each rank so far: {sent} of a vector (all links busy at once).</small>"
+        text = tr(
+            "All-gather, step {step} of {steps}: the finished chunks travel round the ring, replacing "
+            "the partial sums.",
+            step=state["step"],
+            steps=n - 1,
+        ) + (tr(" Done: every rank holds the whole sum.") if state["step"] == n - 1 else "")
+    sent_line = tr("Sent by each rank so far: {sent} of a vector (all links busy at once).", sent=sent)
+    return f"{text} <br><small>{sent_line}</small>"
 
 
 def ring_svg(state: dict, n: int, size: int = 460) -> str:
@@ -105,11 +112,13 @@ def ring_svg(state: dict, n: int, size: int = 460) -> str:
             f'<path d="M {ax:.1f} {ay:.1f} Q {mx:.1f} {my:.1f} {bx:.1f} {by:.1f}" fill="none" stroke="{color}" '
             'stroke-width="3" marker-end="url(#ring-arrow)"/>'
             f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" fill="{color}" font-weight="bold" '
-            f'stroke="#fff" stroke-width="3" paint-order="stroke">chunk {c}</text>'
+            f'stroke="#fff" stroke-width="3" paint-order="stroke">{tr("chunk {c}", c=c)}</text>'
         )
     for i, (x, y) in enumerate(pos):
         x0 = x - cell * n / 2
-        out.append(f'<text x="{x:.1f}" y="{y - cell / 2 - 6:.1f}" text-anchor="middle" font-size="12">rank {i}</text>')
+        out.append(
+            f'<text x="{x:.1f}" y="{y - cell / 2 - 6:.1f}" text-anchor="middle" font-size="12">{tr("rank {i}", i=i)}</text>'
+        )
         for c in range(n):
             color = CHUNK_COLORS[c % len(CHUNK_COLORS)]
             done = state["complete"][i, c]
@@ -134,7 +143,9 @@ class RingAllReduce(W.VBox):
             raise ValueError(f"RingAllReduce draws 2 to 8 ranks, got n={n}")
         self.n = n
         self.states = ring_states(n)
-        self.frame = W.IntSlider(value=0, min=0, max=len(self.states) - 1, description="Step", continuous_update=True)
+        self.frame = W.IntSlider(
+            value=0, min=0, max=len(self.states) - 1, description=tr("Step"), continuous_update=True
+        )
         self.play = W.Play(value=0, min=0, max=len(self.states) - 1, interval=interval_ms, description="play")
         W.jslink((self.play, "value"), (self.frame, "value"))  # the browser ticks; no kernel thread needed
         self.picture = W.HTML()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
+from autolab.course.i18n import plot_text
+
 from ._figure import new_figure, to_png
 
 MARKERS = {1: "s", 2: "o", 4: "^", 8: "D"}
@@ -31,8 +33,8 @@ def allreduce_figure(
         color = f"C{k}"
         ax.loglog(b, s * 1e6, MARKERS.get(n, "o"), color=color, label=label)
         ax.loglog(grid, [fit.predict(g, n) * 1e6 for g in grid], "--", color=color, label=f"model, {n} ranks")
-    ax.set_xlabel("message size (bytes)")
-    ax.set_ylabel("all-reduce time (µs)")
+    ax.set_xlabel(plot_text("message size (bytes)"))
+    ax.set_ylabel(plot_text("all-reduce time (µs)"))
     ax.set_title(
         f"ring model fitted: α = {fit.alpha * 1e6:.1f} µs, bandwidth = {fit.bandwidth / 1e9:.2f} GB/s", fontsize=10
     )
@@ -61,17 +63,17 @@ def throughput_figure(
             ax.plot(machines, hi, "--", color=f"C{k}", lw=1)
             ax.plot(machines, lo, ":", color=f"C{k}", lw=1)
         ideal = [n * batch / rows[0]["compute"] for n in machines]
-        ax.plot(machines, ideal, "-", color="0.6", lw=0.8, label="perfect scaling")
+        ax.plot(machines, ideal, "-", color="0.6", lw=0.8, label=plot_text("perfect scaling"))
         if ax is axes[0] and measured:
             n = sorted(measured)
-            ax.plot(n, [measured[k] for k in n], "o", color="k", label="measured: ranks on this machine")
+            ax.plot(n, [measured[k] for k in n], "o", color="k", label=plot_text("measured: ranks on this machine"))
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_title(model, fontsize=10)
-        ax.set_xlabel("machines (model) / ranks here (measured)")
+        ax.set_xlabel(plot_text("machines (model) / ranks here (measured)"))
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7, loc="upper left")
-    axes[0].set_ylabel("images per second")
+    axes[0].set_ylabel(plot_text("images per second"))
     if note:
         fig.suptitle(note, fontsize=9)
     fig.tight_layout()

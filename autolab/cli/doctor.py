@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..course import fonts
 from . import jupyter_env
 from .data_check import check_data
 
@@ -171,7 +172,18 @@ def check_dot() -> Check:
     return Check("graphviz dot", "ok", f"{dot} {version}".strip())
 
 
-CHECKS = (check_python, check_numba, check_widgets, check_numba_cache, check_data, check_dot)
+def check_cjk_font() -> Check:
+    """The Chinese notebooks' plots need a font with Chinese characters (autolab/course/fonts.py picks it)."""
+    if importlib.util.find_spec("matplotlib") is None:
+        return Check("chinese font", "info", "matplotlib is not installed (the course's plots need it)")
+    font = fonts.cjk_font()
+    if font is None:
+        fix = "apt install fonts-noto-cjk | brew install --cask font-noto-sans-cjk-sc"
+        return Check("chinese font", "info", "no CJK font: the Chinese notebooks' plots keep English labels", fix)
+    return Check("chinese font", "ok", f"{font}: plots in the Chinese notebooks draw Chinese")
+
+
+CHECKS = (check_python, check_numba, check_widgets, check_numba_cache, check_data, check_dot, check_cjk_font)
 
 _MARK = {"ok": "ok  ", "info": "info", "warn": "WARN", "fail": "FAIL"}
 

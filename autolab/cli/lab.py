@@ -9,7 +9,8 @@ The notebooks ship in the source repository (``notebooks/`` beside ``autolab/``)
 4. the current folder or one above it holding ``notebooks/01_tensors.ipynb``;
 5. ``<sys.prefix>/share/autolab/notebooks`` (where a packaged install may put them).
 
-JupyterLab opens on ``01_tensors.ipynb``, as the Binder link does. In a root shell (most containers) Jupyter
+JupyterLab opens on ``01_tensors.ipynb``, as the Binder link does (``zh/01_tensors.ipynb`` when ``$AUTOLAB_LANG``
+or the locale asks for Chinese). In a root shell (most containers) Jupyter
 refuses to start without ``--allow-root``; there is no other user to switch to, so ``autolab lab`` adds it
 and says so in one line.
 """
@@ -21,6 +22,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from autolab.course import i18n
 
 FIRST_NOTEBOOK = "01_tensors.ipynb"
 
@@ -52,6 +55,16 @@ def find_notebooks(explicit: str | None = None, cwd: Path | None = None) -> Path
     return None
 
 
+def first_notebook(notebook_dir: Path) -> str:
+    """The notebook JupyterLab opens: the first one, in Chinese where the language is Chinese and it exists."""
+    try:
+        lang = i18n.get_language()
+    except ValueError:  # an AUTOLAB_LANG the course does not speak: the notebooks will say so
+        lang = "en"
+    translated = f"{lang}/{FIRST_NOTEBOOK}"
+    return translated if lang != "en" and (Path(notebook_dir) / translated).is_file() else FIRST_NOTEBOOK
+
+
 def running_as_root() -> bool:
     """True in a root shell (most containers): Jupyter then refuses to start without --allow-root."""
     return hasattr(os, "geteuid") and os.geteuid() == 0
@@ -70,7 +83,7 @@ def lab_command(notebook_dir: Path, extra_args: list[str], as_root: bool | None 
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebook_dir}"]
     default_url = ("--LabApp.default_url", "--ServerApp.default_url")
     if (Path(notebook_dir) / FIRST_NOTEBOOK).is_file() and not _given(extra_args, *default_url):
-        command.append(f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}")
+        command.append(f"--LabApp.default_url=/lab/tree/{first_notebook(notebook_dir)}")
     if (running_as_root() if as_root is None else as_root) and not _given(extra_args, "--allow-root"):
         command.append("--allow-root")
     return [*command, *extra_args]

@@ -13,7 +13,7 @@ import sys
 from typing import TypeVar
 
 from .clock import TrainingClock
-from .i18n import get_language, set_language
+from .i18n import get_language, plot_text, set_language, tr
 
 T = TypeVar("T")
 
@@ -39,4 +39,4 @@ def peak_memory_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-__all__ = ["FAST", "TrainingClock", "pick", "peak_memory_mb", "get_language", "set_language"]
+__all__ = ["FAST", "TrainingClock", "pick", "peak_memory_mb", "get_language", "set_language", "tr", "plot_text"]

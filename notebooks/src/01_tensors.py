@@ -19,10 +19,10 @@
 import numpy as np
 
 import autolab as torch
-from autolab.course import FAST, checks, set_language
+from autolab.course import FAST, checks, set_language, tr
 
 set_language("en")
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 
 # %% [markdown] id=creating-tensors
 # ## Creating tensors

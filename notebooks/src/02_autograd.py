@@ -24,10 +24,10 @@ import numpy as np
 import autolab as torch
 import widgets
 from autolab.autograd import Function
-from autolab.course import FAST, checks, set_language
+from autolab.course import FAST, checks, set_language, tr
 
 set_language("en")
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 
 # %% [markdown] id=a-graph
 # ## A graph, recorded as you compute

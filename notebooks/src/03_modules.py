@@ -22,11 +22,11 @@ import numpy as np
 
 import autolab as torch
 from autolab import nn
-from autolab.course import FAST, checks, set_language
+from autolab.course import FAST, checks, set_language, tr
 
 set_language("en")
 torch.manual_seed(0)
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 
 # %% [markdown] id=a-module
 # ## A module

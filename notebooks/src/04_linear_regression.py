@@ -22,10 +22,10 @@ import matplotlib.pyplot as plt
 import autolab as torch
 import autolab.nn.functional as F
 from autolab import nn, optim
-from autolab.course import FAST, checks, pick, set_language
+from autolab.course import FAST, checks, pick, plot_text, set_language, tr
 
 set_language("en")
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 
 # %% [markdown] id=data
 # ## Data
@@ -39,6 +39,7 @@ x = torch.rand(n_points, 1) * 2 - 1
 y = 3 * x + 2 + 0.3 * torch.randn(n_points, 1)
 plt.figure(figsize=(4, 3))
 plt.scatter(x.numpy(), y.numpy(), s=8)
+plt.title(plot_text("data: y = 3x + 2 + noise"))
 plt.xlabel("x")
 plt.ylabel("y")
 plt.show()
@@ -110,7 +111,7 @@ for step in range(pick(60, 200)):
     step_fn([w, b], lr=0.3)  # update, and clear the gradients
     if step % 20 == 0:
         print(f"step {step:3d}  loss {loss.item():.4f}  w {w.item():.3f}  b {b.item():.3f}")
-print(f"fitted: w = {w.item():.3f}, b = {b.item():.3f}  (true: 3, 2)")
+print(tr("fitted: w = {w:.3f}, b = {b:.3f}  (true: 3, 2)", w=w.item(), b=b.item()))
 
 # %% [markdown] id=nn-linear-mseloss-sgd
 # ## The same with `nn.Linear`, `MSELoss` and `SGD`
@@ -194,7 +195,7 @@ curvatures, directions = np.linalg.eigh(H)
 for lam, (dw, db) in zip(curvatures, directions.T):
     print(f"curvature {lam:.3f} along (w, b) direction ({dw:+.2f}, {db:+.2f})")
 limit = 2 / curvatures.max()
-print(f"largest learning rate that converges: 2 / {curvatures.max():.3f} = {limit:.3f}")
+print(tr("largest learning rate that converges: 2 / {top:.3f} = {limit:.3f}", top=curvatures.max(), limit=limit))
 
 # %% [markdown] id=learning-rate-demo
 # Gradient descent with learning rates below and just above that limit:
@@ -217,10 +218,18 @@ plt.figure(figsize=(5, 3))
 for fraction in [0.05, 0.5, 0.95, 1.05]:
     lr = fraction * limit
     history = losses_for(lr)
-    print(f"lr {lr:.3f} ({fraction:4.2f} of the limit): loss after 30 steps {history[-1]:.4g}")
-    plt.semilogy(history, label=f"lr = {fraction:.2f} x limit")
-plt.xlabel("step")
-plt.ylabel("loss (log scale)")
+    print(
+        tr(
+            "lr {lr:.3f} ({fraction:4.2f} of the limit): loss after 30 steps {loss:.4g}",
+            lr=lr,
+            fraction=fraction,
+            loss=history[-1],
+        )
+    )
+    plt.semilogy(history, label=plot_text("lr = {fraction:.2f} x limit", fraction=fraction))
+plt.title(plot_text("gradient descent at different learning rates"))
+plt.xlabel(plot_text("step"))
+plt.ylabel(plot_text("loss (log scale)"))
 plt.legend()
 plt.show()
 
@@ -275,7 +284,7 @@ for epoch in range(pick(1, 2)):
 
 with torch.no_grad():
     right = sum((classifier(x).argmax(dim=1) == y).sum().item() for x, y in digits_test)
-print(f"MNIST test accuracy: {right / len(digits_test.dataset):.1%} (chance: 10%)")
+print(tr("MNIST test accuracy: {acc:.1%} (chance: 10%)", acc=right / len(digits_test.dataset)))
 
 # %% [markdown] id=summary
 # ## Summary

@@ -29,12 +29,12 @@ import autolab as torch
 import autolab.nn.functional as F
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, checks, pick, set_language
+from autolab.course import FAST, checks, pick, plot_text, set_language, tr
 from autolab.optim import Optimizer
 
 set_language("en")
 torch.manual_seed(0)
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 
 # %% [markdown] id=softmax-intro
 # ## From scores to probabilities: softmax
@@ -370,9 +370,9 @@ for name, make in contenders.items():
     accuracy = right / len(val_loader.dataset)
     smooth = np.convolve(losses, np.ones(50) / 50, mode="valid") if len(losses) > 50 else losses
     plt.plot(smooth, label=f"{name}: {accuracy:.1%}")
-    print(f"{name:28s} validation accuracy after one epoch: {accuracy:.1%}")
-plt.xlabel("step")
-plt.ylabel("training loss (smoothed)")
+    print(f"{name:28s}", tr("validation accuracy after one epoch: {acc:.1%}", acc=accuracy))
+plt.xlabel(plot_text("step"))
+plt.ylabel(plot_text("training loss (smoothed)"))
 plt.yscale("log")
 plt.legend(fontsize=8)
 plt.show()

@@ -31,14 +31,14 @@ import autolab as torch
 import autolab.nn.functional as F
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, TrainingClock, checks, peak_memory_mb, pick, set_language
+from autolab.course import FAST, TrainingClock, checks, peak_memory_mb, pick, set_language, tr
 from autolab.course.files import mnist_files
 from autolab.utils.data import DataLoader, Dataset, Subset, default_collate, random_split
 from autolab.vision import datasets, transforms
 
 set_language("en")
 torch.manual_seed(0)
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 
 # %% [markdown] id=files-intro
 # ## MNIST, as files

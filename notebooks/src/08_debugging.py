@@ -27,13 +27,13 @@ from IPython.display import display
 import autolab as torch
 import widgets
 from autolab import nn, optim
-from autolab.course import FAST, TrainingClock, checks, debugging, set_language
+from autolab.course import FAST, TrainingClock, checks, debugging, set_language, tr
 from autolab.utils.data import random_split
 from autolab.vision import datasets, transforms
 
 set_language("en")
 torch.manual_seed(0)
-print("fast mode:", FAST)
+print(tr("fast mode:"), FAST)
 normalize = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
 mnist = datasets.MNIST(train=True, download=True, transform=normalize)
 train_split, val_split = random_split(mnist, [50000, 10000], generator=torch.Generator().manual_seed(0))
@@ -171,7 +171,7 @@ if checks.passed(dead_fraction):
 
 # %% id=causes
 for letter, cause in debugging.CAUSES.items():
-    print(f"({letter}) {cause}")
+    print(f"({letter}) {tr(cause)}")
 
 # %% [markdown] id=mystery-how
 # For each run, watch the views, compare them with the healthy run above, and make its answer function return a letter (`return "a"`). The

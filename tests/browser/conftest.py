@@ -234,3 +234,17 @@ def page():
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture
+def lab_zh(tmp_path):
+    """JupyterLab serving zh_course.ipynb: the Chinese notebook 04 (up to its MNIST part) and a small dashboard
+    (tests/browser/test_chinese_e2e.py builds it), kernels in fast mode; yields (base_url, token)."""
+    require_browser_stack()
+    from test_chinese_e2e import build_notebook  # lazy: the notebook is the test's, the server is everyone's
+
+    notebook = build_notebook(tmp_path / "zh_course.ipynb")
+    args = ["jupyter", "lab", *_JUPYTER_SERVER_ARGS, "--LabApp.news_url=None"]
+    env = {"AUTOLAB_FAST": "1", "AUTOLAB_LANG": "en"}  # the notebook's set_language("zh") must win over this
+    serve = _serve(tmp_path, "jupyterlab-zh", args, f"/api/status?token={TOKEN}", (notebook,), env)
+    yield from ((base, TOKEN) for base in serve)

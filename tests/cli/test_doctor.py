@@ -165,7 +165,15 @@ def test_json_output_lists_every_check(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     status = main(["doctor", "--json"])
     checks = json.loads(capsys.readouterr().out)
-    assert [c["name"] for c in checks] == ["python", "numba", "widgets", "numba cache", "data", "graphviz dot"]
+    assert [c["name"] for c in checks] == [
+        "python",
+        "numba",
+        "widgets",
+        "numba cache",
+        "data",
+        "graphviz dot",
+        "chinese font",
+    ]
     assert status == (1 if any(c["status"] == "fail" for c in checks) else 0)
 
 

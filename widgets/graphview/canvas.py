@@ -7,7 +7,15 @@ from pathlib import Path
 import anywidget
 import traitlets
 
+from autolab.course.i18n import tr
+
 STATIC = Path(__file__).parent / "static"
+BROWSER_TEXTS = (
+    "play", "pause", "First step", "Previous step", "Play the walk", "Next step", "Last step", "full size",
+    "fit width", "Fit the graph to the width, or show it at full size", "Download the drawing as SVG",
+    "Download the drawing as PNG", "click a node (or Tab, arrows, Enter) for its details",
+    "Text view: the graph as a table (for screen readers)", "node", "kind", "shape", "value", "gradient", "used by",
+)  # fmt: skip
 
 
 class GraphCanvas(anywidget.AnyWidget):
@@ -20,3 +28,10 @@ class GraphCanvas(anywidget.AnyWidget):
     step = traitlets.Int(-1).tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     details = traitlets.Unicode("").tag(sync=True)
+    # English text of the browser side -> the student's language (static/graph.js looks each up; {} for English)
+    labels = traitlets.Dict({}).tag(sync=True)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if not self.labels:
+            self.labels = {text: tr(text) for text in BROWSER_TEXTS if tr(text) != text}

@@ -19,6 +19,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from autolab.course.i18n import tr
 from autolab.tensor import Tensor
 
 from ..compat import colab_note
@@ -76,10 +77,12 @@ class GraphView(W.VBox):
         self.history = history if history is not None else ParamHistory()
         self.expanded: set[str] = set(expanded) if expanded is not None else default_expanded(self.graph)
         self.renderer = _pick_renderer(renderer)
-        self.expand_select = W.SelectMultiple(options=[], description="Expand", rows=4, layout=W.Layout(width="260px"))
-        self.modules_button = W.Button(description="Modules", tooltip="one node per module call")
-        self.ops_button = W.Button(description="All ops", tooltip="every op (unreadable for a real network)")
-        self.rules_box = W.Checkbox(value=rules, description="Show local derivative rules", indent=False)
+        self.expand_select = W.SelectMultiple(
+            options=[], description=tr("Expand"), rows=4, layout=W.Layout(width="260px")
+        )
+        self.modules_button = W.Button(description=tr("Modules"), tooltip=tr("one node per module call"))
+        self.ops_button = W.Button(description=tr("All ops"), tooltip=tr("every op (unreadable for a real network)"))
+        self.rules_box = W.Checkbox(value=rules, description=tr("Show local derivative rules"), indent=False)
         self.modules_button.on_click(lambda _: self.set_expanded(default_expanded(self.graph)))
         self.ops_button.on_click(lambda _: self.set_expanded(set(self.graph.module_paths())))
         self.expand_select.observe(self._on_select, "value")

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..i18n import message
+from ..i18n import explain, message, translate
 
 PASS = "✓"
 FAIL = "✗"
@@ -61,12 +61,14 @@ class Result:
 
 
 def ok(message: str) -> Result:
-    print(f"{PASS} {message}")
+    """Print ✓ and ``message`` (in the student's language: ``i18n.translate``); a passing Result."""
+    print(f"{PASS} {translate(message)}")
     return Result(True)
 
 
 def fail(hint: str) -> Result:
-    print(f"{FAIL} {hint}")
+    """Print ✗ and ``hint`` (in the student's language: ``i18n.translate``); a failing Result."""
+    print(f"{FAIL} {translate(hint)}")
     return Result(False)
 
 
@@ -99,7 +101,8 @@ def exercise(check: Callable[..., Result]) -> Callable[..., Result]:
         except NotImplementedError:
             result = fail(message("not_done"))
         except Exception as e:  # the student's code crashed: show why, not a traceback into the checker
-            result = fail(message("crashed", error=f"{type(e).__name__}: {e}"))
+            hint = explain(e)  # an engine error stays English; a Chinese notebook adds it in Chinese
+            result = fail(message("crashed", error=f"{type(e).__name__}: {e}") + (f"\n  {hint}" if hint else ""))
         if args:
             _record(args[0], bool(result))
         if not result and grading():

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import tr
 from ._core import Result, fail, ok
 
 
@@ -70,4 +71,4 @@ class Number:
 
 def _letters(options: Mapping[str, str]) -> str:
     names = [f'"{k}"' for k in options]
-    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+    return ", ".join(names[:-1]) + tr(" or ") + names[-1] if len(names) > 1 else names[0]

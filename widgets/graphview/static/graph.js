@@ -87,6 +87,8 @@ function statesAt(scene, k) {
 }
 
 function render({ model, el: root }) {
+  // The student's language: the Python side sends translations of the English texts below (empty for English).
+  const L = (text) => (model.get("labels") || {})[text] || text;
   root.classList.add("gv");
   const bar = html("div", { class: "gv-bar" }, root);
   const walk = html("div", { class: "gv-walk", role: "group", "aria-label": "step through the passes" }, bar);
@@ -95,25 +97,25 @@ function render({ model, el: root }) {
     b.textContent = text;
     return b;
   };
-  button(walk, "First step", "|◀", "first");
-  button(walk, "Previous step", "◀", "prev");
-  const play = button(walk, "Play the walk", "▶ play", "play");
-  button(walk, "Next step", "▶", "next");
-  button(walk, "Last step", "▶|", "last");
+  button(walk, L("First step"), "|◀", "first");
+  button(walk, L("Previous step"), "◀", "prev");
+  const play = button(walk, L("Play the walk"), "▶ " + L("play"), "play");
+  button(walk, L("Next step"), "▶", "next");
+  button(walk, L("Last step"), "▶|", "last");
   const slider = html("input", { type: "range", min: 0, value: 0, "aria-label": "step of the walk" }, walk);
   const counter = html("span", { class: "gv-counter" }, walk);
   const tools = html("div", { class: "gv-tools" }, bar);
-  const fit = button(tools, "Fit the graph to the width, or show it at full size", "full size", "fit");
-  button(tools, "Download the drawing as SVG", "⤓ SVG", "svg");
-  button(tools, "Download the drawing as PNG", "⤓ PNG", "png");
-  html("span", { class: "gv-hint" }, tools).textContent = "click a node (or Tab, arrows, Enter) for its details";
+  const fit = button(tools, L("Fit the graph to the width, or show it at full size"), L("full size"), "fit");
+  button(tools, L("Download the drawing as SVG"), "⤓ SVG", "svg");
+  button(tools, L("Download the drawing as PNG"), "⤓ PNG", "png");
+  html("span", { class: "gv-hint" }, tools).textContent = L("click a node (or Tab, arrows, Enter) for its details");
   const note = html("div", { class: "gv-note", "aria-live": "polite" }, root);
   const main = html("div", { class: "gv-main" }, root);
   // Arrow keys and Enter belong to the graph here, not to JupyterLab's notebook shortcuts.
   const canvas = html("div", { class: "gv-canvas", "data-lm-suppress-shortcuts": "true" }, main);
   const panel = html("aside", { class: "gv-details", "aria-label": "details of the selected node" }, main);
   const table = html("details", { class: "gv-table" }, root);
-  html("summary", {}, table).textContent = "Text view: the graph as a table (for screen readers)";
+  html("summary", {}, table).textContent = L("Text view: the graph as a table (for screen readers)");
 
   let scene = null, svg = null, nodes = {}, edges = {}, timer = null, fitted = true, focusId = null;
   const uid = Math.random().toString(36).slice(2, 10);  // arrowhead ids of this view: several graphs share a page
@@ -236,7 +238,7 @@ function render({ model, el: root }) {
     const t = html("table", {}, table);
     html("caption", {}, t).textContent = frame ? `At ${frame.title} (step ${Number(slider.value) + 1})` : scene.label;
     const head = html("tr", {}, html("thead", {}, t));
-    for (const c of ["node", "kind", "shape", "value", "gradient", "used by"]) html("th", { scope: "col" }, head).textContent = c;
+    for (const c of ["node", "kind", "shape", "value", "gradient", "used by"]) html("th", { scope: "col" }, head).textContent = L(c);
     const body = html("tbody", {}, t);
     for (const n of scene.nodes) {
       const s = states[n.id] || {}, tr = html("tr", { "data-id": n.id }, body);
@@ -297,7 +299,7 @@ function render({ model, el: root }) {
     if (!svg) return;
     svg.style.maxWidth = on ? "100%" : "none";
     svg.style.height = "auto";
-    fit.textContent = on ? "full size" : "fit width";
+    fit.textContent = on ? L("full size") : L("fit width");
   }
 
   function exported() {
@@ -344,7 +346,7 @@ function render({ model, el: root }) {
 
   function startPlay() {
     if (Number(slider.value) >= scene.frames.length - 1) setStep(0);
-    play.textContent = "⏸ pause";
+    play.textContent = "⏸ " + L("pause");
     timer = setInterval(() => {
       if (Number(slider.value) >= scene.frames.length - 1) return stopPlay();
       setStep(Number(slider.value) + 1);
@@ -353,7 +355,7 @@ function render({ model, el: root }) {
   function stopPlay() {
     clearInterval(timer);
     timer = null;
-    play.textContent = "▶ play";
+    play.textContent = "▶ " + L("play");
   }
 
   function showDetails() {

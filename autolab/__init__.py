@@ -10,6 +10,7 @@ tensor([2., 4., 6.])
 import importlib as _importlib
 
 from . import autograd, cuda
+from . import accelerator  # after cuda: it answers for it
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,

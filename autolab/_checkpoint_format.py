@@ -59,7 +59,7 @@ class Corrupt(Exception):
 def encode(obj: Any, arrays: list[np.ndarray]) -> Any:
     """``obj`` as JSON-able data, appending each tensor's array to ``arrays``."""
     if isinstance(obj, Tensor):
-        arrays.append(obj._data)
+        arrays.append(obj._data if isinstance(obj._data, np.ndarray) else obj._data.to_host())  # GPU: saved from host
         return {
             "__tensor__": len(arrays) - 1,
             "requires_grad": bool(obj.requires_grad and obj.is_leaf),

@@ -36,6 +36,9 @@ def _padded(fmt, a: np.ndarray):
 
 def format_tensor(t: Tensor) -> str:
     a = t._data
+    on_gpu = not isinstance(a, np.ndarray)
+    if on_gpu:  # a CudaArray: printing copies it to the host, as PyTorch's repr does
+        a = a.to_host()
     kw = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3, "max_line_width": 80}
     if a.dtype.kind == "f":
         kw["formatter"] = {"float_kind": _padded(_float_formatter(a), a)}
@@ -50,7 +53,7 @@ def format_tensor(t: Tensor) -> str:
     )
     if a.dtype.kind == "b" and a.ndim == 0:
         body = str(bool(a))
-    extras = []
+    extras = ["device='cuda:0'"] if on_gpu else []
     if a.dtype not in (np.float32, np.int64, np.bool_):
         extras.append(f"dtype={t.dtype}")
     if a.size == 0:

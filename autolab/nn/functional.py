@@ -91,8 +91,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1:
         return input * 0
-    keep = rng().random(input.shape) >= p
-    return input * Tensor._wrap((keep / (1 - p)).astype(input._data.dtype))
+    keep = rng().random(input.shape) >= p  # drawn on the host, also for a CUDA input (then copied there)
+    mask = Tensor._wrap((keep / (1 - p)).astype(input._data.dtype))
+    return input * (mask if input.device.type == "cpu" else mask.to(input.device))
 
 
 def batch_norm(

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import function as _fn
+from ..ops.device import _move, _where
 from ..tensor import Tensor, _RemovableHandle, check_device
 from .parameter import Parameter
 
@@ -223,8 +224,6 @@ class Module:
     def _move(self, where: str) -> Module:
         """Every parameter and buffer (and gradient) moved to ``where``, keeping the same tensor objects, so an
         optimizer made before the move still holds them."""
-        from ..ops.device import _move  # lazy: ops import nn's neighbours
-
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
@@ -287,7 +286,8 @@ class Module:
                     f"checkpoint, the shape in current model is {tuple(target.shape)}."
                 )
                 continue
-            target._data = arr.astype(target._data.dtype, copy=True)
+            # onto the device the parameter is on (a checkpoint loads on the CPU; the model may be on a GPU)
+            target._data = _move(arr.astype(target._data.dtype, copy=True), _where(target._data))
         if strict and (missing or unexpected):
             if missing:
                 errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")

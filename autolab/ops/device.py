@@ -8,6 +8,11 @@ from ..autograd.function import Function
 from ..tensor import Tensor, to_cuda_array
 
 
+def _where(a) -> str:
+    """ "cpu" for a numpy array, "cuda" for a CudaArray."""
+    return "cpu" if isinstance(a, np.ndarray) else "cuda"
+
+
 def _move(a, where: str):
     on_cpu = isinstance(a, np.ndarray)
     if where == "cpu":

@@ -47,7 +47,7 @@ class IndexAdd(Function):
 
     def forward(self, g, index, shape):
         self.index = index
-        out = np.zeros(shape, dtype=g.dtype)
+        out = np.zeros_like(g, shape=shape, order="C")  # on g's device
         np.add.at(out, index, g)
         return out
 
@@ -108,7 +108,7 @@ class ScatterAlong(Function):
 
     def forward(self, g, index, dim, shape):
         self.index, self.dim = index, dim
-        out = np.zeros(shape, dtype=g.dtype)
+        out = np.zeros_like(g, shape=shape, order="C")  # on g's device
         where = list(np.ix_(*[np.arange(n) for n in index.shape]))  # every position of index...
         where[dim] = index  # ...with its coordinate along dim replaced by the index value
         np.add.at(out, tuple(where), g)

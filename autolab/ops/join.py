@@ -100,7 +100,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 def _compare(fn: Any, a: Any, b: Any) -> Tensor:
     x = a._data if isinstance(a, Tensor) else a
     y = b._data if isinstance(b, Tensor) else b
-    return Tensor._wrap(np.asarray(fn(x, y)))
+    return Tensor._wrap(fn(x, y))  # _wrap makes a numpy bool scalar a 0-d array; a CUDA result stays on the GPU
 
 
 def eq(a: Any, b: Any) -> Tensor:

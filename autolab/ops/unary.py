@@ -285,7 +285,7 @@ class Clamp(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        inside = np.ones(x.shape, bool)
+        inside = np.ones_like(x._data, dtype=bool)  # on x's device
         lo, hi = self.lo, self.hi
         if lo is not None:
             inside &= x._data >= lo

@@ -54,7 +54,7 @@ class SGD(Optimizer):
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
         if not isinstance(grad, np.ndarray):  # on the GPU: one fused kernel, autolab/kernels/cuda/optim.py
-            from ..kernels.cuda import backend
+            from ..kernels.cuda import backend  # lazy: imports numba-cuda (optional)
 
             return backend.sgd_update(p._data, grad, group, state)
         d = -grad if group["maximize"] else grad

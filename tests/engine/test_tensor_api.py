@@ -193,6 +193,7 @@ def test_to_dtype_and_device():
 )
 def test_cuda_is_unavailable_and_says_so():
     assert autolab.cuda.is_available() is False and autolab.cuda.device_count() == 0
+    assert autolab.accelerator.current_accelerator() is None and not autolab.accelerator.is_available()
     device = autolab.device("cuda" if autolab.cuda.is_available() else "cpu")
     assert device.type == "cpu" and repr(device) == "device(type='cpu')"
     x = autolab.ones(2).to(device)

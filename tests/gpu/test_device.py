@@ -8,6 +8,7 @@ import pytest
 
 import autolab
 import autolab.nn as nn
+import autolab.nn.functional as F
 
 from .conftest import sim
 
@@ -21,6 +22,8 @@ def test_cuda_answers_as_pytorch():
     assert device.type == "cuda" and repr(autolab.device("cuda:0")) == "device(type='cuda', index=0)"
     autolab.cuda.synchronize()
     autolab.cuda.manual_seed(0)
+    assert autolab.accelerator.is_available() and autolab.accelerator.current_accelerator() == autolab.device("cuda")
+    assert autolab.accelerator.device_count() == 1 and autolab.accelerator.current_device_index() == 0
 
 
 def test_to_cuda_and_back_keeps_values_and_says_where():
@@ -32,6 +35,9 @@ def test_to_cuda_and_back_keeps_values_and_says_where():
     assert autolab.zeros(2, 3, device="cuda").is_cuda and autolab.randn(4, device="cuda").device.type == "cuda"
     assert c.sum().item() == 15.0 and c.tolist() == x.tolist()
     assert x.to(autolab.device("cuda:0"), autolab.float64).dtype == autolab.float64
+    assert repr(c) == "tensor([[0., 1., 2.],\n        [3., 4., 5.]], device='cuda:0')"
+    w = autolab.ones(2, dtype=autolab.float64, device="cuda", requires_grad=True)
+    assert repr(w) == "tensor([1., 1.], device='cuda:0', dtype=autolab.float64, requires_grad=True)"
 
 
 def test_pytorch_errors_for_numpy_and_mixed_devices():
@@ -91,4 +97,58 @@ def test_optimizer_kernels_match_the_cpu_updates(make):
             opt.step()
         result[device] = p.detach().cpu().numpy()
     np.testing.assert_allclose(result["cuda"], result["cpu"], rtol=1e-5, atol=1e-6)
+    assert dict(fallbacks) == {}
+
+
+def test_state_dict_round_trip_keeps_each_model_on_its_device(tmp_path):
+    cpu_model = nn.Linear(3, 2)
+    gpu_model = nn.Linear(3, 2).to("cuda")
+    gpu_model.load_state_dict(cpu_model.state_dict())  # CPU checkpoint into a GPU model: stays on the GPU
+    assert gpu_model.weight.is_cuda
+    np.testing.assert_array_equal(gpu_model.weight.detach().cpu().numpy(), cpu_model.weight.detach().numpy())
+    autolab.save(gpu_model.state_dict(), tmp_path / "m.pt")  # saved from the host; loads on the CPU
+    back = autolab.load(tmp_path / "m.pt")
+    assert not back["weight"].is_cuda
+    np.testing.assert_array_equal(back["bias"].numpy(), cpu_model.bias.detach().numpy())
+
+
+OPS = {
+    "softmax": lambda x, y: F.softmax(x, dim=1),
+    "log_softmax": lambda x, y: F.log_softmax(x, dim=1),
+    "mse": lambda x, y: F.mse_loss(x, x.detach() * 0.5),
+    "sigmoid+tanh": lambda x, y: autolab.sigmoid(x) * autolab.tanh(x),
+    "mean+var": lambda x, y: x.mean(0) + x.var(0),
+    "cat+slice": lambda x, y: autolab.cat([x, x * 2], 1)[1:3, ::2],
+    "clamp": lambda x, y: x.clamp(-0.5, 0.5),
+    "nll": lambda x, y: F.nll_loss(F.log_softmax(x, 1), y),
+    "max-dim": lambda x, y: x.max(dim=1).values,
+    "bce": lambda x, y: F.binary_cross_entropy_with_logits(x, (x.detach() > 0).float()),
+    "batchnorm": lambda x, y: nn.BatchNorm1d(5).to(x.device)(x),
+}
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_common_ops_forward_and_backward_match_the_cpu(name):
+    rng = np.random.default_rng(2)
+    data, labels = rng.standard_normal((4, 5)).astype(np.float32), np.array([0, 1, 4, 3])
+    got = {}
+    for device in ("cpu", "cuda"):
+        x = autolab.tensor(data, device=device, requires_grad=True)
+        out = OPS[name](x, autolab.tensor(labels, device=device))
+        assert out.device.type == device
+        out.sum().backward()
+        got[device] = (out.detach().cpu().numpy(), x.grad.cpu().numpy())
+    for a, b in zip(got["cuda"], got["cpu"]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_accuracy_idiom_and_dropout_stay_on_the_gpu():
+    from autolab.kernels.cuda.array import fallbacks
+
+    x = autolab.randn(6, 3, device="cuda")
+    y = autolab.tensor([0, 1, 2, 0, 1, 2], device="cuda")
+    correct = (x.argmax(1) == y).sum().item()
+    assert correct == int((x.cpu().numpy().argmax(1) == y.cpu().numpy()).sum())
+    d = F.dropout(x, 0.5, training=True)
+    assert d.is_cuda and set(np.unique(np.round(d.cpu().numpy() / x.cpu().numpy(), 5))) <= {0.0, 2.0}
     assert dict(fallbacks) == {}

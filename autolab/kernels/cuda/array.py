@@ -31,11 +31,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numba import cuda
 
 from ..seam import last_path
-from . import elementwise, launch, matmul, reduce, require
-
-cuda = require()
+from . import elementwise, launch, matmul, reduce
 
 fallbacks: Counter = Counter()  # name -> host round trips (see the module docstring)
 
@@ -296,6 +295,8 @@ class CudaArray:
         if method == "reduce" and ufunc in (np.add, np.maximum, np.minimum) and out is None:
             op = {np.add: "sum", np.maximum: "max", np.minimum: "min"}[ufunc]
             return inputs[0]._reduce(op, kwargs.get("axis", 0), kwargs.get("keepdims", False), kwargs.get("dtype"))
+        if method == "at":  # np.add.at(a, index, values): in place, so the host copy is written back
+            return _host_at(ufunc, *inputs)
         if method != "__call__" or kwargs or (out is not None and len(out) != 1):
             return _host_call(f"{ufunc.__name__}.{method}", getattr(ufunc, method), inputs, dict(kwargs, out=out))
         out = None if out is None else out[0]
@@ -479,6 +480,20 @@ def _host_call(name: str, func: Callable, args: tuple, kwargs: dict) -> Any:
     return _map(result, lambda r: CudaArray.from_host(r) if isinstance(r, np.ndarray) else r)
 
 
+def _host_at(ufunc: np.ufunc, a: CudaArray, index: Any, values: Any = None) -> None:
+    if not isinstance(a, CudaArray):
+        raise RuntimeError(MIXED_DEVICES)
+    view = _basic_index(a, index) if values is not None else None
+    if view is not None:  # a basic index names each element once: the in-place ufunc on the view is the same
+        ufunc(view, values, out=(view,))
+        return
+    fallbacks[f"{ufunc.__name__}.at"] += 1
+    host = a.to_host()
+    args = (index,) if values is None else (index, values)
+    ufunc.at(host, *_map(args, _to_host))
+    a[...] = CudaArray.from_host(host)
+
+
 def _to_host(x: Any) -> Any:
     return x.to_host() if isinstance(x, CudaArray) else x
 
@@ -641,7 +656,7 @@ def launch_config(n: int) -> tuple[int, int]:
 
 
 def _register() -> None:
-    from .. import seam
+    from .. import seam  # lazy: backend imports this module (CudaArray)
     from . import backend
 
     seam.register_backend(CudaArray, backend, "cuda")

@@ -185,13 +185,15 @@ def adam_update(p: CudaArray, grad: CudaArray, group: dict, state: dict, decoupl
     _same_device(p, grad)
     p = _param(p)
     if not state:
-        state["step"] = 0
+        from ...optim.optimizer import scalar_state  # lazy: optim imports this module on a CUDA step
+
+        state["step"] = scalar_state(0)  # as the CPU Adam keeps it (PyTorch's state_dict)
         state["exp_avg"] = CudaArray.full(p.shape, 0, p.dtype)
         state["exp_avg_sq"] = CudaArray.full(p.shape, 0, p.dtype)
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = CudaArray.full(p.shape, 0, p.dtype)
     state["step"] += 1
-    (b1, b2), step = group["betas"], state["step"]
+    (b1, b2), step = group["betas"], float(state["step"])
     vmax = state["max_exp_avg_sq"].buf if group["amsgrad"] else state["exp_avg_sq"].buf
     args = (group["lr"], b1, b2, group["eps"], group["weight_decay"], decoupled, group["amsgrad"], group["maximize"])
     bias = (1 - b1**step, math.sqrt(1 - b2**step))

@@ -16,9 +16,9 @@ entries of ``gcols``. No two threads write the same place, so no atomics.
 
 from __future__ import annotations
 
-from . import launch, require
+from numba import cuda
 
-cuda = require()
+from . import launch
 
 
 @cuda.jit

@@ -18,10 +18,10 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from numba import cuda
 
-from . import launch, require
+from . import launch
 
-cuda = require()
 _INF = math.inf
 _NAN = math.nan
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 
-from . import launch, require
+from numba import cuda
 
-cuda = require()
+from . import launch
 
 
 @cuda.jit

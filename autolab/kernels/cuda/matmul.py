@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba import cuda
 
-from . import launch, require, simulator
-
-cuda = require()
+from . import launch, simulator
 
 TILE = 8 if simulator() else 16  # threads per block = TILE^2; the simulator runs each as a Python thread
 

@@ -12,9 +12,9 @@ its window, with atomic adds for the same reason.
 
 from __future__ import annotations
 
-from . import launch, require
+from numba import cuda
 
-cuda = require()
+from . import launch
 
 
 @cuda.jit

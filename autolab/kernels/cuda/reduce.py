@@ -14,9 +14,9 @@ NaN: a NaN in a row makes max/min NaN and argmax/argmin point at the first NaN, 
 
 from __future__ import annotations
 
-from . import launch, require
+from numba import cuda
 
-cuda = require()
+from . import launch
 
 
 @cuda.jit

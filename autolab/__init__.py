@@ -10,7 +10,6 @@ tensor([2., 4., 6.])
 import importlib as _importlib
 
 from . import autograd, cuda
-from . import accelerator  # after cuda: it answers for it
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -83,6 +82,8 @@ def _lazy(name: str):
 def __getattr__(name: str):
     # nn, optim, utils and vision load on first use, so `import autolab` stays fast.
     if name in ("nn", "optim", "utils", "vision", "training", "kernels", "course", "serialization", "linalg"):
+        return _lazy(name)
+    if name in ("accelerator", "backends"):
         return _lazy(name)
     if name in ("save", "load", "CheckpointError"):
         return getattr(_lazy("serialization"), name)

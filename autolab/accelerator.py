@@ -1,30 +1,67 @@
-"""``autolab.accelerator``: PyTorch's device-generic API (``torch.accelerator``), answered for autolab's one
-accelerator, CUDA through numba (``autolab.cuda``; numba's simulator counts as one)."""
+"""``autolab.accelerator``: PyTorch's device-agnostic questions ("is there a GPU? which one?").
+
+Every answer asks ``autolab.cuda``: on a machine without a CUDA device autolab answers as a CPU-only PyTorch
+does (``is_available()`` False, ``current_accelerator()`` None, ``device_count()`` 0), so that
+``device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else "cpu"`` picks the CPU.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import cuda
-from .tensor import device
+from .tensor import device as _device
+
+__all__ = [
+    "current_accelerator",
+    "current_device_index",
+    "device_count",
+    "is_available",
+    "set_device_index",
+    "synchronize",
+]
+
+_NONE = "Cannot access accelerator device when none is available."
 
 
 def is_available() -> bool:
-    return cuda.is_available()
+    """True when an accelerator (a CUDA device) can be used."""
+    return bool(cuda.is_available())
 
 
-def current_accelerator(check_available: bool = False) -> device | None:
-    """``device(type='cuda')`` when CUDA can be used, else None (PyTorch's answer on a CPU-only machine)."""
-    return device("cuda") if cuda.is_available() else None
+def current_accelerator(check_available: bool = False) -> _device | None:
+    """``device(type='cuda')`` when there is one, else None (with ``check_available``, also None then)."""
+    return _device("cuda") if is_available() else None
 
 
 def device_count() -> int:
-    return cuda.device_count()
+    """How many accelerator devices there are (0 on a CPU-only machine)."""
+    return int(cuda.device_count()) if is_available() else 0
 
 
 def current_device_index() -> int:
-    return cuda.current_device() if cuda.is_available() else -1
+    if not is_available():
+        raise RuntimeError(_NONE)
+    current = getattr(cuda, "current_device", None)
+    return int(current()) if current is not None else 0
 
 
-def synchronize(device: Any = None) -> None:
-    cuda.synchronize(device)
+current_device_idx = current_device_index
+
+
+def set_device_index(device) -> None:
+    if not is_available():
+        raise RuntimeError(_NONE)
+    setter = getattr(cuda, "set_device", None)
+    if setter is not None:
+        setter(device)
+
+
+set_device_idx = set_device_index
+
+
+def synchronize(device=None) -> None:
+    """Wait for the accelerator's queued work; nothing to wait for on the CPU."""
+    if not is_available():
+        raise RuntimeError(_NONE)
+    sync = getattr(cuda, "synchronize", None)
+    if sync is not None:
+        sync()

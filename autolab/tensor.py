@@ -37,33 +37,49 @@ class Size(tuple):
 
 
 class device:
-    """``autolab.device("cpu")``, ``autolab.device("cuda")``, ``autolab.device("cuda:0")``.
-
-    CUDA runs through numba (``autolab.cuda``; on a CPU-only machine, numba's simulator); asking for it where
-    it cannot run raises an error that says why. ``"mps"`` is recognised and refused."""
+    """``autolab.device("cpu")``, ``device("cuda", 0)``, ``device("cuda:0")``: a type and an optional index, as
+    in PyTorch. CUDA runs through numba (``autolab.cuda``; without a GPU, numba's simulator); asking for a device
+    that cannot be used raises an error that says why."""
 
     def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
         if isinstance(type, device):
             type, index = type.type, type.index if index is None else index
         name = str(type)
-        self.type, _, idx = name.partition(":")
-        if self.type not in ("cpu", "cuda", "mps"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {name}")
-        self.index = int(idx) if idx else index
+        kind, _, suffix = name.partition(":")
+        if kind not in ("cpu", "cuda", "mps", "meta"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta device type at start of device string: {name}")
+        if suffix:
+            if index is not None:
+                raise RuntimeError(
+                    f"type (string) must not include an index because index was passed explicitly: {name}"
+                )
+            if not suffix.isdigit():
+                raise RuntimeError(f"Invalid device string: '{name}'")
+            index = int(suffix)
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        self.type = kind
+        self.index = index
 
     def __repr__(self) -> str:
-        return (
-            f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
-        )
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
 
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other: object) -> bool:
-        return str(self) == str(other)
+        # As torch.device: device("cpu") != device("cpu", 0), and a device is never equal to a string.
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
-        return hash(str(self))
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return device, (self.type, self.index)
 
 
 def check_device(dev: Any) -> bool:
@@ -290,19 +306,42 @@ class Tensor(TensorMethods, TensorShapeMethods):
         return autolab.ops.clone(self)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``x.to("cuda")``, ``x.to(autolab.float64)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``."""
+        """``x.to("cuda")``, ``x.to(autolab.float64)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``.
+
+        ``non_blocking`` and ``memory_format`` are accepted (copies are synchronous); ``copy=True`` returns a new
+        tensor even when nothing changes, as in PyTorch."""
         dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        flags = []
         for a in args:
             if isinstance(a, Tensor):
                 dtype, dev = a.dtype, a.device
             elif isinstance(a, (str, device)):
                 dev = a
+            elif isinstance(a, bool):  # positional non_blocking, copy
+                flags.append(a)
             elif a is not None:
                 dtype = a
+        copy = copy or (len(flags) > 1 and flags[1])
         out = self if dtype is None else self.type(dtype)
-        if dev is None:
-            return out
-        return autolab.ops.device.to_device(out, "cuda" if check_device(dev) else "cpu")
+        if dev is not None:
+            moved = autolab.ops.device.to_device(out, "cuda" if check_device(dev) else "cpu")
+            if moved is not out:
+                return moved
+        return autolab.ops.clone(out) if copy and out is self else out
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        """Page-locked memory is for fast copies to a GPU. As CPU-only PyTorch, this fails without one."""
+        if not autolab.cuda.is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        return self
+
+    def is_pinned(self, device: Any = None) -> bool:
+        return False
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:

@@ -1,6 +1,6 @@
 """The ``autolab`` command: ``autolab doctor`` checks an install, ``autolab lab`` opens the course,
 ``autolab course`` builds its editions (the instructor's solutions, an nbgrader course directory), ``autolab run``
-starts a script on several processes with MPI.
+starts a script on several processes with MPI, ``autolab run-torch`` runs a PyTorch program on autolab.
 
 Nothing here imports Jupyter (autolab never does): the doctor reads package metadata, JupyterLab's extension
 folders and a running server's page config, and ``autolab lab`` starts JupyterLab as a separate program.
@@ -59,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-m", dest="module", help="run a module (like python -m) instead of a script")
     run.add_argument("target", nargs="?", help="the script, followed by its own arguments")
 
+    run_torch = sub.add_parser(
+        "run-torch",
+        help="run an unmodified PyTorch program on autolab (import torch -> autolab)",
+        description=(
+            "Run PROGRAM.py with `torch` and `torchvision` imported as autolab, unchanged. Arguments after the "
+            "program are its own. Example: autolab run-torch main.py --epochs 1"
+        ),
+    )
+    run_torch.add_argument("program", help="the PyTorch program, followed by its own arguments")
+
     course = sub.add_parser(
         "course",
         help="build the course's editions: instructor (solutions), student, an nbgrader course directory",
@@ -94,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         ours, target = split_run_args(argv[1:])
         args = parser.parse_args(["run", *ours])
         return run_job(args.nproc, target, args.hostfile, args.master_port, args.label, args.dry_run)
+    if argv[:1] == ["run-torch"] and len(argv) > 1 and not argv[1].startswith("-"):
+        from .run_torch import run_program  # lazy: only this command needs the import hook
+
+        return run_program(argv[1], argv[2:])
     args, extra = parser.parse_known_args(argv)
     if args.command == "doctor":
         if extra:

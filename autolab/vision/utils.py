@@ -1,6 +1,6 @@
-"""Pictures of a batch: ``make_grid`` (torchvision's) and ``show_images`` (a labelled matplotlib grid).
+"""Pictures of a batch: ``make_grid`` and ``save_image`` (torchvision's) and ``show_images`` (a labelled grid).
 
-matplotlib is imported inside ``show_images`` only, so ``import autolab`` never loads it.
+matplotlib is imported inside ``show_images`` and ``save_image`` only, so ``import autolab`` never loads it.
 """
 
 from __future__ import annotations
@@ -49,26 +49,67 @@ def _unnormalize(x: np.ndarray, mean, std) -> np.ndarray:
     return np.clip(x, 0, 1)
 
 
-def make_grid(tensor, nrow: int = 8, padding: int = 2, normalize: bool = False, pad_value: float = 0.0):
-    """Tile a batch (N, C, H, W) into one image tensor (C, H', W'), ``nrow`` images per row, like
-    torchvision's ``make_grid``. ``normalize=True`` rescales the values to [0, 1] first."""
-    x = _to_numpy(tensor).astype(np.float32, copy=False)
-    if x.ndim == 3:
-        x = x[:, None] if x.shape[0] != 1 and x.shape[0] != 3 else x[None]
-    if x.shape[1] == 1:
-        x = np.repeat(x, 3, axis=1)
+def make_grid(
+    tensor,
+    nrow: int = 8,
+    padding: int = 2,
+    normalize: bool = False,
+    value_range: tuple[float, float] | None = None,
+    scale_each: bool = False,
+    pad_value: float = 0.0,
+):
+    """Tile a batch (N, C, H, W) (or a list of (C, H, W)) into one image tensor (C, H', W'), torchvision's layout.
+
+    ``nrow`` images per row, ``padding`` pixels of ``pad_value`` around each. One-channel images become three
+    channels. ``normalize=True`` shifts the values to [0, 1], by ``value_range`` (min, max) if given, else by the
+    batch's own min and max (each image's, with ``scale_each``). A single image comes back without padding.
+    """
+    x = _to_numpy(tensor)
+    if x.ndim == 2:  # one image (H, W)
+        x = x[None]
+    if x.ndim == 3:  # one image (C, H, W)
+        if x.shape[0] == 1:
+            x = np.concatenate([x] * 3, axis=0)
+        x = x[None]
+    if x.ndim == 4 and x.shape[1] == 1:
+        x = np.concatenate([x] * 3, axis=1)
     if normalize:
-        lo, hi = x.min(), x.max()
-        x = (x - lo) / max(hi - lo, 1e-5)
+        if value_range is not None and not isinstance(value_range, tuple):
+            raise TypeError("value_range has to be a tuple (min, max) if specified. min and max are numbers")
+        x = x.copy()
+
+        def norm(img: np.ndarray) -> np.ndarray:
+            low, high = value_range if value_range is not None else (float(img.min()), float(img.max()))
+            return (np.clip(img, low, high) - low) / max(high - low, 1e-5)
+
+        x = np.stack([norm(img) for img in x]) if scale_each else norm(x)
+        x = x.astype(_to_numpy(tensor).dtype, copy=False)
+    if x.shape[0] == 1:
+        return autolab.from_numpy(np.ascontiguousarray(x[0]))
     n, c, h, w = x.shape
-    ncol = min(nrow, n)
-    nrows = math.ceil(n / ncol)
-    grid = np.full((c, nrows * (h + padding) + padding, ncol * (w + padding) + padding), pad_value, np.float32)
+    xmaps = min(nrow, n)
+    ymaps = int(math.ceil(n / xmaps))
+    height, width = h + padding, w + padding
+    grid = np.full((c, height * ymaps + padding, width * xmaps + padding), pad_value, dtype=x.dtype)
     for k in range(n):
-        r, q = divmod(k, ncol)
-        top, left = r * (h + padding) + padding, q * (w + padding) + padding
-        grid[:, top : top + h, left : left + w] = x[k]
+        y, q = divmod(k, xmaps)
+        grid[:, y * height + padding : (y + 1) * height, q * width + padding : (q + 1) * width] = x[k]
     return autolab.from_numpy(grid)
+
+
+def save_image(tensor, fp, format: str | None = None, **kwargs) -> None:
+    """Save a tensor (or a batch, tiled with ``make_grid(**kwargs)``) as an image file, as torchvision does.
+
+    Values in [0, 1] become bytes with torchvision's rounding (``x * 255 + 0.5``, clamped). The file is written
+    by matplotlib (PNG without any other package; JPEG needs Pillow), not by PIL or PyTorch.
+    """
+    from matplotlib.image import imsave  # lazy: autolab itself never imports matplotlib
+
+    grid = _to_numpy(make_grid(tensor, **kwargs))
+    array = np.clip(grid * 255 + 0.5, 0, 255).astype(np.uint8).transpose(1, 2, 0)
+    if array.shape[2] == 1:
+        array = np.repeat(array, 3, axis=2)
+    imsave(fp, np.ascontiguousarray(array), format=format)
 
 
 def _name(label, classes: Sequence[str] | None) -> str:

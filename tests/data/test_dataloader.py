@@ -1,7 +1,5 @@
 """DataLoader, samplers and dataset wrappers against torch.utils.data."""
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
@@ -124,11 +122,11 @@ def test_argument_errors_match_torch():
 
 
 def test_num_workers_and_pin_memory_are_accepted():
-    with pytest.warns(UserWarning, match="main process"):
-        loader = DataLoader(Squares(10), batch_size=4, num_workers=2, pin_memory=True, worker_init_fn=print)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    loader = DataLoader(Squares(10), batch_size=4, num_workers=2, pin_memory=True)
+    with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
         assert as_lists(loader) == as_lists(DataLoader(Squares(10), batch_size=4))
+    with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
+        list(tud.DataLoader(TorchSquares(10), batch_size=4, pin_memory=True))
 
 
 def test_batch_sampler_and_custom_collate():

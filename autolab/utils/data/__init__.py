@@ -3,7 +3,7 @@
 from .collate import CollatedBatch, default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
 from . import distributed
-from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .dataset import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .distributed import DistributedSampler
 from .sampler import (
     BatchSampler,
@@ -16,6 +16,7 @@ from .sampler import (
 
 __all__ = [
     "BatchSampler",
+    "ChainDataset",
     "CollatedBatch",
     "ConcatDataset",
     "DataLoader",

@@ -1,8 +1,10 @@
 """DataLoader: a sampler picks indices, the dataset fetches them, collate_fn makes a batch.
 
-Everything runs in the calling process. ``num_workers`` and ``pin_memory`` are accepted so PyTorch code
-runs unchanged; the speed comes instead from datasets that fetch a whole batch at once through
-``__getitems__`` (autolab's CIFAR10 and MNIST do, with vectorised transforms).
+With ``num_workers=0`` everything runs in the calling process; the speed comes from datasets that fetch a
+whole batch at once through ``__getitems__`` (autolab's CIFAR10 and MNIST do, with vectorised transforms).
+With ``num_workers=N`` N worker processes build the batches (see ``_multiprocessing`` and ``_worker``), as in
+PyTorch: worth it when a sample costs real work (decoding files, per-sample augmentations).
+``pin_memory`` is accepted and, as on a CPU-only PyTorch, warns that there is no accelerator to pin for.
 """
 
 from __future__ import annotations
@@ -12,15 +14,15 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import autolab
+
+from ._multiprocessing import MultiProcessingIter, _context
+from ._worker import get_worker_info
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
-
-def get_worker_info() -> None:
-    """PyTorch returns the current worker's id and count here; autolab loads in the main process, where
-    PyTorch returns None too (so an IterableDataset that shards by worker sees a single one)."""
-    return None
+__all__ = ["DataLoader", "get_worker_info"]
 
 
 class _InfiniteConstantSampler(Sampler):
@@ -69,12 +71,13 @@ class DataLoader:
             )
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
-        if num_workers > 0:
-            warnings.warn(
-                f"autolab's DataLoader loads batches in the main process: num_workers={num_workers} is "
-                "accepted for PyTorch compatibility and has no effect (batched datasets are fast enough).",
-                stacklevel=2,
-            )
+        if multiprocessing_context is not None:
+            if num_workers == 0:
+                raise ValueError(
+                    "multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                    f"but got num_workers={num_workers}"
+                )
+            multiprocessing_context = _context(multiprocessing_context)  # checks it, as PyTorch does here
 
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
@@ -119,15 +122,16 @@ class DataLoader:
         self.batch_sampler = batch_sampler
         self.num_workers = num_workers
         self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
-        self.pin_memory = pin_memory  # no accelerator: nothing to pin
+        self.pin_memory = pin_memory
         self.pin_memory_device = pin_memory_device
         self.timeout = timeout
-        self.worker_init_fn = worker_init_fn  # never called: there are no workers
+        self.worker_init_fn = worker_init_fn  # called in each worker with its id, after seeding
         self.multiprocessing_context = multiprocessing_context
         self.generator = generator
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
         self.in_order = in_order
+        self._iterator: MultiProcessingIter | None = None  # kept across epochs with persistent_workers
 
     @property
     def _auto_collation(self) -> bool:
@@ -146,6 +150,20 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self) -> Iterator:
+        if self.pin_memory and not autolab.cuda.is_available():
+            warnings.warn(  # PyTorch's words, at the same moment
+                "'pin_memory' argument is set as true but no accelerator is found, then device pinned memory "
+                "won't be used.",
+                stacklevel=2,
+            )
+        if self.num_workers > 0:
+            if not self.persistent_workers:
+                return MultiProcessingIter(self)
+            if self._iterator is None:
+                self._iterator = MultiProcessingIter(self)
+            else:
+                self._iterator._reset()
+            return self._iterator
         if self._iterable:
             return self._iter_stream()
         return self._iter_map()

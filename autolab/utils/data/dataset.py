@@ -34,6 +34,27 @@ class IterableDataset(Dataset):
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
 
+class ChainDataset(IterableDataset):
+    """Several IterableDatasets one after the other, as one stream (built on the fly, never copied)."""
+
+    def __init__(self, datasets) -> None:
+        self.datasets = datasets
+
+    def __iter__(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)  # TypeError when a stream has no length, as in PyTorch
+        return total
+
+
 class TensorDataset(Dataset):
     """Sample i is ``tuple(t[i] for t in tensors)``; all tensors share their first dimension."""
 

@@ -1,4 +1,4 @@
-"""Datasets with torchvision's signatures: ``CIFAR10``, ``MNIST`` and ``FashionMNIST``.
+"""Datasets with torchvision's signatures: ``CIFAR10``, ``MNIST``, ``FashionMNIST``, ``ImageFolder``, ``DatasetFolder``.
 
 Images stay uint8 in memory (CIFAR-10's training set is 150 MB so, 600 MB as float32).
 """
@@ -6,6 +6,7 @@ Images stay uint8 in memory (CIFAR-10's training set is 150 MB so, 600 MB as flo
 from ._download import DownloadError, UnsafeArchiveError, default_root
 from ._root import DataRoot, data_root
 from .cifar import CIFAR10
+from .folder import DatasetFolder, ImageFolder
 from .mnist import MNIST, FashionMNIST
 from .vision import VisionDataset
 
@@ -13,8 +14,10 @@ __all__ = [
     "CIFAR10",
     "MNIST",
     "DataRoot",
+    "DatasetFolder",
     "DownloadError",
     "FashionMNIST",
+    "ImageFolder",
     "UnsafeArchiveError",
     "VisionDataset",
     "data_root",

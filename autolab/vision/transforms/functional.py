@@ -120,3 +120,42 @@ def image_size(img) -> tuple[int, int]:
     x = _array(img)
     ax_h, ax_w = _spatial_axes(x, is_tensor)
     return x.shape[ax_h], x.shape[ax_w]
+
+
+# The resampling and colour functions live in their own files; torchvision's functional module has them all.
+from ._color import adjust_brightness, adjust_contrast, adjust_hue, adjust_saturation, rgb_to_grayscale  # noqa: E402
+from ._geometry import InterpolationMode, center_crop, resize, resized_crop, rotate  # noqa: E402
+
+
+def to_grayscale(img, num_output_channels: int = 1):
+    """torchvision's name for grayscale conversion of an image."""
+    return rgb_to_grayscale(img, num_output_channels)
+
+
+def vflip(img):
+    """Mirror an image or tensor top-bottom."""
+    from .per_sample import vflip as _vflip  # lazy: per_sample imports this module
+
+    return _vflip(img)
+
+
+__all__ = [
+    "InterpolationMode",
+    "adjust_brightness",
+    "adjust_contrast",
+    "adjust_hue",
+    "adjust_saturation",
+    "center_crop",
+    "crop",
+    "hflip",
+    "image_size",
+    "normalize",
+    "pad",
+    "resize",
+    "resized_crop",
+    "rgb_to_grayscale",
+    "rotate",
+    "to_grayscale",
+    "to_tensor",
+    "vflip",
+]

@@ -6,3 +6,4 @@ from .modules import *
 from .parameter import Parameter
 from . import parallel
 from .parallel import DataParallel
+from . import utils

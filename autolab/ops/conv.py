@@ -15,6 +15,7 @@ from .. import kernels
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from . import shape  # sibling op modules are imported whole and used at call time
 
 
 def _pair(v: Any, name: str) -> tuple[int, int]:
@@ -155,6 +156,19 @@ class MaxPool2d(Function):
         return Tensor._wrap(kernels.max_pool2d_backward(grad._data, self.argmax, x.shape))
 
 
+def _ceil_mode_extra(x: Tensor, kernel: tuple, stride: tuple, padding: tuple) -> tuple[int, int]:
+    """How many rows and columns ceil_mode adds after the input, for the kernels' floor-mode loops to produce
+    PyTorch's ceil-mode output: ``ceil((n + 2p - k) / s) + 1`` windows, less the last one if it would start
+    beyond the input and its left padding (so every window holds at least one real element)."""
+    extra = []
+    for n, k, s, p in zip(x.shape[2:], kernel, stride, padding):
+        out = -(-(n + 2 * p - k) // s) + 1
+        if (out - 1) * s >= n + p:
+            out -= 1
+        extra.append(max((out - 1) * s + k - (n + 2 * p), 0))
+    return extra[0], extra[1]
+
+
 def max_pool2d(
     input: Tensor,
     kernel_size: Any,
@@ -164,15 +178,23 @@ def max_pool2d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
-    if ceil_mode or _pair(dilation, "dilation") != (1, 1):
-        raise NotImplementedError("max_pool2d: autolab supports ceil_mode=False and dilation=1 only")
+    if _pair(dilation, "dilation") != (1, 1):
+        raise NotImplementedError("max_pool2d: autolab supports dilation=1 only")
     x, unbatched = _batched(input, "max_pool2d")
     kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
+    height, width = x.shape[2:]
+    # ceil_mode: -inf rows/columns after the input give the ragged last windows; a max never picks them
+    eh, ew = _ceil_mode_extra(x, kernel, stride, padding) if ceil_mode else (0, 0)
+    if eh or ew:
+        x = shape.pad(x, (0, ew, 0, eh), value=float("-inf"))
     out = MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=padding)
     if return_indices:
         fn = out.grad_fn if out.grad_fn is not None else None
         argmax = fn.argmax if fn is not None else kernels.max_pool2d_forward(x._data, kernel, stride, padding)[1]
-        idx = Tensor._wrap(np.asarray(argmax, dtype=np.int64))
+        argmax = np.asarray(argmax, dtype=np.int64)
+        if ew:  # an index into the widened plane, back into the input's H*W
+            argmax = argmax // (width + ew) * width + argmax % (width + ew)
+        idx = Tensor._wrap(argmax)
         return (out.squeeze(0), idx.squeeze(0)) if unbatched else (out, idx)
     return out.squeeze(0) if unbatched else out
 
@@ -188,6 +210,22 @@ class AvgPool2d(Function):
         return Tensor._wrap(kernels.avg_pool2d_backward(grad._data, x.shape, self.kernel, self.stride, self.padding))
 
 
+def _avg_pool_scale(x: Tensor, out_hw: tuple, kernel: tuple, stride: tuple, padding: tuple, count_include_pad: bool,
+                    divisor_override: int | None) -> np.ndarray:  # fmt: skip
+    """The factor (out_h, out_w) that turns the kernel's mean over k*k cells into PyTorch's: its divisor is the
+    window clipped to the padded input (a ceil-mode window hanging over the edge counts less), or only the
+    input's cells (count_include_pad=False), or divisor_override."""
+    sizes = []
+    for n, n_out, k, s, p in zip(x.shape[2:], out_hw, kernel, stride, padding):
+        start = np.arange(n_out) * s - p
+        end = np.minimum(start + k, n + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, n)
+        sizes.append(end - start)
+    divisor = np.outer(*sizes) if divisor_override is None else np.full(out_hw, divisor_override)
+    return (kernel[0] * kernel[1] / divisor).astype(x._data.dtype)
+
+
 def avg_pool2d(
     input: Tensor,
     kernel_size: Any,
@@ -197,13 +235,17 @@ def avg_pool2d(
     count_include_pad: bool = True,
     divisor_override: int | None = None,
 ) -> Tensor:
-    if ceil_mode or not count_include_pad or divisor_override is not None:
-        raise NotImplementedError(
-            "avg_pool2d: autolab supports ceil_mode=False, count_include_pad=True and no divisor_override only"
-        )
+    if divisor_override is not None and int(divisor_override) == 0:
+        raise RuntimeError("avg_pool2d: divisor must be not zero")
     x, unbatched = _batched(input, "avg_pool2d")
     kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
-    out = AvgPool2d.apply(x, kernel=kernel, stride=stride, padding=padding)
+    eh, ew = _ceil_mode_extra(x, kernel, stride, padding) if ceil_mode else (0, 0)
+    # the kernel averages over all k*k cells; zero rows/columns after the input give ceil_mode's last windows
+    out = AvgPool2d.apply(shape.pad(x, (0, ew, 0, eh)) if eh or ew else x, kernel=kernel, stride=stride,
+                          padding=padding)  # fmt: skip
+    if eh or ew or not count_include_pad or divisor_override is not None:
+        scale = _avg_pool_scale(x, out.shape[2:], kernel, stride, padding, count_include_pad, divisor_override)
+        out = out * Tensor._wrap(scale)
     return out.squeeze(0) if unbatched else out
 
 

@@ -6,24 +6,58 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import dtypes
+
 if TYPE_CHECKING:
     from .tensor import Tensor
+
+# set_printoptions changes these; the profiles are PyTorch's
+_PROFILES = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": np.inf, "edgeitems": 3, "linewidth": 80},
+}
+_options: dict = {**_PROFILES["default"], "sci_mode": None}
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """How tensors print, as ``torch.set_printoptions``: digits after the point, how many elements before
+    eliding with ``...``, scientific notation always (True), never (False) or when needed (None)."""
+    if profile is not None:
+        _options.update(_PROFILES[profile])
+    for key, value in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems)):
+        if value is not None:
+            _options[key] = value
+    if linewidth is not None:
+        _options["linewidth"] = linewidth
+    _options["sci_mode"] = sci_mode
 
 
 def _float_formatter(a: np.ndarray):
     # PyTorch's rule: whole numbers print as "3.", others with 4 decimals, and scientific notation when the
     # nonzero magnitudes span more than 1000x, or exceed 1e8, or (for non-whole numbers) go below 1e-4.
+    p = _options["precision"]
     finite = a[np.isfinite(a)]
     nonzero = np.abs(finite[finite != 0]).astype(np.float64)
-    if nonzero.size == 0:
+    if nonzero.size == 0 and _options["sci_mode"] is not True:
         return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-    lo, hi = nonzero.min(), nonzero.max()
+    lo, hi = (nonzero.min(), nonzero.max()) if nonzero.size else (0.0, 0.0)
     whole = bool(np.all(nonzero == np.ceil(nonzero)))
-    if hi / lo > 1000 or hi > 1e8 or (not whole and lo < 1e-4):
-        return lambda v: f"{v:.4e}" if np.isfinite(v) else str(v)
+    sci = _options["sci_mode"]
+    if sci is None:
+        sci = bool(nonzero.size) and (hi / lo > 1000 or hi > 1e8 or (not whole and lo < 1e-4))
+    if sci:
+        return lambda v: f"{v:.{p}e}" if np.isfinite(v) else str(v)
     if whole:
         return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-    return lambda v: f"{v:.4f}" if np.isfinite(v) else str(v)
+    return lambda v: f"{v:.{p}f}" if np.isfinite(v) else str(v)
 
 
 def _padded(fmt, a: np.ndarray):
@@ -39,7 +73,13 @@ def format_tensor(t: Tensor) -> str:
     on_gpu = not isinstance(a, np.ndarray)
     if on_gpu:  # a CudaArray: printing copies it to the host, as PyTorch's repr does
         a = a.to_host()
-    kw = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3, "max_line_width": 80}
+    kw = {
+        "separator": ", ",
+        "prefix": "tensor(",
+        "threshold": _options["threshold"],
+        "edgeitems": _options["edgeitems"],
+        "max_line_width": _options["linewidth"],
+    }
     if a.dtype.kind == "f":
         kw["formatter"] = {"float_kind": _padded(_float_formatter(a), a)}
     elif a.dtype.kind == "b":
@@ -54,7 +94,7 @@ def format_tensor(t: Tensor) -> str:
     if a.dtype.kind == "b" and a.ndim == 0:
         body = str(bool(a))
     extras = ["device='cuda:0'"] if on_gpu else []
-    if a.dtype not in (np.float32, np.int64, np.bool_):
+    if a.dtype not in (dtypes.get_default_dtype().np, np.int64, np.bool_):
         extras.append(f"dtype={t.dtype}")
     if a.size == 0:
         extras.append(f"size={tuple(a.shape)}")

@@ -273,6 +273,81 @@ class TensorMethods:
     def trace(self) -> Tensor:
         return autolab.ops.trace(self)
 
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return autolab.ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return autolab.ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return autolab.ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return autolab.ops.mv(self, vec)
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        return autolab.ops.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        return autolab.ops.addcdiv(self, tensor1, tensor2, value=value)
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        return autolab.ops.lerp(self, end, weight)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        return autolab.ops.diff(self, n, dim, prepend, append)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+        return autolab.ops.nan_to_num(self, nan, posinf, neginf)
+
+    def dist(self, other: Tensor, p: float = 2) -> Tensor:
+        return autolab.ops.dist(self, other, p)
+
+    def atan2(self, other: Tensor) -> Tensor:
+        return autolab.ops.atan2(self, other)
+
+    def arctan2(self, other: Tensor) -> Tensor:
+        return autolab.ops.atan2(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return autolab.ops.xlogy(self, other)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return autolab.ops.logit(self, eps)
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return autolab.ops.cumprod(self, dim, dtype=dtype)
+
+    def inverse(self) -> Tensor:
+        return autolab.ops.inv(self)
+
+    def det(self) -> Tensor:
+        return autolab.ops.det(self)
+
+    def erfinv(self) -> Tensor:
+        return autolab.ops.erfinv(self)
+
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return autolab.ops.median(self, dim, keepdim)
+
+    def frac(self) -> Tensor:
+        return autolab.ops.frac(self)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+        return autolab.ops.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def kron(self, other: Tensor) -> Tensor:
+        return autolab.ops.kron(self, other)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        return autolab.ops.cross(self, other, dim)
+
+    def take(self, index: Tensor) -> Tensor:
+        return autolab.ops.take(self, index)
+
+    def repeat_interleave(self, repeats: Any = None, dim: int | None = None) -> Tensor:
+        return autolab.ops.repeat_interleave(self, repeats, dim)
+
     # ---- reductions --------------------------------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, keepdims: bool | None = None) -> Tensor:
         return autolab.ops.sum(self, dim, keepdim, dtype, keepdims=keepdims)

@@ -137,6 +137,18 @@ class TensorShapeMethods:
         """The last two dims swapped: a batch of transposed matrices."""
         return autolab.ops.transpose(self, -2, -1)
 
+    @property
+    def mH(self) -> Tensor:
+        """The conjugate transpose of a batch of matrices: ``mT`` for real tensors."""
+        return autolab.ops.transpose(self, -2, -1)
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix: ``T`` for a real 2-D tensor."""
+        if self._data.ndim not in (0, 2):
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D tensor.")
+        return autolab.ops.permute(self, *reversed(range(self._data.ndim)))
+
     def view_as(self, other: Tensor) -> Tensor:
         return autolab.ops.reshape(self, other.shape)
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import dtypes
 from .random import Generator, rng
-from .tensor import Tensor, _to_array, check_device, to_cuda_array
+from .tensor import Size, Tensor, _to_array, check_device, to_cuda_array
 
 
 def _size(size: tuple, name: str = "tensor") -> tuple:
@@ -65,19 +65,28 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(
-        np.zeros(_size(size, "zeros"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+        np.zeros(_size(size, "zeros"), dtypes.to_dtype(dtype or dtypes.get_default_dtype()).np),
+        None,
+        requires_grad,
+        device,
     )
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(
-        np.ones(_size(size, "ones"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+        np.ones(_size(size, "ones"), dtypes.to_dtype(dtype or dtypes.get_default_dtype()).np),
+        None,
+        requires_grad,
+        device,
     )
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(
-        np.empty(_size(size, "empty"), dtypes.to_dtype(dtype or dtypes.float32).np), None, requires_grad, device
+        np.empty(_size(size, "empty"), dtypes.to_dtype(dtype or dtypes.get_default_dtype()).np),
+        None,
+        requires_grad,
+        device,
     )
 
 
@@ -88,7 +97,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requ
             if isinstance(fill_value, bool)
             else dtypes.int64
             if isinstance(fill_value, int)
-            else dtypes.float32
+            else dtypes.get_default_dtype()
         )
     return _finish(np.full(_size((size,), "full"), fill_value, dtypes.to_dtype(dtype).np), None, requires_grad, device)
 
@@ -114,7 +123,7 @@ def arange(
         dtype = (
             dtypes.int64
             if all(float(v).is_integer() and not isinstance(v, float) for v in (start, end, step))
-            else dtypes.float32
+            else dtypes.get_default_dtype()
         )
     return _finish(np.arange(start, end, step, dtype=np.float64), dtype, requires_grad, device)
 
@@ -126,13 +135,44 @@ def linspace(
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(start, end, steps), dtype or dtypes.float32, requires_grad, device)
+    return _finish(np.linspace(start, end, steps), dtype or dtypes.get_default_dtype(), requires_grad, device)
+
+
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _finish(base ** np.linspace(start, end, steps), dtype or dtypes.get_default_dtype(), requires_grad, device)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None) -> Tensor:
+    """The (row, column) indices of the lower triangle of a ``row x col`` matrix, as a (2, N) tensor."""
+    return _finish(np.stack(np.tril_indices(row, offset, col)), dtype or dtypes.int64, False, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None) -> Tensor:
+    """The (row, column) indices of the upper triangle of a ``row x col`` matrix, as a (2, N) tensor."""
+    return _finish(np.stack(np.triu_indices(row, offset, col)), dtype or dtypes.int64, False, device)
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:
+    """0 or 1 for each element, 1 with probability ``input`` (or ``p``)."""
+    prob = input._data if p is None else p
+    return Tensor._wrap((rng(generator).random(input.shape) < prob).astype(input._data.dtype))
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
-    return _finish(np.eye(n, m), dtype or dtypes.float32, requires_grad, device)
+    return _finish(np.eye(n, m), dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
 def rand(
@@ -143,7 +183,9 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform on [0, 1)."""
-    return _finish(rng(generator).random(_size(size, "rand")), dtype or dtypes.float32, requires_grad, device)
+    return _finish(
+        rng(generator).random(_size(size, "rand")), dtype or dtypes.get_default_dtype(), requires_grad, device
+    )
 
 
 def randn(
@@ -154,7 +196,9 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal."""
-    return _finish(rng(generator).standard_normal(_size(size, "randn")), dtype or dtypes.float32, requires_grad, device)
+    return _finish(
+        rng(generator).standard_normal(_size(size, "randn")), dtype or dtypes.get_default_dtype(), requires_grad, device
+    )
 
 
 def randint(
@@ -221,7 +265,7 @@ def normal(
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    return _finish(rng(generator).normal(m, s, shape), dtype or dtypes.float32, False, device)
+    return _finish(rng(generator).normal(m, s, shape), dtype or dtypes.get_default_dtype(), False, device)
 
 
 def _like(fn: Any) -> Any:
@@ -248,3 +292,36 @@ def randint_like(input: Tensor, low: int, high: int | None = None, dtype: Any = 
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, **kwargs)
+
+
+# ---- PyTorch's legacy constructors: FloatTensor([1, 2]), LongTensor(3, 4), isinstance(x, FloatTensor) -------------
+class _LegacyType(type):
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype  # type: ignore[attr-defined]
+
+
+class _LegacyTensor(metaclass=_LegacyType):
+    """``torch.FloatTensor(data)`` is ``tensor(data, dtype=float32)``; ``FloatTensor(2, 3)`` a (2, 3) tensor of
+    zeros (PyTorch leaves its memory uninitialised; zeros keep runs repeatable)."""
+
+    dtype: dtypes.dtype
+
+    def __new__(cls, *args: Any) -> Tensor:  # type: ignore[misc]
+        if len(args) == 1 and not isinstance(args[0], int) and not isinstance(args[0], Size):
+            return tensor(args[0], dtype=cls.dtype)
+        return zeros(*args, dtype=cls.dtype)
+
+
+def _legacy(name: str, d: dtypes.dtype) -> type:
+    return _LegacyType(name, (_LegacyTensor,), {"dtype": d, "__doc__": f"``torch.{name}``: a tensor of {d}."})
+
+
+FloatTensor = _legacy("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy("HalfTensor", dtypes.float16)
+LongTensor = _legacy("LongTensor", dtypes.int64)
+IntTensor = _legacy("IntTensor", dtypes.int32)
+ShortTensor = _legacy("ShortTensor", dtypes.int16)
+CharTensor = _legacy("CharTensor", dtypes.int8)
+ByteTensor = _legacy("ByteTensor", dtypes.uint8)
+BoolTensor = _legacy("BoolTensor", dtypes.bool)

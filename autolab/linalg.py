@@ -1,4 +1,5 @@
-"""``autolab.linalg``: the norms of ``torch.linalg`` (vector and matrix), built from the engine's ops.
+"""``autolab.linalg``: the norms of ``torch.linalg`` (vector and matrix), built from the engine's ops, and
+``inv``, ``det``, ``slogdet``, ``solve`` (ops/solve.py).
 
 Matrix norms that need singular values (ord=2, -2, "nuc") are not here: autolab has no SVD.
 """
@@ -8,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import ops
+from .ops.solve import det, inv, slogdet, solve
 from .tensor import Tensor
+
+__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve"]
 
 _INF = float("inf")
 

@@ -12,6 +12,7 @@ modules.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -125,7 +126,7 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     if dtype is not None:
         return arr.astype(dtypes.to_dtype(dtype).np, copy=False)
     if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, Tensor, np.floating)):
-        return arr.astype(np.float32, copy=False)  # Python floats: float32, as in PyTorch
+        return arr.astype(dtypes.get_default_dtype().np, copy=False)  # Python floats: float32 (the default)
     if arr.dtype.kind in "iu" and not isinstance(data, (np.ndarray, Tensor, np.integer)):
         return arr.astype(np.int64, copy=False)
     if arr.dtype.kind not in "fiub":
@@ -192,6 +193,14 @@ class Tensor(TensorMethods, TensorShapeMethods):
         return int(self._data.size)
 
     nelement = numel
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Steps in elements between neighbours along each dim (numpy's byte strides / the element size)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[dim]
+
+    def data_ptr(self) -> int:
+        return int(self._data.__array_interface__["data"][0])
 
     def element_size(self) -> int:
         return self._data.itemsize
@@ -344,8 +353,8 @@ class Tensor(TensorMethods, TensorShapeMethods):
         return False
 
     def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"autolab.{self.dtype.name}"
+        if dtype is None:  # PyTorch's legacy name, "torch.FloatTensor"
+            return next((k for k, v in dtypes.TENSOR_TYPES.items() if v == self.dtype), f"torch.{self.dtype.name}")
         return autolab.ops.cast(self, dtypes.to_dtype(dtype))
 
     def cpu(self) -> Tensor:
@@ -403,8 +412,38 @@ class Tensor(TensorMethods, TensorShapeMethods):
     def __repr__(self) -> str:
         return format_tensor(self)
 
+    def __format__(self, format_spec: str) -> str:
+        # f"{loss:.4f}": a 0-d tensor formats as its number; any other tensor only with an empty spec (PyTorch's)
+        if self._data.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
     def __getstate__(self) -> None:
         raise TypeError("autolab tensors are not pickled (pickle can run code on load); use autolab.save/load")
+
+    # copy.deepcopy(model) copies in memory: no pickle, no code run from a file, so it is allowed.
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+                "moment."
+            )
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            if key == "_data":
+                new._data = value.copy()
+            elif key in ("_backward_hooks", "_post_accumulate_grad_hooks"):
+                setattr(new, key, [])  # hooks stay with the original, as in PyTorch
+            else:
+                setattr(new, key, copy.deepcopy(value, memo))
+        return new
+
+    def __copy__(self) -> Tensor:
+        """``copy.copy(x)``: a new tensor object with x's data copied (PyTorch's), requires_grad kept."""
+        if not self.is_leaf:
+            raise RuntimeError("copy.copy of a non-leaf tensor: use x.clone() (it stays in the graph)")
+        return self.__deepcopy__({})
 
     # ---- in-place updates (optimizers, nn.init). They bypass autograd, so guard the graph. -------------------
     def _check_inplace(self) -> None:
@@ -420,10 +459,25 @@ class Tensor(TensorMethods, TensorShapeMethods):
             )
 
     def _set_(self, value: Any) -> Tensor:
+        """Write ``value`` into this tensor's storage (fill_, copy_: any dtype is cast, as in PyTorch)."""
         self._check_inplace()
         arr = value._data if isinstance(value, Tensor) else value
         np.copyto(self._data, arr, casting="unsafe")
         return self
+
+    def _result_(self, value: Any) -> Tensor:
+        """Write the result of maths on this tensor (add_, exp_, ...). A float result in an integer tensor would be
+        silently truncated: PyTorch refuses it, and so do we."""
+        kind = np.asarray(value._data if isinstance(value, Tensor) else value).dtype.kind
+        own = self._data.dtype
+        if (kind == "f" and own.kind in "iub") or (kind in "iu" and own.kind == "b"):
+            name = _TORCH_NAMES.get(own.name, own.name)
+            raise RuntimeError(f"result type {_TORCH_NAMES[kind]} can't be cast to the desired output type {name}")
+        return self._set_(value)
+
+    def _update_(self, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
+        # x.exp_() is x.copy_(x.exp()) computed without recording: only outside a graph (see _check_inplace)
+        return self._result_(op(self.detach(), *args, **kwargs))
 
     def copy_(self, src: Any) -> Tensor:
         return self._set_(np.broadcast_to(src._data if isinstance(src, Tensor) else np.asarray(src), self._data.shape))
@@ -435,31 +489,165 @@ class Tensor(TensorMethods, TensorShapeMethods):
         return self._set_(value._data if isinstance(value, Tensor) else value)
 
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        return self._set_(self._data + alpha * _raw(other))
+        return self._result_(self._data + alpha * _raw(other))
 
     def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        return self._set_(self._data - alpha * _raw(other))
+        return self._result_(self._data - alpha * _raw(other))
 
     def mul_(self, other: Any) -> Tensor:
-        return self._set_(self._data * _raw(other))
+        return self._result_(self._data * _raw(other))
 
     def div_(self, other: Any) -> Tensor:
-        return self._set_(self._data / _raw(other))
+        return self._result_(self._data / _raw(other))
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         return self._set_(np.clip(self._data, min, max))
 
     def addcmul_(self, t1: Any, t2: Any, value: float = 1) -> Tensor:
-        return self._set_(self._data + value * _raw(t1) * _raw(t2))
+        return self._result_(self._data + value * _raw(t1) * _raw(t2))
 
     def addcdiv_(self, t1: Any, t2: Any, value: float = 1) -> Tensor:
-        return self._set_(self._data + value * _raw(t1) / _raw(t2))
+        return self._result_(self._data + value * _raw(t1) / _raw(t2))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         return self._set_(rng(generator).uniform(a, b, self._data.shape))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         return self._set_(rng(generator).normal(mean, std, self._data.shape))
+
+    def bernoulli_(self, p: Any = 0.5, generator: Any = None) -> Tensor:
+        return self._set_(rng(generator).random(self._data.shape) < _raw(p))
+
+    def exponential_(self, lambd: float = 1.0, generator: Any = None) -> Tensor:
+        return self._set_(rng(generator).exponential(1.0 / lambd, self._data.shape))
+
+    def random_(self, from_: int = 0, to: int | None = None, generator: Any = None) -> Tensor:
+        if to is None:  # random_(n) draws from [0, n); random_() from [0, 2**mantissa] as PyTorch does
+            from_, to = (
+                (0, from_)
+                if from_
+                else (0, 2 ** (np.finfo(self._data.dtype).nmant + 1 if self._data.dtype.kind == "f" else 31))
+            )
+        return self._set_(rng(generator).integers(from_, to, self._data.shape).astype(self._data.dtype))
+
+    # maths in place, each x.op_(...) = x.copy_(x.op(...)) outside a graph
+    def abs_(self) -> Tensor:
+        return self._update_(autolab.ops.abs)
+
+    def neg_(self) -> Tensor:
+        return self._update_(autolab.ops.neg)
+
+    def exp_(self) -> Tensor:
+        return self._update_(autolab.ops.exp)
+
+    def log_(self) -> Tensor:
+        return self._update_(autolab.ops.log)
+
+    def sqrt_(self) -> Tensor:
+        return self._update_(autolab.ops.sqrt)
+
+    def square_(self) -> Tensor:
+        return self._update_(autolab.ops.square)
+
+    def reciprocal_(self) -> Tensor:
+        return self._update_(autolab.ops.reciprocal)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._update_(autolab.ops.pow, exponent)
+
+    def sin_(self) -> Tensor:
+        return self._update_(autolab.ops.sin)
+
+    def cos_(self) -> Tensor:
+        return self._update_(autolab.ops.cos)
+
+    def tanh_(self) -> Tensor:
+        return self._update_(autolab.ops.tanh)
+
+    def sigmoid_(self) -> Tensor:
+        return self._update_(autolab.ops.sigmoid)
+
+    def relu_(self) -> Tensor:
+        return self._update_(autolab.ops.relu)
+
+    def sign_(self) -> Tensor:
+        return self._update_(autolab.ops.sign)
+
+    def floor_(self) -> Tensor:
+        return self._update_(autolab.ops.floor)
+
+    def ceil_(self) -> Tensor:
+        return self._update_(autolab.ops.ceil)
+
+    def round_(self, decimals: int = 0) -> Tensor:
+        return self._update_(autolab.ops.round, decimals=decimals)
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._update_(autolab.ops.clamp_min, min)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._update_(autolab.ops.clamp_max, max)
+
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:
+        return self.clamp_(min, max)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._result_(self._data + _raw(weight) * (_raw(end) - self._data))
+
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+        return self._update_(autolab.ops.scatter, dim, index, src, value=value)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return self._update_(autolab.ops.scatter_add, dim, index, src)
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        idx = [slice(None)] * self._data.ndim
+        idx[dim] = np.asarray(_raw(index)).reshape(-1)
+        new = self._data.copy()
+        new[tuple(idx)] = _raw(value)
+        return self._set_(new)
+
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
+        new = self._data.copy()
+        np.add.at(new, (slice(None),) * (dim % self._data.ndim) + (np.asarray(_raw(index)),), alpha * _raw(source))
+        return self._set_(new)
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        new = self._data.copy()
+        idx: list[Any] = [slice(None)] * self._data.ndim
+        idx[dim] = np.asarray(_raw(index)).reshape(-1)
+        new[tuple(idx)] = _raw(source)
+        return self._set_(new)
+
+    def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        new = self._data.copy().reshape(-1)
+        (np.add.at if accumulate else np.put)(
+            new, np.asarray(_raw(index)).reshape(-1), np.asarray(_raw(source)).reshape(-1)
+        )
+        return self._set_(new.reshape(self._data.shape))
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return self._update_(autolab.ops.addmm, mat1, mat2, beta=beta, alpha=alpha)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, generator: Any = None) -> Tensor:
+        return self._set_(rng(generator).lognormal(mean, std, self._data.shape))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, generator: Any = None) -> Tensor:
+        return self._set_(median + sigma * rng(generator).standard_cauchy(self._data.shape))
+
+    def geometric_(self, p: float, generator: Any = None) -> Tensor:
+        return self._set_(rng(generator).geometric(p, self._data.shape))
+
+    def t_(self) -> Tensor:
+        """Transpose a matrix in place: the same tensor object takes the transposed view."""
+        self._check_inplace()
+        self._data = self._data.T if self._data.ndim == 2 else self._data
+        return self
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        new = self._data.copy()
+        np.fill_diagonal(new, fill_value, wrap=wrap)
+        return self._set_(new)
 
     # `x += y` updates x in place, as in PyTorch. Inside a graph (a non-leaf that requires grad) autolab
     # builds a new node instead, since it keeps no version counters to detect a clobbered saved value.
@@ -481,6 +669,19 @@ class Tensor(TensorMethods, TensorShapeMethods):
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace()
         self._data[_raw_index(index)] = _raw(value)
+
+
+# PyTorch's names for a dtype in its casting error ("result type Float can't be cast to ... Long")
+_TORCH_NAMES = {
+    "f": "Float",
+    "i": "Long",
+    "u": "Byte",
+    "b": "Bool",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+}
 
 
 def _raw(x: Any) -> Any:

@@ -4,11 +4,20 @@ from .engine import topological_order
 from . import function
 from .function import AccumulateGrad, Function, FunctionCtx, once_differentiable
 from .functional import backward, grad
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
 
 __all__ = [
     "Function",
+    "Variable",
     "FunctionCtx",
     "function",
     "once_differentiable",
@@ -20,6 +29,7 @@ __all__ = [
     "set_grad_enabled",
     "inference_mode",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

@@ -295,6 +295,13 @@ class _OutputGrads:
             merged[k] = merged[k] + g if k in merged else g
         return _OutputGrads(merged, self.shape)
 
+    # what a viewer of the backward pass (widgets' walk) reads: the outputs' gradients, flattened, in order
+    def detach(self) -> _OutputGrads:
+        return _OutputGrads({k: g.detach() for k, g in self.grads.items()}, self.shape)
+
+    def numpy(self) -> np.ndarray:
+        return np.concatenate([self.grads[k]._data.ravel() for k in sorted(self.grads)])
+
 
 class _OutputOf(Function):
     """The grad_fn of output ``k`` of a custom Function with several differentiable outputs.
@@ -312,6 +319,20 @@ class _OutputOf(Function):
 
     def backward(self, grad: Tensor) -> _OutputGrads:  # type: ignore[override]
         return _OutputGrads({self.index: grad}, self.inputs[0].shape)
+
+
+class _Bundle(Tensor):
+    """The hidden tensor that stands for all outputs of one multi-output custom Function call (see _OutputOf).
+    What reaches it is several gradients, not one tensor, so a gradient hook (the graph view sets one on every
+    tensor it shows) is not attached to it."""
+
+    def register_hook(self, hook: Callable) -> Any:
+        return _NoHandle()
+
+
+class _NoHandle:
+    def remove(self) -> None:
+        pass
 
 
 def _node_class(cls: Any) -> type:
@@ -365,7 +386,7 @@ def _apply_ctx_form(cls: Any, args: tuple, kwargs: dict) -> Any:
         node._only_output = differentiable[0]
         _record(node, inputs, outs[differentiable[0]])
     elif differentiable:
-        bundle = Tensor._wrap(np.empty(0, dtype=np.float32))
+        bundle = _Bundle._wrap(np.empty(0, dtype=np.float32))
         _record(node, inputs, bundle)
         for k in differentiable:
             part = _OutputOf()

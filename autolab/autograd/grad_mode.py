@@ -22,8 +22,18 @@ def _set(enabled: bool) -> None:
     _state.enabled = enabled
 
 
+def is_inference_mode_enabled() -> bool:
+    return getattr(_state, "inference", False)
+
+
 class _GradMode:
     enabled: bool = True
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # `@no_grad` without parentheses: called with the function itself, decorate it (PyTorch allows both)
+        if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], bool):
+            return cls()(args[0])
+        return super().__new__(cls)
 
     def __enter__(self) -> None:
         self._prev = is_grad_enabled()
@@ -88,7 +98,28 @@ class set_grad_enabled(_GradMode):
 
 
 class inference_mode(no_grad):
-    """Same as ``no_grad`` here (PyTorch adds extra speed-ups we don't need)."""
+    """Same as ``no_grad`` here (PyTorch adds extra speed-ups we don't need); ``is_inference_mode_enabled()``
+    says whether one is active."""
 
     def __init__(self, mode: bool = True) -> None:
         self.enabled = not mode
+        self.mode = bool(mode)
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._prev_inference = is_inference_mode_enabled()
+        _state.inference = self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.inference = self._prev_inference
+        super().__exit__(*exc)
+
+    def __call__(self, fn: Callable) -> Callable:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper

@@ -11,7 +11,7 @@ from .. import ops
 from ..ops.conv import avg_pool2d, max_pool2d
 from ..ops.normalization import batch_norm as fused_batch_norm
 from ..ops.shape import pad as _pad
-from ..ops.softmax import cross_entropy_fused, log_softmax, softmax
+from ..ops.softmax import log_softmax, softmax
 from ..ops.unary import leaky_relu, relu, sigmoid, tanh
 from ..random import rng
 from ..tensor import Tensor
@@ -28,6 +28,30 @@ from .fn.pooling import __all__ as _pooling_all
 from .fn.sparse import embedding
 from .fn.upsampling import *  # noqa: F403
 from .fn.upsampling import __all__ as _upsampling_all
+from .losses import (  # the losses live in losses.py; F is one namespace, as in PyTorch
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
+    cosine_similarity,
+    cross_entropy,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    margin_ranking_loss,
+    mse_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    nll_loss,
+    pairwise_distance,
+    poisson_nll_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
 
 __all__ = [
     "linear",
@@ -52,6 +76,23 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "relu_",
     "pad",
+    # the losses added with losses.py
+    "smooth_l1_loss",
+    "huber_loss",
+    "kl_div",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "soft_margin_loss",
+    "multilabel_soft_margin_loss",
+    "multilabel_margin_loss",
+    "multi_margin_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+    "pairwise_distance",
+    "cosine_similarity",
 ]
 __all__ += _activation_all + _normalization_all + _dropout_all + ["scaled_dot_product_attention", "embedding"]
 __all__ += ["conv1d", "conv_transpose1d", "conv_transpose2d"] + _pooling_all + _upsampling_all
@@ -147,142 +188,3 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError(f"one_hot is only applicable to index tensor of integer dtype, got {tensor.dtype}")
     n = int(idx.max()) + 1 if num_classes == -1 else num_classes
     return Tensor._wrap(np.eye(n, dtype=np.int64)[idx])
-
-
-# ---- losses ---------------------------------------------------------------------------------------------------
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'sum' or 'none')")
-
-
-def _same_shape(name: str, input: Tensor, target: Tensor) -> None:
-    if input.shape != target.shape:
-        raise ValueError(
-            f"{name}: target shape {tuple(target.shape)} differs from input shape {tuple(input.shape)}; "
-            "they must match (broadcasting here usually hides a bug, e.g. (N, 1) against (N,))"
-        )
-
-
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    _same_shape("mse_loss", input, target)
-    d = input - target
-    return _reduce(d * d, reduction)
-
-
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    _same_shape("l1_loss", input, target)
-    return _reduce(ops.abs(input - target), reduction)
-
-
-def _check_classes(name: str, input: Tensor, target: Tensor, ignore_index: int = -100) -> None:
-    if target._data.dtype.kind not in "iu":
-        raise RuntimeError(
-            f"{name}: expected target of dtype int64 (class indices), got {target.dtype}. Class "
-            "probabilities are not supported; convert labels with .long()"
-        )
-    if input.ndim < 1 or (input.ndim >= 2 and (target.shape[0] != input.shape[0] or target.ndim != input.ndim - 1)):
-        raise ValueError(
-            f"{name}: expected input (N, C) and target (N,), got input {tuple(input.shape)} and target "
-            f"{tuple(target.shape)}"
-        )
-    c = input.shape[1] if input.ndim >= 2 else input.shape[0]
-    t = target._data
-    if t.size and (t.min() < 0 or t.max() >= c):
-        bad = t[((t < 0) | (t >= c)) & (t != ignore_index)]
-        if bad.size:
-            raise IndexError(f"{name}: target {int(bad.ravel()[0])} is out of bounds for {c} classes")
-
-
-def nll_loss(
-    input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
-) -> Tensor:
-    """Negative log-likelihood: ``-input[i, target[i]]`` averaged, where ``input`` holds log-probabilities."""
-    _check_classes("nll_loss", input, target, ignore_index)
-    out_shape = tuple(target.shape)  # reduction='none' gives one loss per target, in the target's shape
-    if input.ndim == 1:
-        input, target = input.unsqueeze(0), target.unsqueeze(0)
-    if input.ndim > 2:  # (N, C, d1, ...) -> (N*d1*..., C)
-        c = input.shape[1]
-        input = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
-        target = target.reshape(-1)
-    t = target._data
-    keep = t != ignore_index
-    safe = np.where(keep, t, 0)  # any valid class for the ignored rows; their weight below is 0
-    picked = -input[Tensor._wrap(np.arange(t.size)), Tensor._wrap(safe)]
-    w = keep if weight is None else np.where(keep, weight._data[safe], 0)
-    w = Tensor._wrap(w.astype(input._data.dtype))
-    if not keep.all():  # 0, not 0 * input: an ignored row's input may be inf (PyTorch skips those rows)
-        picked = picked.masked_fill(Tensor._wrap(~keep), 0.0)
-    picked = picked * w
-    if reduction == "mean":  # a weighted mean over the targets not ignored (0/0 = nan if all are, as PyTorch)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return picked.sum() / w.sum()
-    if reduction == "none":
-        return picked.reshape(out_shape)
-    return _reduce(picked, reduction)
-
-
-def cross_entropy(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    ignore_index: int = -100,
-    reduction: str = "mean",
-    label_smoothing: float = 0.0,
-) -> Tensor:
-    """log_softmax over the class dim (1), then nll_loss: the standard classification loss on raw scores."""
-    if label_smoothing:
-        raise NotImplementedError("cross_entropy: label_smoothing is not supported in autolab")
-    _check_classes("cross_entropy", input, target, ignore_index)
-    if (
-        input.ndim == 2
-        and weight is None
-        and input.is_floating_point()
-        and reduction in ("mean", "sum", "none")
-        and not (target._data == ignore_index).any()
-    ):
-        return cross_entropy_fused(input, target, reduction)
-    return nll_loss(log_softmax(input, dim=1 if input.ndim > 1 else 0), target, weight, ignore_index, reduction)
-
-
-def binary_cross_entropy(
-    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
-) -> Tensor:
-    _same_shape("binary_cross_entropy", input, target)
-    if not ((input._data >= 0) & (input._data <= 1)).all():  # written so that NaN fails too
-        raise RuntimeError(
-            "binary_cross_entropy: all elements of input should be between 0 and 1 (apply sigmoid "
-            "first, or use binary_cross_entropy_with_logits)"
-        )
-    if not ((target._data >= 0) & (target._data <= 1)).all():
-        raise RuntimeError("binary_cross_entropy: all elements of target should be between 0 and 1")
-    # PyTorch clamps log at -100 so that a confident wrong answer gives a large, finite loss
-    log_p = ops.clamp(ops.log(input), min=-100)
-    log_1mp = ops.clamp(ops.log(1 - input), min=-100)
-    loss = -(target * log_p + (1 - target) * log_1mp)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
-
-
-def binary_cross_entropy_with_logits(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    reduction: str = "mean",
-    pos_weight: Tensor | None = None,
-) -> Tensor:
-    """BCE on raw scores: (1 - y) x - w log sigmoid(x), with log sigmoid(x) = min(x, 0) - log(1 + e^-|x|), stable
-    for any x (w = 1 + (pos_weight - 1) y). PyTorch's arrangement, so that an infinite logit gives what it gives."""
-    _same_shape("binary_cross_entropy_with_logits", input, target)
-    log_sigmoid = -relu(-input) - ops.log(1 + ops.exp(-ops.abs(input)))
-    lw = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
-    loss = (1 - target) * input - lw * log_sigmoid
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)

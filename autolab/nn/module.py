@@ -6,6 +6,7 @@ Assigning a Parameter or a Module as an attribute registers it, so ``parameters(
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator
 
@@ -323,6 +324,14 @@ class Module:
 
     def __getstate__(self) -> None:
         raise TypeError("autolab modules are not pickled; save model.state_dict() with autolab.save")
+
+    def __deepcopy__(self, memo: dict) -> Module:
+        """``copy.deepcopy(model)``: a copy in memory (parameters, buffers, submodules, hooks), no pickle involved."""
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            object.__setattr__(new, key, copy.deepcopy(value, memo))
+        return new
 
 
 def _add_hook(store: OrderedDict, hook: Callable) -> _RemovableHandle:

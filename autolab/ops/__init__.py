@@ -17,6 +17,45 @@ from .arithmetic import (
     true_divide,
 )
 from . import device  # noqa: F401  (x.to('cuda'): autolab.ops.device.to_device)
+from .composite import (
+    addcdiv,
+    addcmul,
+    addmm,
+    addmv,
+    aminmax,
+    baddbmm,
+    block_diag,
+    bucketize,
+    cartesian_prod,
+    cdist,
+    column_stack,
+    cross,
+    cumprod,
+    diff,
+    dist,
+    dstack,
+    einsum,
+    frac,
+    histc,
+    is_floating_point,
+    isin,
+    kron,
+    lerp,
+    logit,
+    median,
+    meshgrid,
+    mv,
+    nan_to_num,
+    repeat_interleave,
+    result_type,
+    rot90,
+    searchsorted,
+    std_mean,
+    take,
+    tensordot,
+    var_mean,
+    xlogy,
+)
 from .conv import avg_pool2d, conv2d, max_pool2d
 from .index import gather, getitem, index_select, masked_fill, masked_select, scatter, scatter_add, select, tril, triu
 from .join import (
@@ -88,7 +127,8 @@ from .shape import (
     unsqueeze,
     view,
 )
-from .trig import acos, arccos, arcsin, arctan, asin, atan, cosh, sinh, tan
+from .trig import acos, arccos, arcsin, arctan, arctan2, asin, atan, atan2, cosh, sinh, tan
+from .solve import det, inv, inv as inverse, slogdet, solve
 from .sorting import argsort, argwhere, bincount, count_nonzero, nonzero, sort, topk, unique
 from .softmax import log_softmax, softmax
 from .rounding import ceil, fix, floor, isfinite, isinf, isnan, round, trunc
@@ -102,6 +142,7 @@ from .unary import (
     clone,
     cos,
     erf,
+    erfinv,
     exp,
     expm1,
     leaky_relu,

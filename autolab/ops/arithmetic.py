@@ -16,6 +16,7 @@ from ..autograd.function import Function
 from ..creation import tensor
 from ..tensor import Tensor
 from . import join  # sibling op modules are imported whole and used at call time: join.where(...)
+from ._out import write_out
 
 
 # ---- helpers: numbers to tensors, promotion, broadcasting --------------------------------------------------------
@@ -38,7 +39,7 @@ def scalar_like(x: Any, ref: Tensor) -> Tensor:
     if isinstance(x, (bool, np.bool_)):
         dt = ref._data.dtype
     elif isinstance(x, (float, np.floating)) and kind != "f":
-        dt = np.dtype(np.float32)
+        dt = dtypes.get_default_dtype().np
     elif isinstance(x, (int, np.integer)) and kind == "b":
         dt = np.dtype(np.int64)
     else:
@@ -101,9 +102,10 @@ class Add(Function):
         return ga, gb
 
 
-def add(a: Any, b: Any, alpha: float = 1) -> Tensor:
+def add(a: Any, b: Any, alpha: float = 1, *, out: Tensor | None = None) -> Tensor:
     a, b = operands(a, b, "add")
-    return Add.apply(a, b if alpha == 1 else b * alpha)
+    result = Add.apply(a, b if alpha == 1 else b * alpha)
+    return result if out is None else write_out(result, out, "add")
 
 
 class Sub(Function):
@@ -117,9 +119,10 @@ class Sub(Function):
         return ga, gb
 
 
-def sub(a: Any, b: Any, alpha: float = 1) -> Tensor:
+def sub(a: Any, b: Any, alpha: float = 1, *, out: Tensor | None = None) -> Tensor:
     a, b = operands(a, b, "sub")
-    return Sub.apply(a, b if alpha == 1 else b * alpha)
+    result = Sub.apply(a, b if alpha == 1 else b * alpha)
+    return result if out is None else write_out(result, out, "sub")
 
 
 class Mul(Function):
@@ -133,8 +136,9 @@ class Mul(Function):
         return ga, gb
 
 
-def mul(a: Any, b: Any) -> Tensor:
-    return Mul.apply(*operands(a, b, "mul"))
+def mul(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
+    result = Mul.apply(*operands(a, b, "mul"))
+    return result if out is None else write_out(result, out, "mul")
 
 
 class Div(Function):
@@ -148,15 +152,17 @@ class Div(Function):
         return ga, gb
 
 
-def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
+def div(a: Any, b: Any, rounding_mode: str | None = None, *, out: Tensor | None = None) -> Tensor:
     a, b = operands(a, b, "div")
     if rounding_mode is not None:  # integer-style division has no useful gradient
         _integer_divisor_check(a, b)
         fn = np.floor_divide if rounding_mode == "floor" else lambda x, y: np.trunc(x / y).astype(x.dtype)
-        return Tensor._wrap(fn(a._data, b._data))
-    if a._data.dtype.kind != "f":  # true division of integers gives float32, as in PyTorch
-        a, b = a.float(), b.float()
-    return Div.apply(a, b)
+        result = Tensor._wrap(fn(a._data, b._data))
+    else:
+        if a._data.dtype.kind != "f":  # true division of integers gives the default dtype (float32), as PyTorch
+            a, b = a.type(dtypes.get_default_dtype()), b.type(dtypes.get_default_dtype())
+        result = Div.apply(a, b)
+    return result if out is None else write_out(result, out, "div")
 
 
 class Neg(Function):

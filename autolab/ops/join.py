@@ -10,8 +10,9 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from . import arithmetic  # sibling op modules are imported whole and used at call time
+from . import arithmetic, sorting  # sibling op modules are imported whole and used at call time
 from ._dims import wrap_dim
+from ._out import accepts_out
 
 
 class Cat(Function):
@@ -29,6 +30,7 @@ class Cat(Function):
         )
 
 
+@accepts_out
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
@@ -52,6 +54,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
+@accepts_out
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
@@ -89,7 +92,9 @@ class Where(Function):
         return ga, gb
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:  # a Tensor; a tuple for where(cond)
+    if a is None and b is None:  # where(cond) is nonzero(cond, as_tuple=True), as in PyTorch
+        return sorting.nonzero(condition, as_tuple=True)
     a, b = arithmetic.operands(a, b, "where")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:

@@ -11,6 +11,7 @@ from .. import kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import arithmetic, index  # sibling op modules are imported whole and used at call time
+from ._out import accepts_out
 
 
 def _check_inner(a: Tensor, b: Tensor, n: int, m: int) -> None:
@@ -39,6 +40,7 @@ class MatMul(Function):
         return ga, gb
 
 
+@accepts_out
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """``a @ b``. 1-D operands are treated as a row/column vector, as numpy and PyTorch do.
 
@@ -72,12 +74,14 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     return MatMul.apply(a, b)
 
 
+@accepts_out
 def mm(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}D and {b.ndim}D")
     return matmul(a, b)
 
 
+@accepts_out
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {a.ndim}D and {b.ndim}D")

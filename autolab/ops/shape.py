@@ -215,7 +215,7 @@ def repeat(x: Tensor, *sizes: Any) -> Tensor:
 
 def tile(x: Tensor, dims: Any) -> Tensor:
     """Like ``repeat``, but ``dims`` shorter than ``x.ndim`` is padded with 1s in front."""
-    dims = tuple(dims)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
     return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from . import unary  # sibling op modules are imported whole and used at call time
+from . import arithmetic, unary  # sibling op modules are imported whole and used at call time
 
 
 class Tan(Function):
@@ -57,6 +57,27 @@ class Atan(Function):
     def backward(self, grad):
         (x,) = self.inputs
         return grad / (1 + x * x)
+
+
+class Atan2(Function):
+    def forward(self, y, x):
+        return np.arctan2(y, x)
+
+    def backward(self, grad):
+        y, x = self.inputs  # d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2)
+        r2 = x * x + y * y
+        gy = arithmetic.unbroadcast(grad * x / r2, y.shape) if self.needs_input_grad[0] else None
+        gx = arithmetic.unbroadcast(-grad * y / r2, x.shape) if self.needs_input_grad[1] else None
+        return gy, gx
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """The angle of the point (other, input) in (-pi, pi]: atan(input / other), by quadrant."""
+    y, x = arithmetic.operands(unary.as_float(input), other, "atan2")
+    return Atan2.apply(y, x)
+
+
+arctan2 = atan2
 
 
 def atan(x: Tensor) -> Tensor:

@@ -27,7 +27,7 @@ def _select(mask: np.ndarray, grad: Tensor) -> Tensor:
 
 def as_float(x: Tensor) -> Tensor:
     """exp, log, ... of an integer tensor give float32, as in PyTorch."""
-    return x if x._data.dtype.kind == "f" else cast(x, dtypes.float32)
+    return x if x._data.dtype.kind == "f" else cast(x, dtypes.get_default_dtype())
 
 
 class Exp(Function):
@@ -168,6 +168,44 @@ def erf(x: Tensor) -> Tensor:
     return Erf.apply(as_float(x))
 
 
+class Erfinv(Function):
+    def forward(self, y):
+        # Giles' polynomial (single precision), then two Newton steps on erf(x) = y for full double precision
+        y64 = y.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = -np.log((1 - y64) * (1 + y64))
+            a, b = w - 2.5, np.sqrt(w) - 3
+            p = np.where(w < 5, _poly(_ERFINV_SMALL, a), _poly(_ERFINV_LARGE, b)) * y64
+            erf = np.frompyfunc(math.erf, 1, 1)
+            for _ in range(2):
+                step = (np.asarray(erf(p), dtype=np.float64) - y64) / (2 / math.sqrt(math.pi) * np.exp(-p * p))
+                p = np.where(np.isfinite(step), p - step, p)
+        p = np.where(np.abs(y64) == 1, np.copysign(np.inf, y64), np.where(np.abs(y64) > 1, np.nan, p))
+        return p.astype(y.dtype)
+
+    def backward(self, grad):
+        x = self.output  # d erfinv(y)/dy = sqrt(pi)/2 exp(erfinv(y)^2)
+        return grad * (math.sqrt(math.pi) / 2) * exp(x * x)
+
+
+_ERFINV_SMALL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+                 -0.00417768164, 0.246640727, 1.50140941)  # fmt: skip
+_ERFINV_LARGE = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+                 0.00943887047, 1.00167406, 2.83297682)  # fmt: skip
+
+
+def _poly(coefs: tuple, w: np.ndarray) -> np.ndarray:
+    p = np.full_like(w, coefs[0])
+    for c in coefs[1:]:
+        p = c + p * w
+    return p
+
+
+def erfinv(x: Tensor) -> Tensor:
+    """The inverse of erf on (-1, 1): ``erf(erfinv(y)) = y`` (used by truncated-normal initialisation)."""
+    return Erfinv.apply(as_float(x))
+
+
 class Abs(Function):
     def forward(self, x):
         return np.abs(x)
@@ -297,6 +335,11 @@ class Clamp(Function):
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if any(isinstance(v, Tensor) and v.numel() > 1 for v in (min, max)):
+        # element-wise bounds: where() sends the gradient to x inside, to the bound where it clipped (PyTorch's)
+        if min is not None:
+            x = join.where(x < min, min, x)
+        return x if max is None else join.where(x > max, max, x)
     lo = min.item() if isinstance(min, Tensor) else min
     hi = max.item() if isinstance(max, Tensor) else max
     if x._data.dtype.kind != "f" and any(isinstance(v, float) for v in (lo, hi)):

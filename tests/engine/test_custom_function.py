@@ -358,3 +358,77 @@ def test_the_engine_form_still_works_beside_it():
     EngineExp.apply(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.exp([0.0, 1.0]), rtol=1e-6)
     assert not EngineExp._ctx_form and AUTOLAB["Exp"]._ctx_form
+
+
+# ---- torch.autograd.functional ------------------------------------------------------------------------------------
+def _f1(lib):
+    return lambda x: (x**3).sum(-1) * lib.sin(x).prod()
+
+
+def _f2(lib):
+    return lambda x, y: (x.exp() @ y, (x * 2).sum())
+
+
+@pytest.mark.parametrize("what", ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"])
+def test_autograd_functional_matches_torch(what):
+    rng = np.random.default_rng(0)
+    xa, ya, va = rng.standard_normal((2, 3)), rng.standard_normal(3), rng.standard_normal((2, 3))
+    results = []
+    for lib in (torch, autolab):
+        AF = lib.autograd.functional
+        x, y, v = (lib.tensor(a) for a in (xa, ya, va))
+        if what == "jacobian":
+            r = [AF.jacobian(_f1(lib), x), AF.jacobian(_f2(lib), (x, y))]
+        elif what == "hessian":
+            r = [AF.hessian(lambda t: (t**3).sum() * t.sum(), x), AF.hessian(lambda a, b: (a.exp() @ b).sum(), (x, y))]
+        elif what == "vjp":
+            r = [AF.vjp(_f1(lib), x, lib.tensor([1.0, -2.0], dtype=lib.float64))]
+        elif what == "jvp":
+            r = [AF.jvp(_f1(lib), x, v)]
+        else:
+            r = [getattr(AF, what)(lambda t: (t**3).sum() * t.sum(), x, v)]
+        results.append(r)
+
+    def flat(obj):
+        if isinstance(obj, (tuple, list)):
+            return [z for o in obj for z in flat(o)]
+        return [obj.detach().numpy()]
+
+    want, got = flat(results[0]), flat(results[1])
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
+def test_variable_as_old_tutorials_use_it():
+    for lib in (torch, autolab):
+        Variable = lib.autograd.Variable
+        x = lib.ones(2)
+        v = Variable(x, requires_grad=True)
+        assert v is not x and v.requires_grad and not x.requires_grad
+        assert isinstance(x, Variable) and not Variable(x).requires_grad
+        (v * 3).sum().backward()
+        assert v.grad.tolist() == [3.0, 3.0]
+        with lib.no_grad():
+            v.add_(1)
+        assert x.tolist() == [2.0, 2.0]  # the same storage
+
+
+def test_distance_modules_match_torch():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    for make in (
+        lambda lib: lib.nn.CosineSimilarity(),
+        lambda lib: lib.nn.CosineSimilarity(dim=0, eps=1e-3),
+        lambda lib: lib.nn.PairwiseDistance(),
+        lambda lib: lib.nn.PairwiseDistance(p=1.0, keepdim=True),
+    ):
+        out = []
+        for lib in (torch, autolab):
+            x = lib.tensor(a, requires_grad=True)
+            y = make(lib)(x, lib.tensor(b))
+            y.sum().backward()
+            out.append((y.detach().numpy(), x.grad.numpy()))
+        for g, w in zip(out[1], out[0]):
+            np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)

@@ -40,6 +40,7 @@ def assert_same_output(ours, theirs):
 
 
 PROGRAMS = [
+    ("autograd_losses.py", [], False),
     ("data_workers.py", [], False),
     ("devices.py", [], False),
     ("vision_folder.py", ["--root", "{tmp}/images"], True),

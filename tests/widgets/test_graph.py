@@ -187,3 +187,23 @@ def test_a_custom_function_in_pytorchs_form_shows_the_users_backward():
     (op,) = [op for op in graph.ops.values() if op.name.startswith("Exp")]
     assert "the line the graph view must show" in op.source
     assert op.where.startswith("test_graph.py:")
+
+
+def test_a_custom_function_with_two_outputs_is_drawn_and_walked():
+    class Two(autolab.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, a, b):
+            return 2 * a + 3 * b
+
+    x = autolab.ones(3, requires_grad=True)
+    a, b = Two.apply(x)
+    loss = (a * b).sum()
+    graph = capture(loss, values=True)  # hooks on every tensor, the hidden one that gathers both outputs too
+    assert sum(op.name == "Two" for op in graph.ops.values()) >= 1
+    GraphView.of(loss)  # draws the values and walks backward step by step
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [12.0, 12.0, 12.0])

@@ -118,7 +118,7 @@ def _matrix_lines(values: np.ndarray, digits: int = 4) -> list[str]:
     """Rows of a vector or matrix with aligned columns, numpy style."""
     m = np.atleast_2d(values)
     cells = [[fmt(v, digits) for v in row] for row in m]
-    width = max(len(c) for row in cells for c in row)
+    width = max((len(c) for row in cells for c in row), default=0)  # an empty tensor has no cells
     rows = ["[" + ", ".join(c.rjust(width) for c in row) + "]" for row in cells]
     if values.ndim == 1:
         return rows

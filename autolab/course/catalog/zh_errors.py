@@ -37,9 +37,12 @@ ZH_ERRORS: dict[str, str] = {
         "或者它是在 torch.no_grad() 里、或经过 .detach() 算出来的"
     ),
     (
-        "cross_entropy: expected target of dtype int64 (class indices), got {dtype}. Class probabilities are not "
-        "supported; convert labels with .long()"
-    ): "交叉熵的目标（标签）必须是 int64 的类别索引，这里是 {dtype}：用 .long() 转换标签",
+        "cross_entropy: expected target of dtype int64 (class indices), got {dtype}; convert labels with .long() "
+        "(cross_entropy also takes class probabilities, a float target of the input's shape)"
+    ): (
+        "交叉熵的目标（标签）必须是 int64 的类别索引，这里是 {dtype}：用 .long() 转换标签"
+        "（交叉熵也接受类别概率作为目标：一个与输入形状相同的浮点张量）"
+    ),
     "cross_entropy: target {t} is out of bounds for {n} classes": (
         "交叉熵：标签 {t} 超出了 {n} 个类别的范围（类别索引是 0 到类别数减 1）"
     ),

@@ -143,7 +143,8 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 #
 # The learning rate follows a *schedule*: big steps while the loss falls fast, smaller and smaller ones as it
 # settles, so the last epochs fine-tune instead of bouncing around the minimum. (The schedule sets a new rate at
-# the end of each epoch; a slider change lasts until then.)
+# the end of each epoch by scaling the current one, as PyTorch's schedulers do: a rate you set with the slider
+# stays, and the schedule keeps shrinking it from there.)
 
 # %% id=training-live-code
 EPOCHS = pick(1, 8)

@@ -399,5 +399,6 @@ report(conv_results, conv_flops)
 #   does the work.
 # - Benchmark honestly: warm up, repeat, median, same process.
 #
-# This is the end of the course. The engine you used throughout is short enough to read: start at
-# `autolab/tensor.py` and `autolab/autograd/engine.py`, then `autolab/kernels/`.
+# The engine you used throughout is short enough to read: start at `autolab/tensor.py` and
+# `autolab/autograd/engine.py`, then `autolab/kernels/`. Next: **10. GPUs under the hood**, the same kernels
+# written for thousands of threads, and **11. Parallel training**, one model trained by several processes.

@@ -207,7 +207,7 @@ class TensorShapeMethods:
         self._data = op(self.detach(), *args)._data
         return self
 
-    if TYPE_CHECKING:  # defined in tensor.py; declared here for type checkers
+    if TYPE_CHECKING:  # defined in tensor.py and _tensor_inplace.py; declared here for type checkers
 
         @property
         def dtype(self) -> Any: ...

@@ -66,8 +66,13 @@ def test_the_lazy_import_check_finds_an_unexplained_import(tmp_path):
 
 
 # ---- the Tensor surface ------------------------------------------------------------------------------------------
-SURFACE_FILES = [PACKAGE / "tensor.py", PACKAGE / "_tensor_methods.py", PACKAGE / "_tensor_shape.py"]
-CLASS_NAMES = {"Tensor", "TensorMethods", "TensorShapeMethods"}
+SURFACE_FILES = [
+    PACKAGE / "tensor.py",
+    PACKAGE / "_tensor_methods.py",
+    PACKAGE / "_tensor_shape.py",
+    PACKAGE / "_tensor_inplace.py",
+]
+CLASS_NAMES = {"Tensor", "TensorMethods", "TensorShapeMethods", "TensorInplaceMethods"}
 PYTHON_SUPPLIED = {"__module__", "__dict__", "__weakref__", "__doc__", "__qualname__", "__annotations__"}
 
 

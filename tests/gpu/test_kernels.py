@@ -117,7 +117,7 @@ def test_argmax_nan_and_integer_sums():
 @pytest.mark.parametrize("kernel", ["tiled", "simple"])
 @pytest.mark.parametrize("m,k,n", [(1, 1, 1), (5, 9, 7), (17, 3, 10)])
 def test_matmul_kernels(kernel, m, k, n):
-    from autolab.kernels.cuda.array import matmul_arrays
+    from autolab.kernels.cuda.dispatch import matmul_arrays
 
     a = RNG.standard_normal((m, k)).astype(np.float32)
     b = RNG.standard_normal((n, k)).astype(np.float32)  # read transposed, through strides

@@ -14,6 +14,8 @@ Files, one concept each (each kernel sits beside its explanation):
 
 - ``array.py``: ``CudaArray``, an n-d array in GPU memory (flat buffer + shape + strides + offset), which
   answers numpy's protocols so that autolab's ops, written on numpy arrays, run on it unchanged;
+- ``dispatch.py``: those protocols: which kernel each numpy call on a ``CudaArray`` runs, and the counted
+  host fallback for the rest;
 - ``elementwise.py``: map and zip with broadcasting (every ufunc: ``+``, ``exp``, ``>``, ``where``);
 - ``reduce.py``: sum/max/min/argmax along dimensions;
 - ``matmul.py``: the shared-memory tiled matrix product;

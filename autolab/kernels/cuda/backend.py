@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..reference import output_size
-from . import conv, loss, optim, pool
-from .array import MIXED_DEVICES, CudaArray, matmul_arrays
+from . import conv, dispatch, loss, optim, pool
+from .array import MIXED_DEVICES, CudaArray
 
 
 def _same_device(*arrays: Any) -> None:
@@ -27,7 +27,7 @@ def _flat(a: CudaArray) -> Any:
 
 
 def matmul(a: CudaArray, b: CudaArray) -> CudaArray:
-    return matmul_arrays(a, b)
+    return dispatch.matmul_arrays(a, b)
 
 
 # ---- conv2d: im2col + matmul -------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def conv2d_forward(x: CudaArray, w: CudaArray, b: CudaArray | None, stride: tupl
     _same_device(x, w, b)
     n, o = x.shape[0], w.shape[0]
     cols, ho, wo = _cols(x, w.shape[2:], stride, padding)
-    y = matmul_arrays(cols, w.reshape(o, -1).T)  # (n*ho*wo, o)
+    y = dispatch.matmul_arrays(cols, w.reshape(o, -1).T)  # (n*ho*wo, o)
     if b is not None:
         y += b
     return y.reshape(n, ho, wo, o).transpose(0, 3, 1, 2).copy()  # to NCHW
@@ -55,7 +55,7 @@ def conv2d_backward_input(gy: CudaArray, w: CudaArray, x_shape: tuple, stride: t
     n, c, h, wd = x_shape
     o, _, kh, kw = w.shape
     ho, wo = gy.shape[2:]
-    gcols = matmul_arrays(gy.transpose(0, 2, 3, 1).reshape(-1, o), w.reshape(o, -1))  # (n*ho*wo, c*kh*kw)
+    gcols = dispatch.matmul_arrays(gy.transpose(0, 2, 3, 1).reshape(-1, o), w.reshape(o, -1))  # (n*ho*wo, c*kh*kw)
     gx = CudaArray.empty(x_shape, gy.dtype)
     dims = (n, c, h, wd, kh, kw, *stride, *padding, ho, wo, gy.dtype.type(0))
     conv.run(conv.col2im, _flat(gcols), gx.buf, gx.size, *dims)
@@ -66,7 +66,7 @@ def conv2d_backward_weight(gy: CudaArray, x: CudaArray, w_shape: tuple, stride: 
     _same_device(gy, x)
     o = w_shape[0]
     cols, _, _ = _cols(x, w_shape[2:], stride, padding)
-    gw = matmul_arrays(gy.transpose(1, 0, 2, 3).reshape(o, -1), cols)  # (o, c*kh*kw)
+    gw = dispatch.matmul_arrays(gy.transpose(1, 0, 2, 3).reshape(o, -1), cols)  # (o, c*kh*kw)
     return gw.reshape(w_shape)
 
 

@@ -28,27 +28,29 @@ from .fn.pooling import __all__ as _pooling_all
 from .fn.sparse import embedding
 from .fn.upsampling import *  # noqa: F403
 from .fn.upsampling import __all__ as _upsampling_all
-from .losses import (  # the losses live in losses.py; F is one namespace, as in PyTorch
+from .losses import (  # the losses live in losses.py and losses_margin.py; F is one namespace, as in PyTorch
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cosine_embedding_loss,
-    cosine_similarity,
     cross_entropy,
     gaussian_nll_loss,
-    hinge_embedding_loss,
     huber_loss,
     kl_div,
     l1_loss,
-    margin_ranking_loss,
     mse_loss,
-    multi_margin_loss,
-    multilabel_margin_loss,
     multilabel_soft_margin_loss,
     nll_loss,
-    pairwise_distance,
     poisson_nll_loss,
     smooth_l1_loss,
     soft_margin_loss,
+)
+from .losses_margin import (
+    cosine_embedding_loss,
+    cosine_similarity,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    pairwise_distance,
     triplet_margin_loss,
     triplet_margin_with_distance_loss,
 )

@@ -1,4 +1,6 @@
-"""The loss functions of ``autolab.nn.functional``, with PyTorch's signatures, defaults and formulas.
+"""The regression, likelihood and cross-entropy losses of ``autolab.nn.functional``, with PyTorch's signatures,
+defaults and formulas, and the reduction and checks every loss shares (the margin losses are in
+``losses_margin.py``).
 
 Each is a few tensor ops, so its gradient (and second derivative) comes from autograd; only cross-entropy on
 (N, C) scores uses a fused op (``ops/softmax.py``), because it is in every classification step. Where PyTorch
@@ -13,13 +15,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from .. import ops
-from ..creation import full_like, zeros_like
+from ..creation import full_like
 from ..ops.softmax import cross_entropy_fused, log_softmax
 from ..ops.unary import relu
 from ..tensor import Tensor
@@ -38,15 +38,6 @@ __all__ = [
     "gaussian_nll_loss",
     "soft_margin_loss",
     "multilabel_soft_margin_loss",
-    "multilabel_margin_loss",
-    "multi_margin_loss",
-    "margin_ranking_loss",
-    "hinge_embedding_loss",
-    "cosine_embedding_loss",
-    "triplet_margin_loss",
-    "triplet_margin_with_distance_loss",
-    "pairwise_distance",
-    "cosine_similarity",
 ]
 
 
@@ -63,10 +54,14 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
 
 
 def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """``reduction``, or the legacy flags' equivalent when either is given (for losses that need it early)."""
     return reduction if size_average is None and reduce is None else legacy_reduction(size_average, reduce)
 
 
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
+def _reduce(loss: Tensor, reduction: str, size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
+    """The per-element ``loss`` reduced as ``reduction`` says (or the legacy flags, when a caller passes them)."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)  # same stack depth as via _reduction
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
@@ -100,7 +95,7 @@ def mse_loss(
     """Mean squared error: ``mean((input - target)^2)``."""
     _same_shape("mse_loss", input, target)
     d = input - target
-    return _reduce(_weighted(d * d, weight), _reduction(size_average, reduce, reduction))
+    return _reduce(_weighted(d * d, weight), reduction, size_average, reduce)
 
 
 def l1_loss(
@@ -113,7 +108,7 @@ def l1_loss(
 ) -> Tensor:
     """Mean absolute error: ``mean(|input - target|)``."""
     _same_shape("l1_loss", input, target)
-    return _reduce(_weighted(ops.abs(input - target), weight), _reduction(size_average, reduce, reduction))
+    return _reduce(_weighted(ops.abs(input - target), weight), reduction, size_average, reduce)
 
 
 def smooth_l1_loss(
@@ -307,7 +302,7 @@ def binary_cross_entropy(
     log_p = ops.clamp(ops.log(input), min=-100)
     log_1mp = ops.clamp(ops.log(1 - input), min=-100)
     loss = -(target * log_p + (1 - target) * log_1mp)
-    return _reduce(_weighted(loss, weight), _reduction(size_average, reduce, reduction))
+    return _reduce(_weighted(loss, weight), reduction, size_average, reduce)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -330,7 +325,7 @@ def binary_cross_entropy_with_logits(
     _same_shape("binary_cross_entropy_with_logits", input, target)
     lw = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
     loss = (1 - target) * input - lw * logsigmoid(input)
-    return _reduce(_weighted(loss, weight), _reduction(size_average, reduce, reduction))
+    return _reduce(_weighted(loss, weight), reduction, size_average, reduce)
 
 
 def multilabel_soft_margin_loss(
@@ -346,7 +341,7 @@ def multilabel_soft_margin_loss(
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     loss = _weighted(loss, weight)
     loss = loss.sum(dim=input.ndim - 1) / input.shape[-1]
-    return _reduce(loss, _reduction(size_average, reduce, reduction))
+    return _reduce(loss, reduction, size_average, reduce)
 
 
 def soft_margin_loss(
@@ -358,60 +353,7 @@ def soft_margin_loss(
 ) -> Tensor:
     """Two-class logistic loss for targets -1/1: ``log(1 + exp(-y x))``."""
     _same_shape("soft_margin_loss", input, target)
-    return _reduce(-logsigmoid(target * input), _reduction(size_average, reduce, reduction))
-
-
-def multi_margin_loss(
-    input: Tensor,
-    target: Tensor,
-    p: int = 1,
-    margin: float = 1.0,
-    weight: Tensor | None = None,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Multi-class hinge: ``sum over i != y of max(0, margin - x[y] + x[i])^p / C`` per sample."""
-    if p not in (1, 2):
-        raise ValueError("only p == 1 and p == 2 supported")
-    _check_classes("multi_margin_loss", input, target)
-    x, t = (input.unsqueeze(0), target.reshape(1)) if input.ndim == 1 else (input, target)
-    rows = Tensor._wrap(np.arange(x.shape[0]))
-    xy = x[rows, t].unsqueeze(1)
-    z = relu(margin - xy + x)
-    if p == 2:
-        z = z * z
-    if weight is not None:
-        z = z * weight[t].unsqueeze(1)
-    others = Tensor._wrap((np.arange(x.shape[1]) != t._data[:, None]).astype(x._data.dtype))
-    loss = (z * others).sum(1) / x.shape[1]
-    return _reduce(loss.reshape(tuple(target.shape)), _reduction(size_average, reduce, reduction))
-
-
-def multilabel_margin_loss(
-    input: Tensor,
-    target: Tensor,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Multi-label hinge: target rows hold the positive classes, ended by -1;
-    ``sum over positives j and negatives i of max(0, 1 - (x[j] - x[i])) / C``."""
-    if target.shape != input.shape or target._data.dtype.kind not in "iu":
-        raise RuntimeError(f"multilabel_margin_loss: expected an int64 target of shape {tuple(input.shape)}")
-    x = input.unsqueeze(0) if input.ndim == 1 else input
-    t = target._data.reshape(x.shape)
-    c = x.shape[1]
-    pos = np.zeros(x.shape, dtype=bool)
-    for n, row in enumerate(t):  # the positives are the entries before the first -1
-        for j in row:
-            if j < 0:
-                break
-            pos[n, j] = True
-    pair = Tensor._wrap((pos[:, :, None] & ~pos[:, None, :]).astype(x._data.dtype))  # [n, j, i]
-    hinge = relu(1 - (x.unsqueeze(2) - x.unsqueeze(1)))
-    loss = (hinge * pair).sum((1, 2)) / c
-    return _reduce(loss.reshape(tuple(input.shape[:-1])), _reduction(size_average, reduce, reduction))
+    return _reduce(-logsigmoid(target * input), reduction, size_average, reduce)
 
 
 # ---- distributions ------------------------------------------------------------------------------------------------
@@ -490,121 +432,3 @@ def gaussian_nll_loss(
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
-
-
-# ---- margins and embeddings ---------------------------------------------------------------------------------------
-def margin_ranking_loss(
-    input1: Tensor,
-    input2: Tensor,
-    target: Tensor,
-    margin: float = 0,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``max(0, -y (x1 - x2) + margin)``: y = 1 wants x1 ranked above x2, y = -1 the reverse."""
-    if not (input1.ndim == input2.ndim == target.ndim):
-        raise RuntimeError(
-            f"margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: "
-            f"{list(input1.shape)}, input2: {list(input2.shape)}, target: {list(target.shape)} "
-        )
-    return _reduce(relu(-target * (input1 - input2) + margin), _reduction(size_average, reduce, reduction))
-
-
-def hinge_embedding_loss(
-    input: Tensor,
-    target: Tensor,
-    margin: float = 1.0,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``x`` where y = 1, ``max(0, margin - x)`` where y = -1 (x is usually a distance)."""
-    zero = zeros_like(input)
-    loss = ops.where(target != 1, relu(margin - input), zero) + ops.where(target != -1, input, zero)
-    return _reduce(loss, _reduction(size_average, reduce, reduction))
-
-
-def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """``x1 . x2 / max(|x1| |x2|, eps)`` along ``dim``."""
-    n1 = ops.sqrt((x1 * x1).sum(dim))
-    n2 = ops.sqrt((x2 * x2).sum(dim))
-    return (x1 * x2).sum(dim) / ops.clamp(n1 * n2, min=eps)
-
-
-def cosine_embedding_loss(
-    input1: Tensor,
-    input2: Tensor,
-    target: Tensor,
-    margin: float = 0,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``1 - cos(x1, x2)`` where y = 1, ``max(0, cos(x1, x2) - margin)`` where y = -1."""
-    dim = 1 if input1.ndim == 2 else 0
-    prod = (input1 * input2).sum(dim)
-    mag = (((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)).sqrt()
-    cos = prod / mag
-    zero = zeros_like(cos)
-    loss = ops.where(target == 1, 1 - cos, zero) + ops.where(target == -1, relu(cos - margin), zero)
-    return _reduce(loss, _reduction(size_average, reduce, reduction))
-
-
-def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
-    """``||x1 - x2 + eps||_p`` along the last dim (eps keeps the gradient finite when x1 == x2)."""
-    return ops.norm(x1 - x2 + eps, p, dim=-1, keepdim=keepdim)
-
-
-def _triplet(d_ap: Tensor, d_an: Tensor, d_pn: Tensor | None, margin: float, reduction: str) -> Tensor:
-    if d_pn is not None:  # swap: use the harder of the two negatives' distances
-        d_an = ops.minimum(d_an, d_pn)
-    return _reduce(relu(margin + d_ap - d_an), reduction)
-
-
-def triplet_margin_loss(
-    anchor: Tensor,
-    positive: Tensor,
-    negative: Tensor,
-    margin: float = 1.0,
-    p: float = 2,
-    eps: float = 1e-6,
-    swap: bool = False,
-    size_average: bool | None = None,
-    reduce: bool | None = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``max(0, margin + d(a, p) - d(a, n))`` with the p-norm distance: pulls positives in, pushes negatives out."""
-    if margin <= 0:
-        raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got {margin} instead")
-    if not (anchor.ndim == positive.ndim == negative.ndim):
-        raise RuntimeError(
-            "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but "
-            f"got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative {negative.ndim}D inputs"
-        )
-    d_pn = pairwise_distance(positive, negative, p, eps) if swap else None
-    return _triplet(
-        pairwise_distance(anchor, positive, p, eps),
-        pairwise_distance(anchor, negative, p, eps),
-        d_pn,
-        margin,
-        _reduction(size_average, reduce, reduction),
-    )
-
-
-def triplet_margin_with_distance_loss(
-    anchor: Tensor,
-    positive: Tensor,
-    negative: Tensor,
-    *,
-    distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
-    margin: float = 1.0,
-    swap: bool = False,
-    reduction: str = "mean",
-) -> Tensor:
-    """The triplet loss with any distance (default: ``pairwise_distance``)."""
-    if margin <= 0:
-        raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} instead")
-    dist: Any = distance_function if distance_function is not None else pairwise_distance
-    d_pn = dist(positive, negative) if swap else None
-    return _triplet(dist(anchor, positive), dist(anchor, negative), d_pn, margin, reduction)

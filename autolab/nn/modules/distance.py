@@ -1,4 +1,4 @@
-"""Distance modules: ``CosineSimilarity`` and ``PairwiseDistance`` (the functions are in nn/losses.py)."""
+"""Distance modules: ``CosineSimilarity`` and ``PairwiseDistance`` (the functions are in nn/losses_margin.py)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@ operations, against PyTorch."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from nn_helpers import AL, T, compare, randn, to_np, torch
@@ -53,6 +55,45 @@ def test_channel_dropout_zeros_whole_channels(cls, shape):
     )
     assert np.array_equal(to_np(m.eval()(autolab.ones(*shape))), np.ones(shape))
     assert repr(m) == repr(getattr(T.nn, cls)(0.4))
+
+
+CHANNEL_CASES = [  # (function, input shape): PyTorch 2.13's dims rules, deprecated inputs included
+    ("dropout1d", (6, 40)),
+    ("dropout1d", (4, 30, 5)),
+    ("dropout2d", (50, 40)),  # 2-D: deprecated, one draw per element (PyTorch's MNIST RNN example does this)
+    ("dropout2d", (4, 30, 5)),  # 3-D: read as (N, C, L), with PyTorch's warning
+    ("dropout2d", (4, 30, 3, 2)),
+    ("dropout3d", (30, 2, 3, 2)),
+    ("dropout3d", (4, 30, 2, 3, 2)),
+    ("dropout3d", (50, 40)),
+]
+
+
+def _independent_axes(y: np.ndarray) -> tuple[bool, ...]:
+    """For each axis: does the keep/drop pattern change along it (independent draws) or not (broadcast)?"""
+    return tuple(bool(np.any(y != y.take([0], axis=d))) for d in range(y.ndim))
+
+
+@pytest.mark.parametrize("fn,shape", CHANNEL_CASES, ids=[f"{f}-{len(s)}d" for f, s in CHANNEL_CASES])
+def test_channel_dropout_draws_over_the_dims_torch_does_and_warns_as_it_does(fn, shape):
+    autolab.manual_seed(0)
+    torch.manual_seed(0)
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        a = to_np(getattr(AL.F, fn)(autolab.ones(*shape), 0.5, True))
+    with warnings.catch_warnings(record=True) as theirs:
+        warnings.simplefilter("always")
+        t = to_np(getattr(T.F, fn)(torch.ones(*shape), 0.5, True))
+    assert a.shape == t.shape and _independent_axes(a) == _independent_axes(t)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+
+
+def test_dropout1d_refuses_other_dims_in_torchs_words():
+    with pytest.raises(RuntimeError) as ours:
+        AL.F.dropout1d(autolab.ones(2, 3, 4, 5), 0.5, True)
+    with pytest.raises(RuntimeError) as theirs:
+        T.F.dropout1d(torch.ones(2, 3, 4, 5), 0.5, True)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_alpha_dropout_keeps_mean_and_variance():

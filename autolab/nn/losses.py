@@ -3,7 +3,8 @@ defaults and formulas, and the reduction and checks every loss shares (the margi
 ``losses_margin.py``).
 
 Each is a few tensor ops, so its gradient (and second derivative) comes from autograd; only cross-entropy on
-(N, C) scores uses a fused op (``ops/softmax.py``), because it is in every classification step. Where PyTorch
+(N, C) scores uses a fused op (``ops/softmax.py``), because it is in every classification step, and binary
+cross-entropy has its own backward, PyTorch's, which stays finite where a sigmoid saturated to exactly 0 or 1. Where PyTorch
 broadcasts an input and a target of different shapes with only a warning, autolab raises: that broadcast usually
 hides a bug, e.g. (N, 1) against (N,).
 
@@ -19,6 +20,7 @@ import warnings
 import numpy as np
 
 from .. import ops
+from ..autograd.function import Function
 from ..creation import full_like
 from ..ops.softmax import cross_entropy_fused, log_softmax
 from ..ops.unary import relu
@@ -298,11 +300,28 @@ def binary_cross_entropy(
         )
     if not ((target._data >= 0) & (target._data <= 1)).all():
         raise RuntimeError("binary_cross_entropy: all elements of target should be between 0 and 1")
-    # PyTorch clamps log at -100 so that a confident wrong answer gives a large, finite loss
-    log_p = ops.clamp(ops.log(input), min=-100)
-    log_1mp = ops.clamp(ops.log(1 - input), min=-100)
-    loss = -(target * log_p + (1 - target) * log_1mp)
+    loss = BinaryCrossEntropy.apply(input, target)
     return _reduce(_weighted(loss, weight), reduction, size_average, reduce)
+
+
+class BinaryCrossEntropy(Function):
+    """Element-wise ``-(y log p + (1 - y) log(1 - p))``, PyTorch's way on both passes.
+
+    Forward clamps each log at -100, so a confident wrong answer costs a large, finite loss. Backward is
+    ``(p - y) / max(p (1 - p), 1e-12)``: where a float32 sigmoid saturated to exactly 0 or 1, the same loss built
+    from clamp and log would send ``0 * (1 / 0) = NaN`` back through the clamped log (a VAE meets this within an
+    epoch); PyTorch's formula gives a large, finite gradient instead."""
+
+    def forward(self, p, y):
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
+            return -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
+
+    def backward(self, grad):
+        p, y = self.inputs
+        d_p = grad * (p - y) / ops.clamp(p * (1 - p), min=1e-12) if self.needs_input_grad[0] else None
+        # d/dy = log(1 - p) - log(p), unclamped as in PyTorch (infinite where p is exactly 0 or 1)
+        d_y = grad * (ops.log(1 - p) - ops.log(p)) if self.needs_input_grad[1] else None
+        return d_p, d_y
 
 
 def logsigmoid(input: Tensor) -> Tensor:

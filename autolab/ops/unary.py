@@ -270,8 +270,11 @@ def tanh(x: Tensor) -> Tensor:
 
 class Sigmoid(Function):
     def forward(self, x):
-        # exp of a large positive number overflows; the tanh form is exact and stable everywhere
-        return (0.5 * (1 + np.tanh(0.5 * x))).astype(x.dtype, copy=False)
+        # e = exp(-|x|) never overflows; 1 / (1 + e) for x >= 0 and e / (1 + e) below keep the small values of the
+        # left tail (sigmoid(-20) = 2e-9 in float32, where 0.5 * (1 + tanh(x / 2)) rounds to exactly 0, as
+        # PyTorch does not). NaN takes the second branch and stays NaN.
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
     def backward(self, grad):
         y = self.output

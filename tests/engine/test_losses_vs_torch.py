@@ -356,3 +356,31 @@ def test_errors_as_torch():
     # PyTorch accepts an unknown reduction until the first call; autolab refuses it at once
     with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
         autolab.nn.MSELoss(reduction="avg")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_binary_cross_entropy_at_a_saturated_sigmoid_is_torchs_not_nan(dtype):
+    """p exactly 0 or 1 (a float32 sigmoid saturates there): PyTorch's backward (p - y) / max(p (1 - p), 1e-12)
+    gives a large finite gradient; the composed clamp(log(p)) form gave 0 * inf = NaN and stopped a VAE."""
+    p = np.array([0.0, 1e-30, 0.3, 0.999999, 1.0, 0.5], dtype=dtype)
+    y = np.array([1.0, 0.0, 0.7, 0.0, 0.0, 1.0], dtype=dtype)
+    for reduction in ("none", "mean", "sum"):
+        a, b = autolab.tensor(p, requires_grad=True), autolab.tensor(y, requires_grad=True)
+        ta, tb = torch.tensor(p, requires_grad=True), torch.tensor(y, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # log(0) in the target's gradient, as in torch
+            got = autolab.nn.functional.binary_cross_entropy(a, b, reduction=reduction)
+            got.sum().backward()
+        want = torch.nn.functional.binary_cross_entropy(ta, tb, reduction=reduction)
+        want.sum().backward()
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-6)  # finite, as torch's
+        np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy(), rtol=1e-6)  # inf where p is 0 or 1, as torch's
+        assert np.isfinite(a.grad.numpy()).all()
+
+
+def test_sigmoid_keeps_the_left_tail_like_torch():
+    x = np.array([-80, -40, -20, -10, -5, -0.0, 0, 3, 20, 100, 1000, np.nan, np.inf, -np.inf], dtype=np.float32)
+    got = autolab.sigmoid(autolab.tensor(x)).numpy()
+    np.testing.assert_allclose(got, torch.sigmoid(torch.tensor(x)).numpy(), rtol=1e-6, atol=1e-38, equal_nan=True)
+    assert got[2] > 0  # sigmoid(-20) = 2.1e-9, not 0

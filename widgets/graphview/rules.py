@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+import autolab
+
 from .summary import fmt, is_small
 
 # name -> (formula per input, local derivative per input from (inputs, output, options)).
@@ -145,9 +147,9 @@ def _source(cls: type) -> tuple[str | None, str | None]:
         file = inspect.getsourcefile(cls.backward) or ""
     except (OSError, TypeError):
         return None, None
-    parts = Path(file).parts
-    if "autolab" in parts:
-        short = "/".join(parts[parts.index("autolab") :]) + f":{start}"
+    package = Path(autolab.__file__).resolve().parent
+    if Path(file).resolve().is_relative_to(package):  # one of autolab's own ops: its path in the package
+        short = f"autolab/{Path(file).resolve().relative_to(package).as_posix()}:{start}"
     else:  # a class defined in a notebook cell: IPython keeps its source under a temporary name
         short = "your notebook" if "ipykernel" in file or file.startswith("<") else f"{Path(file).name}:{start}"
     return "".join(lines), short

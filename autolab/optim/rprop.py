@@ -50,10 +50,9 @@ class Rprop(Optimizer):
         g = -grad if group["maximize"] else grad
         same = g * state["prev"]  # > 0: the sign held, < 0: it flipped, 0: no previous gradient
         flipped = same < 0
-        factor = np.sign(same)  # NaN for a NaN gradient: it stays NaN (PyTorch's sign(nan) is 0: a silent skip)
-        factor[same > 0] = etaplus
-        factor[flipped] = etaminus
-        factor[same == 0] = 1
+        # NaN for a NaN gradient: it stays NaN (PyTorch's sign(nan) is 0: a silent skip). np.where, not masked
+        # assignment, so the same lines run on a CUDA array.
+        factor = np.where(same > 0, etaplus, np.where(flipped, etaminus, np.where(same == 0, 1.0, np.sign(same))))
         step_size = state["step_size"]
         step_size *= factor
         np.clip(step_size, smin, smax, out=step_size)
